@@ -1,0 +1,146 @@
+"""Mira's settings: one dataclass, three spellings of the same keys.
+
+``initializationOptions`` / VS Code settings use camelCase (``hintThreshold``),
+environment variables ``MIRA_`` + upper snake case (``MIRA_HINT_THRESHOLD``), CLI
+flags kebab case (``--hint-threshold``). Precedence: defaults < environment <
+initialization options / flags. A bad value never stops Mira: it is reported and
+the default is kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class MiraConfig:
+    data_dir: str | None = field(default=None, metadata={
+        "help": "where the index lives (default: .mira/ in the workspace root)"})
+    log_level: str = field(default="INFO", metadata={
+        "help": "DEBUG, INFO, WARNING or ERROR", "choices": ("DEBUG", "INFO", "WARNING", "ERROR")})
+    watch: bool = field(default=True, metadata={
+        "help": "watch the workspace and re-index on changes"})
+    watch_debounce_ms: int = field(default=200, metadata={
+        "help": "quiet time before a burst of file events is handled", "min": 10, "max": 300})
+    cochange_limit: int = field(default=10, metadata={
+        "help": "how many co-changed files to return", "min": 1, "max": 200})
+    hints_enabled: bool = field(default=True, metadata={
+        "help": "show 'usually changed together' hints on modified files"})
+    hint_threshold: float = field(default=0.5, metadata={
+        "help": "minimum confidence (0-1) of a partner for a live hint", "min": 0.0, "max": 1.0})
+    hint_min_shared: int = field(default=3, metadata={
+        "help": "minimum shared commits for a live hint", "min": 1, "max": 10_000})
+    code_lens_enabled: bool = field(default=True, metadata={"help": "show CodeLens"})
+    nested_repo_depth: int = field(default=3, metadata={
+        "help": "how deep to look for nested git repositories", "min": 0, "max": 10})
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def env_name(name: str) -> str:
+    return "MIRA_" + name.upper()
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _field_type(f: dataclasses.Field[Any]) -> type:
+    hints = typing.get_type_hints(MiraConfig)
+    kind = hints[f.name]
+    if isinstance(kind, types.UnionType):
+        kind = next(a for a in typing.get_args(kind) if a is not type(None))
+    return typing.cast(type, kind)
+
+
+def _convert(f: dataclasses.Field[Any], value: Any) -> Any:
+    kind = _field_type(f)
+    if value is None:
+        if f.default is None:
+            return None
+        raise ValueError("must not be null")
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("1", "true", "yes", "on"):
+            return True
+        if isinstance(value, str) and value.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"expected true or false, got {value!r}")
+    if kind is int:
+        if isinstance(value, bool) or not isinstance(value, int | str | float):
+            raise ValueError(f"expected an integer, got {value!r}")
+        converted: Any = int(value)
+        if isinstance(value, float) and value != converted:
+            raise ValueError(f"expected an integer, got {value!r}")
+    elif kind is float:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise ValueError(f"expected a number, got {value!r}")
+        converted = float(value)
+    else:
+        if not isinstance(value, str):
+            raise ValueError(f"expected a string, got {value!r}")
+        converted = value
+    meta = f.metadata
+    if "choices" in meta:
+        converted = str(converted).upper()
+        if converted not in meta["choices"]:
+            raise ValueError(f"expected one of {', '.join(meta['choices'])}, got {value!r}")
+    if "min" in meta and converted < meta["min"]:
+        raise ValueError(f"must be at least {meta['min']}, got {value!r}")
+    if "max" in meta and converted > meta["max"]:
+        raise ValueError(f"must be at most {meta['max']}, got {value!r}")
+    return converted
+
+
+def apply(config: MiraConfig, values: Mapping[str, Any], source: str) -> list[str]:
+    """Apply ``values`` (camelCase or snake_case keys) onto ``config``; return warnings."""
+    warnings: list[str] = []
+    fields = {f.name: f for f in dataclasses.fields(MiraConfig)}
+    for key, value in values.items():
+        name = key if key in fields else _snake(key)
+        f = fields.get(name)
+        if f is None:
+            warnings.append(f"{source}: unknown setting {key!r} ignored")
+            continue
+        try:
+            setattr(config, name, _convert(f, value))
+        except (ValueError, TypeError) as exc:
+            warnings.append(f"{source}: {key} {exc}; using {getattr(config, name)!r}")
+    return warnings
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> tuple[MiraConfig, list[str]]:
+    environ = os.environ if environ is None else environ
+    config = MiraConfig()
+    values = {f.name: environ[env_name(f.name)] for f in dataclasses.fields(MiraConfig)
+              if env_name(f.name) in environ}
+    return config, apply(config, values, "environment")
+
+
+def load(options: Any = None, environ: Mapping[str, str] | None = None
+         ) -> tuple[MiraConfig, list[str]]:
+    """Defaults < environment < ``options`` (initializationOptions or CLI flags)."""
+    config, warnings = from_env(environ)
+    if options is None:
+        return config, warnings
+    if not isinstance(options, Mapping):
+        warnings.append(f"initializationOptions must be an object, got {type(options).__name__};"
+                        " using defaults")
+        return config, warnings
+    return config, warnings + apply(config, options, "initializationOptions")
+
+
+def defaults_as_camel() -> dict[str, Any]:
+    """The defaults keyed as clients spell them (the VS Code extension checks against this)."""
+    return {camel(f.name): f.default for f in dataclasses.fields(MiraConfig)}

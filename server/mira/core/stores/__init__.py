@@ -1,0 +1,1 @@
+"""Persistent state: SQLite files under the workspace's data directory."""

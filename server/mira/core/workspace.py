@@ -1,0 +1,164 @@
+"""A workspace folder: its database, its git repositories, and the queries over them.
+
+This is the API the LSP handlers and the CLI call. Everything here is
+IDE-agnostic; blocking work (git, indexing) is run by the caller off the event
+loop (``asyncio.to_thread``) and reads go through the async ``HistoryReader``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mira.core.config import MiraConfig
+from mira.core.git.cochange import CochangeParams, Suggestion
+from mira.core.git.hints import CochangeHint, hints_for
+from mira.core.git.history_store import HistoryReader, RepoState
+from mira.core.git.indexer import CancelFn, GitIndexer, IndexResult, ProgressFn
+from mira.core.git.repository import RepoInfo, find_repositories, relative_path, route
+from mira.core.git.worktree import HeadTree, head_blob_text, modified_paths
+from mira.core.stores.database import DB_FILE, data_dir_for, open_database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CochangeAnswer:
+    path: str  # repository-relative
+    repo_root: Path | None
+    items: list[Suggestion]
+    note: str | None = None  # why there are no items, when there is a reason
+
+
+@dataclass
+class WorkspaceStatus:
+    root: str
+    data_dir: str
+    git: bool
+    repositories: list[dict[str, Any]] = field(default_factory=list)
+    message: str | None = None
+
+
+class Workspace:
+    def __init__(self, root: Path, config: MiraConfig | None = None) -> None:
+        self.root = root.resolve()
+        self.config = config or MiraConfig()
+        self.data_dir = data_dir_for(self.root, self.config.data_dir)
+        self.db_path = self.data_dir / DB_FILE
+        self.repos: list[RepoInfo] = []
+        self.reader = HistoryReader(self.db_path)
+        self._write_lock = threading.Lock()
+        self._head_trees: dict[Path, HeadTree] = {}
+        self.index_timings: dict[str, float] = {}
+
+    # -- lifecycle -------------------------------------------------------------------
+    def open(self) -> None:
+        """Create/migrate the database and find repositories (blocking)."""
+        conn = open_database(self.db_path)
+        conn.close()
+        self.repos = find_repositories(self.root, self.config.nested_repo_depth)
+
+    async def close(self) -> None:
+        await self.reader.close()
+
+    @property
+    def has_git(self) -> bool:
+        return bool(self.repos)
+
+    # -- indexing (blocking; call from a worker thread) --------------------------------
+    def index_git(self, progress: ProgressFn | None = None,
+                  cancelled: CancelFn | None = None) -> list[IndexResult]:
+        results = []
+        with self._write_lock:
+            conn = open_database(self.db_path)
+            try:
+                for repo in self.repos:
+                    started = time.perf_counter()
+                    results.append(GitIndexer(conn, repo.root).run(progress, cancelled))
+                    self.index_timings[str(repo.root)] = time.perf_counter() - started
+                    self._head_trees.pop(repo.root, None)
+            finally:
+                conn.close()
+        return results
+
+    # -- routing ---------------------------------------------------------------------
+    def repo_for(self, path: Path) -> RepoInfo | None:
+        return route(path, self.repos)
+
+    def contains(self, path: Path) -> bool:
+        resolved = path.resolve()
+        return resolved == self.root or self.root in resolved.parents
+
+    def _exists_at_head(self, repo: RepoInfo) -> HeadTree:
+        tree = self._head_trees.get(repo.root)
+        if tree is None:
+            tree = self._head_trees[repo.root] = HeadTree(repo.root)
+        return tree
+
+    def head_moved(self, repo: RepoInfo) -> None:
+        self._head_trees.pop(repo.root, None)
+
+    # -- queries ---------------------------------------------------------------------
+    def cochange_params(self) -> CochangeParams:
+        return CochangeParams()
+
+    async def cochange(self, path: Path, limit: int | None = None) -> CochangeAnswer:
+        repo = self.repo_for(path)
+        if repo is None:
+            return CochangeAnswer(path.as_posix(), None, [], "not inside a git repository")
+        rel = relative_path(path, repo.root)
+        items = await self.reader.cochange(
+            repo.root, rel, limit=limit or self.config.cochange_limit,
+            params=self.cochange_params(), exists=self._exists_at_head(repo).__contains__)
+        note = None
+        if not items:
+            state = await self.reader.repo_state(repo.root)
+            if state is None or state.state in ("new", "indexing") and not state.commits:
+                note = "the git history is not indexed yet"
+            elif state.state == "empty":
+                note = "the repository has no commits yet"
+            else:
+                note = "no file has been changed together with this one"
+        return CochangeAnswer(rel, repo.root, items, note)
+
+    async def hints(self, path: Path, modified: set[str]) -> list[CochangeHint]:
+        """Hints for ``path`` given the repository-relative paths modified right now."""
+        answer = await self.cochange(path, limit=max(self.config.cochange_limit, 20))
+        if answer.repo_root is None or answer.path not in modified:
+            return []
+        return hints_for(answer.path, answer.items, modified,
+                         threshold=self.config.hint_threshold,
+                         min_shared=self.config.hint_min_shared)
+
+    def modified(self, repo: RepoInfo) -> set[str]:
+        """Blocking: paths the working tree changed relative to HEAD."""
+        return modified_paths(repo.root)
+
+    def head_text(self, repo: RepoInfo, rel: str) -> str | None:
+        return head_blob_text(repo.root, rel)
+
+    async def status(self) -> WorkspaceStatus:
+        states = await self.reader.all_repo_states()
+        wanted = {str(r.root) for r in self.repos}
+        repos = [_state_dict(s, self.index_timings.get(s.root)) for s in states
+                 if s.root in wanted]
+        message = None if self.repos else (
+            "not a git repository: git features (co-change, history) are off")
+        return WorkspaceStatus(str(self.root), str(self.data_dir), self.has_git, repos, message)
+
+
+def _state_dict(state: RepoState, last_run: float | None) -> dict[str, Any]:
+    return {
+        "root": state.root,
+        "state": state.state,
+        "message": state.message,
+        "commitsIndexed": state.commits,
+        "lastIndexedHead": state.head_oid,
+        "indexedAt": state.indexed_at,
+        "lastFullIndexSeconds": state.last_duration_s,
+        "lastRunSeconds": last_run,
+    }
