@@ -117,7 +117,7 @@ class Workspace:
         note = None
         if not items:
             state = await self.reader.repo_state(repo.root)
-            if state is None or state.state in ("new", "indexing") and not state.commits:
+            if state is None or (state.state in ("new", "indexing") and not state.commits):
                 note = "the git history is not indexed yet"
             elif state.state == "empty":
                 note = "the repository has no commits yet"

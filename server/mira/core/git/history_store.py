@@ -142,8 +142,8 @@ async def _repo_state(conn: aiosqlite.Connection, root: str) -> RepoState | None
     if not rows:
         return None
     row = rows[0]
-    count = list(await conn.execute_fetchall(
-        "SELECT COUNT(*) FROM commits WHERE repo_id = ?", (row[0],)))[0][0]
+    [(count,)] = await conn.execute_fetchall(
+        "SELECT COUNT(*) FROM commits WHERE repo_id = ?", (row[0],))
     return RepoState(int(row[0]), row[1], row[2], row[3], row[4], row[5], row[6], int(row[7]),
                      int(count))
 

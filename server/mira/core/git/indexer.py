@@ -26,6 +26,7 @@ from mira.core.git.records import CommitRecord
 log = logging.getLogger(__name__)
 
 BATCH_COMMITS = 2000
+BATCH_SECONDS = 0.5  # readers see progress at least this often
 
 ProgressFn = Callable[[int, int | None, str], None]  # done, total (None=unknown), message
 CancelFn = Callable[[], bool]
@@ -144,8 +145,8 @@ class GitIndexer:
         report = progress or (lambda done, total, message: None)
         is_cancelled = cancelled or (lambda: False)
         repo = pygit2.Repository(str(self.root))
-        row = self.conn.execute(
-            "SELECT head_oid, pending_oid FROM repositories WHERE id = ?", (self.repo_id,)).fetchone()
+        row = self.conn.execute("SELECT head_oid, pending_oid FROM repositories WHERE id = ?",
+                                (self.repo_id,)).fetchone()
         last, pending = row[0], row[1]
         if repo.head_is_unborn:
             self.conn.execute("BEGIN IMMEDIATE")
@@ -184,6 +185,7 @@ class GitIndexer:
 
         total = _count(repo, [head], hide=[last] if last and _exists(repo, last) else [])
         added = done = 0
+        batch_started = time.monotonic()
         report(0, total, "reading history")
         self.conn.execute("BEGIN IMMEDIATE")
         try:
@@ -192,7 +194,9 @@ class GitIndexer:
                 if commit.oid not in stored:
                     self._store(commit)
                     added += 1
-                if done % BATCH_COMMITS == 0:
+                if done % BATCH_COMMITS == 0 or (
+                        done % 50 == 0 and time.monotonic() - batch_started > BATCH_SECONDS):
+                    batch_started = time.monotonic()
                     self._bump_generation()
                     self.conn.execute("COMMIT")
                     report(done, total, f"{done}/{total} commits")

@@ -82,9 +82,10 @@ def parse_record(chunk: bytes) -> CommitRecord:
         if parts[2] == b"":
             i += 2  # rename: old and new path follow; raw entries already carry them
         stats.append((added, deleted))
-    for index, (status, path, old) in enumerate(raw_entries):
+    for index, (status, path, old_path) in enumerate(raw_entries):
         added, deleted = stats[index] if index < len(stats) else (None, None)
-        record.files.append(FileChange(path, "M" if status == "T" else status, added, deleted, old))
+        record.files.append(
+            FileChange(path, "M" if status == "T" else status, added, deleted, old_path))
     return record
 
 

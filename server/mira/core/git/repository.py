@@ -63,9 +63,9 @@ def route(path: Path, repos: list[RepoInfo]) -> RepoInfo | None:
     resolved = path.resolve()
     best: RepoInfo | None = None
     for repo in repos:
-        if resolved == repo.root or repo.root in resolved.parents:
-            if best is None or len(repo.root.parts) > len(best.root.parts):
-                best = repo
+        inside = resolved == repo.root or repo.root in resolved.parents
+        if inside and (best is None or len(repo.root.parts) > len(best.root.parts)):
+            best = repo
     return best
 
 

@@ -1,0 +1,151 @@
+"""Implementations of the ``mira`` subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from mira.cli.output import ProgressBar, emit_json
+from mira.core.config import MiraConfig, load
+from mira.core.git.cochange import humanize_age
+from mira.core.stores.database import DatabaseError
+from mira.core.workspace import Workspace
+
+
+class CliError(Exception):
+    pass
+
+
+def config_from(args: argparse.Namespace) -> MiraConfig:
+    flags = {f.name: getattr(args, f"cfg_{f.name}") for f in dataclasses.fields(MiraConfig)
+             if getattr(args, f"cfg_{f.name}", None) is not None}
+    config, warnings = load(flags)
+    for warning in warnings:
+        print(f"mira: {warning.replace('initializationOptions', 'flag')}", file=sys.stderr)
+    return config
+
+
+def open_workspace(folder: str, config: MiraConfig) -> Workspace:
+    root = Path(folder).expanduser()
+    if not root.is_dir():
+        raise CliError(f"{folder} is not a directory")
+    ws = Workspace(root, config)
+    try:
+        ws.open()
+    except DatabaseError as exc:
+        raise CliError(str(exc)) from exc
+    return ws
+
+
+def _index(ws: Workspace, quiet: bool = False) -> list[Any]:
+    bar = ProgressBar("indexing git history")
+    if quiet:
+        bar.enabled = False
+    try:
+        return ws.index_git(bar)
+    finally:
+        bar.close()
+
+
+def serve(args: argparse.Namespace) -> int:
+    from mira.lsp.logging_setup import setup
+    from mira.lsp.server import create_server
+
+    config = config_from(args)
+    setup(config.log_level)
+    server = create_server()
+    if args.tcp:
+        host, _, port = args.tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+    return 0
+
+
+def index(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.WARNING)
+    ws = open_workspace(args.path, config_from(args))
+    if not ws.has_git:
+        print(f"mira: {ws.root} is not a git repository; nothing to index", file=sys.stderr)
+        return 0
+    results = _index(ws)
+    for repo, r in zip(ws.repos, results, strict=True):
+        if args.json:
+            emit_json({"repository": str(repo.root), "head": r.head, "added": r.added,
+                       "removed": r.removed, "seconds": round(r.seconds, 3), "state": r.state})
+        else:
+            print(f"indexed {r.added} new commits ({r.removed} removed) in {r.seconds:.2f}s"
+                  f" — HEAD {r.head[:10] if r.head else '(none)'}", file=sys.stderr)
+    asyncio.run(ws.close())
+    return 0
+
+
+def status(args: argparse.Namespace) -> int:
+    ws = open_workspace(args.workspace, config_from(args))
+
+    async def run() -> Any:
+        try:
+            return await ws.status()
+        finally:
+            await ws.close()
+
+    result = asyncio.run(run())
+    if args.json:
+        emit_json(dataclasses.asdict(result))
+        return 0
+    print(f"workspace  {result.root}\ndata       {result.data_dir}")
+    if result.message:
+        print(result.message)
+    for repo in result.repositories:
+        head = (repo["lastIndexedHead"] or "")[:10] or "-"
+        print(f"repository {repo['root']}: {repo['state']}, {repo['commitsIndexed']} commits,"
+              f" HEAD {head}" + (f" ({repo['message']})" if repo["message"] else ""))
+    return 0
+
+
+def cochange(args: argparse.Namespace) -> int:
+    ws = open_workspace(args.workspace, config_from(args))
+    if ws.has_git and not args.no_index:
+        _index(ws, quiet=args.json)
+
+    async def run() -> list[Any]:
+        try:
+            return [await ws.cochange(_resolve(ws, p), args.limit) for p in args.paths]
+        finally:
+            await ws.close()
+
+    now = dt.datetime.now(dt.UTC).timestamp()
+    for answer in asyncio.run(run()):
+        items = [{
+            "path": s.path,
+            "confidence": s.confidence,
+            "sharedCommits": s.shared_commits,
+            "lastChangedTogether": dt.datetime.fromtimestamp(
+                s.last_changed_together, tz=dt.UTC).isoformat(timespec="seconds"),
+            "reason": s.reason,
+        } for s in answer.items]
+        if args.json:
+            emit_json({"path": answer.path, "items": items,
+                       **({"note": answer.note} if answer.note else {})})
+            continue
+        print(f"{answer.path}:")
+        if not items:
+            print(f"  ({answer.note or 'no suggestions'})")
+        for s in answer.items:
+            print(f"  {round(s.confidence * 100):3d} %  {s.path}  — {s.shared_commits} commits,"
+                  f" last {humanize_age(now - s.last_changed_together)}")
+    return 0
+
+
+def _resolve(ws: Workspace, raw: str) -> Path:
+    path = Path(raw)
+    if not path.is_absolute():
+        cwd_path = Path.cwd() / path
+        path = cwd_path if cwd_path.exists() or not (ws.root / path).exists() else ws.root / path
+    return path

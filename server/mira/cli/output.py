@@ -1,0 +1,43 @@
+"""Terminal output helpers: JSON lines, a progress bar only on a terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any, TextIO
+
+
+def emit_json(obj: Any, stream: TextIO | None = None) -> None:
+    (stream or sys.stdout).write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+class ProgressBar:
+    """A one-line bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self.label = label
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int | None, message: str) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self._last < 0.1 and done != total:
+            return
+        self._last = now
+        if total:
+            width = 30
+            filled = int(width * min(done, total) / total)
+            bar = "#" * filled + "-" * (width - filled)
+            self.stream.write(f"\r{self.label} [{bar}] {done}/{total}")
+        else:
+            self.stream.write(f"\r{self.label} {message}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()

@@ -1,0 +1,1 @@
+"""The only layer that knows LSP: server, options, handlers, conversions."""

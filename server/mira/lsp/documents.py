@@ -1,0 +1,46 @@
+"""Resolving a document URI to its workspace, repository and relative path."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mira.core.git.repository import RepoInfo, relative_path
+from mira.core.workspace import Workspace
+from mira.lsp.convert import uri_to_path
+
+if TYPE_CHECKING:
+    from mira.lsp.server import MiraServer
+
+READY_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    uri: str
+    path: Path
+    workspace: Workspace
+    repo: RepoInfo | None
+
+    @property
+    def rel(self) -> str | None:
+        return relative_path(self.path, self.repo.root) if self.repo else None
+
+
+async def resolve(ls: MiraServer, uri: str) -> DocumentRef | None:
+    if not ls.state.ready.is_set():
+        try:
+            await asyncio.wait_for(ls.state.ready.wait(), READY_TIMEOUT_S)
+        except TimeoutError:
+            return None
+    if not uri.startswith("file:"):
+        return None
+    path = uri_to_path(uri)
+    if path is None:
+        return None
+    ws = ls.state.workspace_for(path)
+    if ws is None:
+        return None
+    return DocumentRef(uri, path, ws, ws.repo_for(path))

@@ -1,0 +1,17 @@
+"""One module per concern; each exposes ``register(server)``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mira.lsp.handlers import cochange, commands, editor, hints, lifecycle, status
+
+if TYPE_CHECKING:
+    from mira.lsp.server import MiraServer
+
+MODULES = [lifecycle, editor, status, cochange, hints, commands]
+
+
+def register_all(server: MiraServer) -> None:
+    for module in MODULES:
+        module.register(server)

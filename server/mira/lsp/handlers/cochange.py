@@ -1,0 +1,51 @@
+"""``mira/cochange`` and the "Often changed with" CodeLens."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from mira.lsp import protocol
+from mira.lsp.convert import cochange_item, file_start_range
+from mira.lsp.documents import resolve
+
+if TYPE_CHECKING:
+    from mira.lsp.server import MiraServer
+
+SHOW_COCHANGE = "mira.showCochange"
+LENS_NAMES = 2
+
+
+async def cochange_result(ls: MiraServer, uri: str, limit: int | None
+                          ) -> protocol.CochangeResult:
+    doc = await resolve(ls, uri)
+    if doc is None:
+        return protocol.CochangeResult(path="", items=[], note="not in an open workspace")
+    answer = await doc.workspace.cochange(doc.path, limit)
+    root = answer.repo_root
+    items = [cochange_item(s, root) for s in answer.items] if root else []
+    return protocol.CochangeResult(path=answer.path, items=items, note=answer.note)
+
+
+async def cochange_lens(ls: MiraServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    result = await cochange_result(ls, params.text_document.uri, None)
+    if not result.items:
+        return []
+    names = [item.path.rsplit("/", 1)[-1] for item in result.items[:LENS_NAMES]]
+    more = len(result.items) - LENS_NAMES
+    title = "Often changed with " + ", ".join(names) + (f" (+{more})" if more > 0 else "")
+    return [types.CodeLens(
+        range=file_start_range(),
+        command=types.Command(title=title, command=SHOW_COCHANGE,
+                              arguments=[params.text_document.uri]),
+    )]
+
+
+def register(server: MiraServer) -> None:
+    server.providers.code_lens.append(cochange_lens)
+
+    @server.feature(protocol.COCHANGE)
+    async def cochange(ls: MiraServer, params: protocol.CochangeParams
+                       ) -> protocol.CochangeResult:
+        return await cochange_result(ls, params.text_document.uri, params.limit)

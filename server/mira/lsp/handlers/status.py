@@ -1,0 +1,31 @@
+"""``mira/status``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mira import __version__
+from mira.lsp import protocol
+from mira.lsp.convert import iso
+
+if TYPE_CHECKING:
+    from mira.core.workspace import WorkspaceStatus
+    from mira.lsp.server import MiraServer
+
+
+def to_protocol(status: WorkspaceStatus) -> protocol.WorkspaceStatus:
+    repos = [protocol.RepositoryStatus(
+        root=r["root"], state=r["state"], commits_indexed=r["commitsIndexed"],
+        last_indexed_head=r["lastIndexedHead"], indexed_at=iso(r["indexedAt"]),
+        last_full_index_seconds=r["lastFullIndexSeconds"], last_run_seconds=r["lastRunSeconds"],
+        message=r["message"]) for r in status.repositories]
+    return protocol.WorkspaceStatus(root=status.root, data_dir=status.data_dir, git=status.git,
+                                    repositories=repos, message=status.message)
+
+
+def register(server: MiraServer) -> None:
+    @server.feature(protocol.STATUS)
+    async def status(ls: MiraServer, params: protocol.StatusParams | None
+                     ) -> protocol.StatusResult:
+        workspaces = [to_protocol(await ws.status()) for ws in ls.state.workspaces.values()]
+        return protocol.StatusResult(version=__version__, workspaces=workspaces)

@@ -1,0 +1,46 @@
+"""Per-server state: the open workspaces and which document belongs to which."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mira.core.config import MiraConfig
+from mira.core.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServerState:
+    config: MiraConfig = field(default_factory=MiraConfig)
+    workspaces: dict[Path, Workspace] = field(default_factory=dict)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    pending_folders: list[Path] = field(default_factory=list)
+
+    def workspace_for(self, path: Path) -> Workspace | None:
+        """The innermost workspace folder containing ``path``."""
+        best: Workspace | None = None
+        for ws in self.workspaces.values():
+            if ws.contains(path) and (best is None or len(ws.root.parts) > len(best.root.parts)):
+                best = ws
+        return best
+
+    def spawn(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        """Run a background coroutine; its failure is logged, never fatal."""
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)
+        task.set_name(name)
+        self.tasks.add(task)
+
+        def done(t: asyncio.Task[None]) -> None:
+            self.tasks.discard(t)
+            if not t.cancelled() and t.exception() is not None:
+                log.error("background task %s failed", name, exc_info=t.exception())
+
+        task.add_done_callback(done)
+        return task
