@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from mira.core.config import MiraConfig
 from mira.core.git.cochange import CochangeParams, Suggestion
@@ -24,6 +24,8 @@ from mira.core.git.worktree import HeadTree, head_blob_text, modified_paths
 from mira.core.stores.database import DB_FILE, data_dir_for, open_database
 
 log = logging.getLogger(__name__)
+
+ServiceT = TypeVar("ServiceT")
 
 
 @dataclass
@@ -54,6 +56,18 @@ class Workspace:
         self._write_lock = threading.Lock()
         self._head_trees: dict[Path, HeadTree] = {}
         self.index_timings: dict[str, float] = {}
+        self._services: dict[type, Any] = {}
+
+    def service(self, cls: type[ServiceT]) -> ServiceT:
+        """The workspace's single instance of a feature service (``cls(workspace)``).
+
+        Feature areas (expertise, code, build, semantic, chat) keep their state in a
+        service object instead of growing this class.
+        """
+        instance = self._services.get(cls)
+        if instance is None:
+            instance = self._services[cls] = cls(self)  # type: ignore[call-arg]
+        return instance  # type: ignore[no-any-return]
 
     # -- lifecycle -------------------------------------------------------------------
     def open(self) -> None:
@@ -63,6 +77,10 @@ class Workspace:
         self.repos = find_repositories(self.root, self.config.nested_repo_depth)
 
     async def close(self) -> None:
+        for service in self._services.values():
+            closer = getattr(service, "aclose", None)
+            if closer is not None:
+                await closer()
         await self.reader.close()
 
     @property

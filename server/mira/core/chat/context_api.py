@@ -1,0 +1,68 @@
+"""The seam between the chat engine and the context/memory layer.
+
+The chat engine asks a ``ContextProvider`` what to put in front of the model and
+tells it every message exchanged. ``mira.core.context.provider.create_provider``
+(the Context Oracle + memory) supplies the real one; until it is importable the
+chat engine's own basic provider is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from mira.core.workspace import Workspace
+
+
+@dataclass
+class ContextRequest:
+    message: str
+    session_id: str
+    path: Path | None = None  # absolute path of the current document
+    line: int | None = None  # 0-based
+    selection: str | None = None
+    preset: str | None = None  # full | default | minimal | for_error; None = automatic
+    budget_used_fraction: float = 0.0  # spend / limit (0 when no limit is set)
+    diagnostics: list[str] = field(default_factory=list)  # messages of relevant diagnostics
+
+
+@dataclass
+class ContextSection:
+    title: str  # e.g. "Related Files (Often Changed Together)"
+    markdown: str
+    tokens: int
+    source: str  # gatherer name, e.g. "cochange"
+
+
+@dataclass
+class PromptContext:
+    system: str  # the assembled system prompt (persona, project context, sections, ...)
+    history: list[dict[str, str]]  # earlier messages to replay: {"role", "content"}
+    sections: list[ContextSection]
+    tokens: int
+    preset: str
+    skipped: list[str] = field(default_factory=list)  # "source: why"
+    citations: list[dict[str, Any]] = field(default_factory=list)  # {"path", "line"?, "commit"?}
+
+
+class ContextProvider(Protocol):
+    async def build(self, request: ContextRequest) -> PromptContext: ...
+
+    async def record(self, session_id: str, role: str, content: str) -> None: ...
+
+
+ProviderFactory = Callable[["Workspace"], ContextProvider]
+
+
+def provider_for(workspace: Workspace, fallback: ProviderFactory) -> ContextProvider:
+    """The Context Oracle's provider when it is installed, else ``fallback``."""
+    try:
+        module = importlib.import_module("mira.core.context.provider")
+    except ImportError:
+        return fallback(workspace)
+    factory: ProviderFactory = module.create_provider
+    return factory(workspace)
