@@ -67,7 +67,7 @@ class Workspace:
         instance = self._services.get(cls)
         if instance is None:
             instance = self._services[cls] = cls(self)  # type: ignore[call-arg]
-        return instance  # type: ignore[no-any-return]
+        return instance
 
     # -- lifecycle -------------------------------------------------------------------
     def open(self) -> None:
