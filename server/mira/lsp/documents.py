@@ -29,12 +29,19 @@ class DocumentRef:
         return relative_path(self.path, self.repo.root) if self.repo else None
 
 
-async def resolve(ls: MiraServer, uri: str) -> DocumentRef | None:
+async def wait_ready(ls: MiraServer) -> bool:
+    """Wait (bounded) until the workspaces of ``initialize`` are open."""
     if not ls.state.ready.is_set():
         try:
             await asyncio.wait_for(ls.state.ready.wait(), READY_TIMEOUT_S)
         except TimeoutError:
-            return None
+            return False
+    return True
+
+
+async def resolve(ls: MiraServer, uri: str) -> DocumentRef | None:
+    if not await wait_ready(ls):
+        return None
     if not uri.startswith("file:"):
         return None
     path = uri_to_path(uri)

@@ -11,7 +11,9 @@ from typing import Any
 
 import attrs
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcParseError
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.json_rpc import ResponseErrorMessage
 
 COCHANGE = "mira/cochange"
 STATUS = "mira/status"
@@ -108,7 +110,42 @@ register(COCHANGE, CochangeParams, CochangeResult)
 register(STATUS, StatusParams, StatusResult)
 
 
+@attrs.define
+class InvalidRequest:
+    """A request whose params could not be structured: answered with its error."""
+
+    id: int | str
+    method: str
+    error: JsonRpcException
+    jsonrpc: str = "2.0"
+
+
 class MiraProtocol(LanguageServerProtocol):
+    """Typed ``mira/*`` methods, and an error *response* for requests with bad params.
+
+    pygls logs a request whose params fail to structure and never answers it, which
+    leaves the client waiting forever; here it gets InvalidParams like the spec says.
+    """
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if isinstance(data, dict) and "id" in data and "method" in data:
+                return InvalidRequest(id=data["id"], method=str(data["method"]), error=exc)
+            raise
+
+    def handle_message(self, message: Any) -> None:
+        if isinstance(message, InvalidRequest):
+            self._send_response(message.id, error=message.error.to_response_error())
+            return
+        super().handle_message(message)
+
+    def send_parse_error(self, reason: str) -> None:
+        """JSON-RPC: a message that is not JSON gets a -32700 response with id null."""
+        self._send_data(ResponseErrorMessage(
+            id=None, error=JsonRpcParseError(message=f"Parse error: {reason}").to_response_error()))
+
     def get_message_type(self, method: str) -> type | None:  # type: ignore[override]
         if method in MIRA_METHODS:
             return MIRA_METHODS[method][0]

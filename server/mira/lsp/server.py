@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 
 from mira import __version__
@@ -18,6 +19,8 @@ log = logging.getLogger(__name__)
 
 
 class MiraServer(LanguageServer):
+    protocol: MiraProtocol
+
     def __init__(self) -> None:
         super().__init__("mira", __version__, protocol_cls=MiraProtocol,
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
@@ -31,7 +34,12 @@ class MiraServer(LanguageServer):
         self.window_show_message(types.ShowMessageParams(type=kind, message=f"Mira: {message}"))
 
     def report_server_error(self, error: Exception, source: Any) -> None:
-        # One failing request must not take the server down: log it, tell the user once.
+        # One failing request must not take the server down: log it and go on.
+        if isinstance(error, ValueError) and not isinstance(error, JsonRpcException):
+            # json.JSONDecodeError / UnicodeDecodeError from the reader loop: not JSON at all
+            self.protocol.send_parse_error(str(error))
+            log.warning("malformed message from the client: %s", error)
+            return
         log.error("internal error (%s): %s", getattr(source, "__name__", source), error,
                   exc_info=error)
 

@@ -26,7 +26,7 @@ class ServerState:
     def workspace_for(self, path: Path) -> Workspace | None:
         """The innermost workspace folder containing ``path``."""
         best: Workspace | None = None
-        for ws in self.workspaces.values():
+        for ws in list(self.workspaces.values()):
             if ws.contains(path) and (best is None or len(ws.root.parts) > len(best.root.parts)):
                 best = ws
         return best

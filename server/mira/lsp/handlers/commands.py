@@ -45,6 +45,6 @@ def register(server: MiraServer) -> None:
 
     @server.command(REINDEX)
     async def reindex(ls: MiraServer, *args: Any) -> None:
-        for ws in ls.state.workspaces.values():
+        for ws in list(ls.state.workspaces.values()):
             if ws.has_git:
                 ls.state.spawn(index_workspace(ls, ws, "reindex"), f"reindex {ws.root}")

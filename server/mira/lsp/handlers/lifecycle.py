@@ -87,5 +87,5 @@ def register(server: MiraServer) -> None:
     async def shutdown(ls: MiraServer, params: None) -> None:
         for task in list(ls.state.tasks):
             task.cancel()
-        for ws in ls.state.workspaces.values():
+        for ws in list(ls.state.workspaces.values()):
             await ws.close()

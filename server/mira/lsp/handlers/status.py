@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from mira import __version__
 from mira.lsp import protocol
 from mira.lsp.convert import iso
+from mira.lsp.documents import wait_ready
 
 if TYPE_CHECKING:
     from mira.core.workspace import WorkspaceStatus
@@ -27,5 +28,6 @@ def register(server: MiraServer) -> None:
     @server.feature(protocol.STATUS)
     async def status(ls: MiraServer, params: protocol.StatusParams | None
                      ) -> protocol.StatusResult:
-        workspaces = [to_protocol(await ws.status()) for ws in ls.state.workspaces.values()]
+        await wait_ready(ls)
+        workspaces = [to_protocol(await ws.status()) for ws in list(ls.state.workspaces.values())]
         return protocol.StatusResult(version=__version__, workspaces=workspaces)
