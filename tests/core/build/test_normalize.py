@@ -5,7 +5,8 @@ from mira.core.build.normalize import fingerprint, skeleton, strip_ansi
 
 def test_skeleton_strips_variable_parts() -> None:
     a = skeleton("TypeError: unsupported operand type(s) for +: 'int' and 'str' at /a/b.py:12")
-    b = skeleton("TypeError: unsupported operand type(s) for +: 'float' and 'list' at C:\\x\\y.py:9")
+    b = skeleton("TypeError: unsupported operand type(s) for +: 'float' and 'list'"
+                 " at C:\\x\\y.py:9")
     assert a == b
     assert "TypeError" in a and "unsupported operand" in a
     assert skeleton("object at 0x7f3a2b1c deadbeefcafe1234") == "object at <addr> <hash>"
