@@ -1,9 +1,9 @@
 """Past-fix retrieval on real history: does Mira name the fix commit for its own failure?
 
-For each fix commit of a real Python project (default: pallets/click): check out its
-parent, bring in the fix commit's test changes, run those tests to capture the REAL
-failure output, then ask ``BuildService.fixes_for`` (indexed on the whole history,
-the fix included) for past fixes. Success: the fix commit is in the top 5.
+For each fix commit of a real Python project (default: pallets/click) whose changed
+tests pass at the fix commit: check out its parent, bring in the fix commit's test
+changes, run those tests to capture the REAL failure output, then ask
+``BuildService.fixes_for`` (indexed on the whole history, Success: the fix commit is in the top 5.
 Baseline: the newest commits touching the files named in the failure output.
 
     python benchmarks/build_fixes/run.py --repo PATH_TO_A_CLICK_CLONE [--cases 25]
@@ -56,7 +56,24 @@ def candidates(repo: Path, limit: int) -> list[tuple[str, str, list[str], list[s
     return found
 
 
+def _pytest(scratch: Path, tests: list[str]) -> subprocess.CompletedProcess[str] | None:
+    env = {**os.environ, "PYTHONPATH": str(scratch / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:asyncio",
+             "-p", "no:lsp", "-x", *tests], cwd=scratch, env=env, capture_output=True,
+            text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        return None
+
+
 def failure_output(scratch: Path, oid: str, tests: list[str]) -> str | None:
+    """The parent's failure on the fix's tests, if the fix itself makes them pass."""
+    git(scratch, "checkout", "-q", "-f", oid)
+    git(scratch, "clean", "-qfdx")
+    fixed = _pytest(scratch, tests)
+    if fixed is None or fixed.returncode != 0:
+        return None  # fails with the fix too (environment, flaky): not this fix's failure
     git(scratch, "checkout", "-q", "-f", f"{oid}^")
     git(scratch, "clean", "-qfdx")
     for test in tests:
@@ -64,15 +81,8 @@ def failure_output(scratch: Path, oid: str, tests: list[str]) -> str | None:
             git(scratch, "checkout", "-q", oid, "--", test)
         except subprocess.CalledProcessError:
             return None
-    env = {**os.environ, "PYTHONPATH": str(scratch / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:asyncio",
-             "-p", "no:lsp", "-x", *tests], cwd=scratch, env=env, capture_output=True,
-            text=True, timeout=120)
-    except subprocess.TimeoutExpired:
-        return None
-    if proc.returncode not in (1, 2):
+    proc = _pytest(scratch, tests)
+    if proc is None or proc.returncode not in (1, 2):
         return None
     return proc.stdout + proc.stderr
 

@@ -8,6 +8,7 @@ touched, so one streaming ``git log -p`` pass stores them per commit in
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 import sqlite3
@@ -22,6 +23,14 @@ from mira.core.build.normalize import error_classes
 FIX_WORDS = re.compile(r"\b(fix(e[sd])?|bug|bugfix|regression|crash|broken|error|fail(s|ing|ure)?"
                        r"|issue|resolve[sd]?|correct(s|ed)?|wrong|hotfix|patch)\b", re.I)
 DIFF_CAP = 24_000
+# Files whose contents Mira never reads, stores or shows (their names may still be listed).
+SECRET_GLOBS = (".env", ".env.*", "*.pem", "*.key", "id_*", "*.p12", "*.pfx", "*secret*",
+                "*.keystore", "credentials*")
+
+
+def is_secret(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1].lower()
+    return any(fnmatch.fnmatch(name, glob) for glob in SECRET_GLOBS)
 _SEP = "\x1e\x1fMIRA-COMMIT\x1f"
 
 
@@ -68,6 +77,7 @@ def iter_commits(repo: Path, since: str | None, until: str = "HEAD") -> Iterator
     current: MinedCommit | None = None
     diff: list[str] = []
     size = 0
+    skipping = False
     sep = _SEP.encode()
     header: bytes = b""
     try:
@@ -84,7 +94,7 @@ def iter_commits(repo: Path, since: str | None, until: str = "HEAD") -> Iterator
                 subject, _, rest = body.strip().partition("\n")
                 current = MinedCommit(oid, author, email, int(stamp or 0), subject.strip(),
                                       rest.strip())
-                diff, size, header = [], 0, b""
+                diff, size, header, skipping = [], 0, b"", False
                 continue
             line = raw.decode("utf-8", "replace")
             if current is None:
@@ -93,6 +103,9 @@ def iter_commits(repo: Path, since: str | None, until: str = "HEAD") -> Iterator
                 match = re.match(r"diff --git a/(.*?) b/(.*)$", line.rstrip("\n"))
                 if match:
                     current.files.append(match.group(2))
+                    skipping = is_secret(match.group(2))
+            if skipping:
+                continue
             if size < DIFF_CAP and not line.startswith(("index ", "new file mode",
                                                          "deleted file mode")):
                 diff.append(line)
@@ -150,6 +163,9 @@ def commits_touching(repo: Path, old: str, new: str, files: list[str]) -> list[s
 
 
 def worktree_diff(repo: Path, files: list[str], cap: int = DIFF_CAP) -> str:
+    files = [f for f in files if not is_secret(f)]
+    if not files:
+        return ""
     out = _git(repo, "diff", "--no-color", "--unified=2", "HEAD", "--", *files) or ""
     return out[:cap]
 
