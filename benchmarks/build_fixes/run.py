@@ -3,7 +3,8 @@
 For each fix commit of a real Python project (default: pallets/click) whose changed
 tests pass at the fix commit: check out its parent, bring in the fix commit's test
 changes, run those tests to capture the REAL failure output, then ask
-``BuildService.fixes_for`` (indexed on the whole history, Success: the fix commit is in the top 5.
+``BuildService.fixes_for`` (indexed on the whole history, the fix included) for past
+fixes. Success: the fix commit is in the top 5.
 Baseline: the newest commits touching the files named in the failure output.
 
     python benchmarks/build_fixes/run.py --repo PATH_TO_A_CLICK_CLONE [--cases 25]
