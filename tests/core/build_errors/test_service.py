@@ -120,3 +120,21 @@ async def test_no_command_detected(tmp_path: Path) -> None:
             await ws.service(BuildService).run()
     finally:
         await ws.close()
+
+
+async def test_cancelling_the_task_kills_the_build_and_records_it(tmp_path: Path) -> None:
+    import asyncio
+
+    repo = fixture_repo(tmp_path / "repo")
+    ws = await open_ws(repo.root)
+    service = ws.service(BuildService)
+    try:
+        task = asyncio.ensure_future(service.run(["sleep 120"]))
+        await asyncio.sleep(0.5)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(task, 10)
+        [run] = await service.runs()
+        assert run["status"] == "cancelled" and run["command"] == "sleep 120"
+    finally:
+        await ws.close()

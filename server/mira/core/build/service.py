@@ -68,8 +68,20 @@ class BuildService:
             raise BuildStartError("no build command configured or detected; set buildCommands"
                               " (MIRA_BUILD_COMMANDS) or pass a command")
         results = []
+        stop = threading.Event()  # set when the awaiting task is cancelled ($/cancelRequest)
+
+        def should_stop() -> bool:
+            return stop.is_set() or (cancelled is not None and cancelled())
+
         for command in todo:
-            run = await asyncio.to_thread(self._run_one, command, on_line, cancelled)
+            worker = asyncio.ensure_future(
+                asyncio.to_thread(self._run_one, command, on_line, should_stop))
+            try:
+                run = await asyncio.shield(worker)
+            except asyncio.CancelledError:
+                stop.set()  # the runner kills the process group; the run is still recorded
+                await asyncio.wait([worker])
+                raise
             results.append(run)
             if run.status == "cancelled":
                 break
