@@ -63,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     _workspace_flags(cochange)
     _add_config_flags(cochange)
     cochange.set_defaults(handler=commands.cochange)
+
+    # -- build errors and historical fixes --
+    from mira.cli import build_commands
+    build_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
     return parser
 
 

@@ -40,6 +40,16 @@ class MiraConfig:
     code_lens_enabled: bool = field(default=True, metadata={"help": "show CodeLens"})
     nested_repo_depth: int = field(default=3, metadata={
         "help": "how deep to look for nested git repositories", "min": 0, "max": 10})
+    # -- build errors and historical fixes (mira build, mira.runBuild, mira/fixes) --
+    build_commands: str | None = field(default=None, metadata={
+        "help": "build/test commands, one per line (default: detected from pyproject.toml,"
+                " package.json, Cargo.toml, go.mod, Makefile)"})
+    build_timeout_s: float = field(default=600.0, metadata={
+        "help": "seconds before a build command's process group is killed",
+        "min": 1.0, "max": 86_400.0})
+    build_output_cap_mb: int = field(default=8, metadata={
+        "help": "output kept per build run (start and end; the middle is dropped)",
+        "min": 1, "max": 1024})
 
 
 def camel(name: str) -> str:

@@ -1,0 +1,1 @@
+"""Build errors and historical fixes: runner, parsers, storage, matching (BuildService)."""

@@ -1,0 +1,181 @@
+"""Mining the git history for fix commits: message, body, files and capped diff hunks.
+
+The git index (migration 0001) holds subjects and file lists; matching a build
+error also needs commit bodies ("Fixes TypeError when ...") and the hunks a fix
+touched, so one streaming ``git log -p`` pass stores them per commit in
+``fix_commits``, incrementally from the last mined HEAD.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+import sqlite3
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mira.core.build.normalize import error_classes
+
+FIX_WORDS = re.compile(r"\b(fix(e[sd])?|bug|bugfix|regression|crash|broken|error|fail(s|ing|ure)?"
+                       r"|issue|resolve[sd]?|correct(s|ed)?|wrong|hotfix|patch)\b", re.I)
+DIFF_CAP = 24_000
+# Files whose contents Mira never reads, stores or shows (their names may still be listed).
+SECRET_GLOBS = (".env", ".env.*", "*.pem", "*.key", "id_*", "*.p12", "*.pfx", "*secret*",
+                "*.keystore", "credentials*")
+
+
+def is_secret(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1].lower()
+    return any(fnmatch.fnmatch(name, glob) for glob in SECRET_GLOBS)
+_SEP = "\x1e\x1fMIRA-COMMIT\x1f"
+
+
+@dataclass
+class MinedCommit:
+    oid: str
+    author: str
+    email: str
+    time: int
+    subject: str
+    body: str
+    files: list[str] = field(default_factory=list)
+    diff: str = ""
+
+    @property
+    def fix_like(self) -> bool:
+        text = self.subject + "\n" + self.body
+        return bool(FIX_WORDS.search(text) or error_classes(text))
+
+
+def _git(repo: Path, *args: str) -> str | None:
+    try:
+        result = subprocess.run(["git", "-C", str(repo), *args], capture_output=True,
+                                text=True, errors="replace", timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+def head_oid(repo: Path) -> str | None:
+    out = _git(repo, "rev-parse", "--verify", "-q", "HEAD")
+    return out.strip() if out else None
+
+
+def iter_commits(repo: Path, since: str | None, until: str = "HEAD") -> Iterator[MinedCommit]:
+    """Stream non-merge commits (newest first) with their bodies and capped diffs."""
+    rev = f"{since}..{until}" if since else until
+    proc = subprocess.Popen(
+        ["git", "-C", str(repo), "log", "--no-merges", "--no-color", "-p", "--unified=2",
+         "--no-ext-diff", "--no-renames", f"--format={_SEP}%H%x00%an%x00%ae%x00%at%x00%B%x00",
+         rev, "--"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert proc.stdout is not None
+    current: MinedCommit | None = None
+    diff: list[str] = []
+    size = 0
+    skipping = False
+    sep = _SEP.encode()
+    header: bytes = b""
+    try:
+        for raw in proc.stdout:
+            if raw.startswith(sep) or header:
+                header += raw
+                if header.count(b"\x00") < 5:
+                    continue
+                if current is not None:
+                    current.diff = "".join(diff)
+                    yield current
+                oid, author, email, stamp, body, _ = header[len(sep):].decode(
+                    "utf-8", "replace").split("\x00", 5)
+                subject, _, rest = body.strip().partition("\n")
+                current = MinedCommit(oid, author, email, int(stamp or 0), subject.strip(),
+                                      rest.strip())
+                diff, size, header, skipping = [], 0, b"", False
+                continue
+            line = raw.decode("utf-8", "replace")
+            if current is None:
+                continue
+            if line.startswith("diff --git "):
+                match = re.match(r"diff --git a/(.*?) b/(.*)$", line.rstrip("\n"))
+                if match:
+                    current.files.append(match.group(2))
+                    skipping = is_secret(match.group(2))
+            if skipping:
+                continue
+            if size < DIFF_CAP and not line.startswith(("index ", "new file mode",
+                                                         "deleted file mode")):
+                diff.append(line)
+                size += len(line)
+        if current is not None:
+            current.diff = "".join(diff)
+            yield current
+    finally:
+        proc.stdout.close()
+        proc.wait()
+
+
+def mine(conn: sqlite3.Connection, repo: Path) -> int:
+    """Store commits added since the last mined HEAD; returns how many were stored."""
+    head = head_oid(repo)
+    root = str(repo)
+    row = conn.execute("SELECT head_oid FROM fix_mining_state WHERE repo_root = ?",
+                       (root,)).fetchone()
+    last = row[0] if row else None
+    if head is None or head == last:
+        return 0
+    since = last
+    if since is not None and _git(repo, "merge-base", "--is-ancestor", since, head) is None:
+        conn.execute("DELETE FROM fix_commits WHERE repo_root = ?", (root,))
+        since = None  # history rewritten: mine again from scratch
+    stored = 0
+    conn.execute("BEGIN")
+    try:
+        for commit in iter_commits(repo, since, head):
+            conn.execute(
+                "INSERT OR REPLACE INTO fix_commits VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (root, commit.oid, commit.author, commit.email, commit.time, commit.subject,
+                 commit.body, json.dumps(commit.files), commit.diff, int(commit.fix_like)))
+            stored += 1
+        conn.execute("INSERT OR REPLACE INTO fix_mining_state VALUES (?,?,?)",
+                     (root, head, time.time()))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return stored
+
+
+def changed_files(repo: Path, old: str | None, new: str | None) -> list[str]:
+    if not old or not new or old == new:
+        return []
+    out = _git(repo, "diff", "--name-only", "--no-renames", old, new, "--")
+    return [line for line in (out or "").splitlines() if line]
+
+
+def commits_touching(repo: Path, old: str, new: str, files: list[str]) -> list[str]:
+    """Commits in ``old..new`` touching any of ``files``, oldest first."""
+    out = _git(repo, "log", "--reverse", "--format=%H", f"{old}..{new}", "--", *files)
+    return [line for line in (out or "").splitlines() if line]
+
+
+def worktree_diff(repo: Path, files: list[str], cap: int = DIFF_CAP) -> str:
+    files = [f for f in files if not is_secret(f)]
+    if not files:
+        return ""
+    out = _git(repo, "diff", "--no-color", "--unified=2", "HEAD", "--", *files) or ""
+    return out[:cap]
+
+
+def dirty_files(repo: Path) -> list[str]:
+    out = _git(repo, "status", "--porcelain", "--untracked-files=all", "-z")
+    if out is None:
+        return []
+    files = []
+    for entry in out.split("\x00"):
+        if len(entry) > 3 and not entry.startswith("!!"):
+            files.append(entry[3:])
+    return sorted(f for f in files if not f.startswith(".mira/"))
