@@ -15,7 +15,14 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.support.gitrepo import GitRepo, cochange_fixture
-from tests.support.lsp import CAPABILITIES, config, request, server_env, wait_indexed
+from tests.support.lsp import (
+    CAPABILITIES,
+    config,
+    request,
+    server_env,
+    wait_for,
+    wait_indexed,
+)
 
 
 @pytest.fixture
@@ -63,6 +70,7 @@ async def test_multi_root_routing_warnings_and_non_git(client: LanguageClient,
                           {"textDocument": {"uri": (roots["plain"] / "notes.txt").as_uri()}})
     assert notes["items"] == [] and "not inside a git repository" in notes["note"]
 
+    await wait_for(lambda: len(client.messages) >= 3)
     messages = [m.message for m in client.messages]
     warnings = [m for m in messages if "invalid setting" in m]
     assert len(warnings) == 2 and any("hintThreshold" in m for m in warnings)
