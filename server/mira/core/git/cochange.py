@@ -21,7 +21,7 @@ The weights are chosen by ``benchmarks/cochange_eval.py`` on held-out history.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 DAY = 86_400
@@ -63,8 +63,13 @@ def _commit_weight(commit: QueryCommit, now: int, params: CochangeParams) -> flo
 
 def rank(history: Sequence[QueryCommit], *, now: int | None = None,
          params: CochangeParams | None = None, limit: int | None = 10,
-         exclude: Iterable[str] = ()) -> list[Suggestion]:
-    """Rank the partners of one file from the commits that touched it."""
+         exclude: Iterable[str] = (), accept: Callable[[str], bool] | None = None
+         ) -> list[Suggestion]:
+    """Rank the partners of one file from the commits that touched it.
+
+    ``accept`` filters candidates lazily (e.g. "exists at HEAD"), so a hot file with
+    thousands of past partners only pays for the ones that make the list.
+    """
     params = params or CochangeParams()
     usable = [c for c in history if c.n_files <= params.max_changeset]
     if not usable:
@@ -79,27 +84,29 @@ def rank(history: Sequence[QueryCommit], *, now: int | None = None,
         w = _commit_weight(commit, now, params)
         total_weight += w
         for partner in commit.partners:
-            if partner in excluded:
-                continue
             weight[partner] = weight.get(partner, 0.0) + w
             shared[partner] = shared.get(partner, 0) + 1
             if commit.time > last.get(partner, 0):
                 last[partner] = commit.time
     revisions = len(usable)
-    suggestions = []
-    for partner, w in weight.items():
-        shrunk_total = total_weight + params.smoothing * _mean_weight(total_weight, revisions)
-        confidence = w / shrunk_total if shrunk_total else 0.0
+    shrunk_total = total_weight + params.smoothing * _mean_weight(total_weight, revisions)
+    ordered = sorted(weight, key=lambda p: (-weight[p], -shared[p], -last[p], p))
+    suggestions: list[Suggestion] = []
+    for partner in ordered:
+        if partner in excluded or (accept is not None and not accept(partner)):
+            continue
+        confidence = weight[partner] / shrunk_total if shrunk_total else 0.0
         suggestions.append(Suggestion(
             path=partner,
             confidence=round(min(confidence, 1.0), 4),
             shared_commits=shared[partner],
             last_changed_together=last[partner],
             reason=_reason(shared[partner], revisions),
-            score=w,
+            score=weight[partner],
         ))
-    suggestions.sort(key=lambda s: (-s.score, -s.shared_commits, -s.last_changed_together, s.path))
-    return suggestions[:limit] if limit else suggestions
+        if limit and len(suggestions) >= limit:
+            break
+    return suggestions
 
 
 def _mean_weight(total: float, count: int) -> float:

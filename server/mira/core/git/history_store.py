@@ -9,6 +9,7 @@ which keeps repeated CodeLens/hover queries well under a millisecond.
 from __future__ import annotations
 
 import asyncio
+import typing
 from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import asynccontextmanager
@@ -101,38 +102,62 @@ class HistoryReader:
         """Partners of ``path`` (repository-relative), current names only."""
         params = params or CochangeParams()
         async with self.snapshot() as conn:
-            state = await _repo_state(conn, str(root))
-            if state is None:
+            rows = list(await conn.execute_fetchall(
+                "SELECT id, generation FROM repositories WHERE root = ?", (str(root),)))
+            if not rows:
                 return []
-            key = ("cochange", state.repo_id, state.generation, path, limit, params)
+            repo_id, generation = int(rows[0][0]), int(rows[0][1])
+            key = ("cochange", repo_id, generation, path, limit, params)
             hit = self._cached(key)
             if hit is not None:
                 return list(hit)
-            renames = await self._renames(conn, state)
-            history = await _query_history(conn, state.repo_id, path, params, renames)
+            names = await self._names(conn, repo_id, generation)
+            history = await _query_history(conn, repo_id, path, params, names)
         now = max((c.time for c in history), default=0)
-        suggestions = rank(history, now=now, params=params, limit=None, exclude={path})
-        if exists is not None:
-            suggestions = [s for s in suggestions if exists(s.path)]
-        return list(self._store(key, tuple(suggestions[:limit])))
+        suggestions = rank(history, now=now, params=params, limit=limit, exclude={path},
+                           accept=exists)
+        return list(self._store(key, tuple(suggestions)))
 
-    async def _renames(self, conn: aiosqlite.Connection, state: RepoState) -> dict[str, str]:
-        """old path -> newest name, for every rename in the repository."""
-        key = ("renames", state.repo_id, state.generation)
+    async def _names(self, conn: aiosqlite.Connection, repo_id: int, generation: int
+                     ) -> PathNames:
+        """Path ids -> current names (renames followed forward), once per generation."""
+        key = ("names", repo_id, generation)
         hit = self._cached(key)
         if hit is not None:
-            return dict(hit)
+            return typing.cast(PathNames, hit)
+        paths: dict[int, str] = {int(row[0]): str(row[1]) for row in
+                                 await conn.execute_fetchall("SELECT id, path FROM paths")}
         rows = await conn.execute_fetchall(
-            "SELECT old.path, new.path FROM file_changes fc"
-            " JOIN commits c ON c.id = fc.commit_id"
-            " JOIN paths old ON old.id = fc.old_path_id JOIN paths new ON new.id = fc.path_id"
-            " WHERE c.repo_id = ? AND fc.status = 'R' ORDER BY c.author_time, c.id",
-            (state.repo_id,))
-        forward: dict[str, str] = {}
+            "SELECT fc.old_path_id, fc.path_id FROM commits c"
+            " CROSS JOIN file_changes fc ON fc.commit_id = c.id"
+            " WHERE c.repo_id = ? AND fc.status = 'R' ORDER BY c.author_time, c.id", (repo_id,))
+        forward: dict[int, int] = {}
         for old, new in rows:
-            forward[old] = new
-        self._store(key, tuple(forward.items()))
-        return forward
+            forward[int(old)] = int(new)
+        return typing.cast(PathNames, self._store(key, PathNames(paths, forward)))
+
+
+class PathNames:
+    """Interned path ids of a repository and where each was renamed to."""
+
+    def __init__(self, paths: dict[int, str], forward: dict[int, int]) -> None:
+        self.paths = paths
+        self.forward = forward
+        self._current: dict[int, str] = {}
+        self.ids = {p: i for i, p in paths.items()}
+
+    def current(self, path_id: int) -> str:
+        name = self._current.get(path_id)
+        if name is None:
+            seen = {path_id}
+            target = path_id
+            while target in self.forward and len(seen) <= MAX_RENAME_HOPS:
+                target = self.forward[target]
+                if target in seen:
+                    break
+                seen.add(target)
+            name = self._current[path_id] = self.paths.get(target, "")
+        return name
 
 
 async def _repo_state(conn: aiosqlite.Connection, root: str) -> RepoState | None:
@@ -148,30 +173,20 @@ async def _repo_state(conn: aiosqlite.Connection, root: str) -> RepoState | None
                      int(count))
 
 
-def current_name(path: str, renames: dict[str, str]) -> str:
-    seen = {path}
-    while path in renames and len(seen) <= MAX_RENAME_HOPS:
-        path = renames[path]
-        if path in seen:
-            break
-        seen.add(path)
-    return path
-
-
-async def _lineage(conn: aiosqlite.Connection, repo_id: int, path: str
+async def _lineage(conn: aiosqlite.Connection, repo_id: int, path: str, names: PathNames
                    ) -> list[tuple[int, int | None]]:
     """(path id, only-before time) for the file and each of its earlier names."""
-    rows = list(await conn.execute_fetchall("SELECT id FROM paths WHERE path = ?", (path,)))
-    if not rows:
+    path_id = names.ids.get(path)
+    if path_id is None:
         return []
-    lineage: list[tuple[int, int | None]] = [(int(rows[0][0]), None)]
+    lineage: list[tuple[int, int | None]] = [(path_id, None)]
     seen = {lineage[0][0]}
     frontier = [lineage[0]]
     while frontier and len(lineage) < MAX_RENAME_HOPS:
         path_id, before = frontier.pop()
         olds = await conn.execute_fetchall(
             "SELECT fc.old_path_id, c.author_time FROM file_changes fc"
-            " JOIN commits c ON c.id = fc.commit_id"
+            " CROSS JOIN commits c ON c.id = fc.commit_id"
             " WHERE fc.path_id = ? AND fc.status = 'R' AND c.repo_id = ?"
             + (" AND c.author_time <= ?" if before is not None else ""),
             (path_id, repo_id, *(() if before is None else (before,))))
@@ -184,11 +199,12 @@ async def _lineage(conn: aiosqlite.Connection, repo_id: int, path: str
 
 
 async def _query_history(conn: aiosqlite.Connection, repo_id: int, path: str,
-                         params: CochangeParams, renames: dict[str, str]) -> list[QueryCommit]:
+                         params: CochangeParams, names: PathNames) -> list[QueryCommit]:
     commits: dict[int, tuple[int, int]] = {}
-    for path_id, before in await _lineage(conn, repo_id, path):
+    lineage = await _lineage(conn, repo_id, path, names)
+    for path_id, before in lineage:
         sql = ("SELECT c.id, c.author_time, c.n_files FROM file_changes fc"
-               " JOIN commits c ON c.id = fc.commit_id"
+               " CROSS JOIN commits c ON c.id = fc.commit_id"
                " WHERE fc.path_id = ? AND c.repo_id = ? AND c.is_merge = 0")
         args: tuple[Any, ...] = (path_id, repo_id)
         if before is not None:
@@ -197,18 +213,22 @@ async def _query_history(conn: aiosqlite.Connection, repo_id: int, path: str,
         for commit_id, when, n_files in await conn.execute_fetchall(sql, args):
             commits[int(commit_id)] = (int(when), int(n_files))
     wanted = [cid for cid, (_, n) in commits.items() if n <= params.max_changeset]
-    partners: dict[int, list[str]] = {cid: [] for cid in wanted}
+    own_ids = {path_id for path_id, _ in lineage}
+    partners: dict[int, set[str]] = {cid: set() for cid in wanted}
     for start in range(0, len(wanted), _CHUNK):
         part = wanted[start:start + _CHUNK]
         rows = await conn.execute_fetchall(
-            "SELECT fc.commit_id, p.path FROM file_changes fc JOIN paths p ON p.id = fc.path_id"
-            f" WHERE fc.commit_id IN ({','.join('?' * len(part))})", part)
-        for commit_id, partner in rows:
-            partners[int(commit_id)].append(current_name(partner, renames))
-    own = current_name(path, renames)
+            "SELECT commit_id, path_id FROM file_changes"
+            f" WHERE commit_id IN ({','.join('?' * len(part))})", part)
+        for commit_id, partner_id in rows:
+            if partner_id not in own_ids:
+                partners[commit_id].add(names.current(partner_id))
+    own = names.current(lineage[0][0]) if lineage else path
     history: list[QueryCommit] = []
     for commit_id, (when, n_files) in commits.items():
-        names = tuple(sorted({p for p in partners.get(commit_id, ()) if p != own and p != path}))
-        history.append(QueryCommit(when, n_files, names))
+        found = partners.get(commit_id, set())
+        found.discard(own)
+        found.discard(path)
+        history.append(QueryCommit(when, n_files, tuple(sorted(found))))
     return history
 

@@ -161,11 +161,16 @@ class GitIndexer:
         if head == last:
             return IndexResult(self.repo_id, head, 0, 0, time.perf_counter() - started, "ready")
 
-        stored = self._stored_oids()
+        fast_forward = (last is not None and pending is None and _exists(repo, last)
+                        and repo.descendant_of(head, last))
+        # After a clean run, a fast-forward cannot meet a stored commit: skip loading them.
+        stored = set() if fast_forward else self._stored_oids()
         # Commits no longer reachable: from the last complete HEAD and from an interrupted
         # run's target (kept in pending_oid while a run is in flight).
         stale_tips = [t for t in (last, pending) if t and t != head and _exists(repo, t)]
-        if stale_tips or (last and not _exists(repo, last)):
+        if fast_forward:
+            stale = set()
+        elif stale_tips or (last and not _exists(repo, last)):
             if last and _exists(repo, last):
                 stale = _walk(repo, stale_tips, hide=[head])
             else:  # the old HEAD is gone (gc'd): compare with everything reachable

@@ -1,0 +1,236 @@
+"""Co-change quality on held-out history: Mira's model against named baselines.
+
+Protocol (docs/benchmarks.md): order non-merge commits by author time; hold out the
+last ``holdout`` commits touching 2-30 files; learn only from the commits before
+the first held-out one; for every held-out commit and every file in it that existed
+before the split (the query), rank partners and score the commit's other files that
+existed before the split (the expected set). Renames are followed the way the
+production store follows them: a file's history includes its earlier names and
+partners are reported under their names at the split.
+
+Models, all in one run:
+- ``mira``      mira.core.git.cochange.rank (the production ranking)
+- ``jaccard``   co / (a + b - co)  (the seeds' formula)
+- ``codemaat``  co / mean(a, b), changesets with more than 30 files dropped
+- ``rose``      co / a  (ROSE-style confidence of the query file)
+
+usage: python -m benchmarks.cochange_eval REPO [--holdout 300] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mira.core.git.cochange import CochangeParams, QueryCommit, rank
+from mira.core.git.log_reader import iter_commits
+from mira.core.git.records import CommitRecord
+
+MIN_FILES, MAX_FILES = 2, 30
+CODEMAAT_MAX = 30
+K = 10
+
+
+@dataclass
+class Lineage:
+    """Files as identities that survive renames (ids), replayed in time order."""
+
+    id_of: dict[str, int] = field(default_factory=dict)  # live path -> id
+    name_of: dict[int, str] = field(default_factory=dict)  # id -> current path
+    next_id: int = 0
+
+    def apply(self, commit: CommitRecord) -> list[int]:
+        ids: list[int] = []
+        for change in commit.files:
+            if change.status == "D":
+                file_id = self.id_of.pop(change.path, None)
+                if file_id is not None:
+                    self.name_of.pop(file_id, None)
+                    ids.append(file_id)
+                continue
+            if change.status == "R" and change.old_path in self.id_of:
+                file_id = self.id_of.pop(change.old_path)
+            elif change.path in self.id_of:
+                file_id = self.id_of[change.path]
+            else:
+                file_id = self.next_id
+                self.next_id += 1
+            self.id_of[change.path] = file_id
+            self.name_of[file_id] = change.path
+            ids.append(file_id)
+        return ids
+
+
+@dataclass
+class Training:
+    commits: list[tuple[int, int, tuple[int, ...]]]  # (time, n_files, file ids)
+    by_file: dict[int, list[int]]  # file id -> indexes into commits
+    lineage: Lineage
+
+
+def load_history(repo: Path) -> list[CommitRecord]:
+    commits = [c for c in iter_commits(repo, ["HEAD"]) if not c.is_merge]
+    commits.sort(key=lambda c: (c.author_time, c.commit_time))
+    return commits
+
+
+def split(commits: Sequence[CommitRecord], holdout: int) -> tuple[int, list[CommitRecord]]:
+    """Index of the first held-out commit, and the held-out commits."""
+    chosen: list[int] = []
+    for index in range(len(commits) - 1, -1, -1):
+        if MIN_FILES <= len(commits[index].files) <= MAX_FILES:
+            chosen.append(index)
+            if len(chosen) == holdout:
+                break
+    chosen.reverse()
+    return chosen[0], [commits[i] for i in chosen]
+
+
+def train(commits: Sequence[CommitRecord]) -> Training:
+    lineage = Lineage()
+    rows: list[tuple[int, int, tuple[int, ...]]] = []
+    by_file: dict[int, list[int]] = defaultdict(list)
+    for commit in commits:
+        ids = tuple(dict.fromkeys(lineage.apply(commit)))
+        rows.append((commit.author_time, len(commit.files), ids))
+        for file_id in ids:
+            by_file[file_id].append(len(rows) - 1)
+    return Training(rows, by_file, lineage)
+
+
+Ranker = Callable[[Training, int, int], list[str]]
+
+
+def _co_counts(t: Training, query: int, max_files: int | None = None
+               ) -> tuple[dict[int, int], int]:
+    co: dict[int, int] = defaultdict(int)
+    revisions = 0
+    for index in t.by_file[query]:
+        _, n_files, ids = t.commits[index]
+        if max_files is not None and n_files > max_files:
+            continue
+        revisions += 1
+        for other in ids:
+            if other != query:
+                co[other] += 1
+    return co, revisions
+
+
+def _revisions(t: Training, file_id: int, max_files: int | None = None) -> int:
+    if max_files is None:
+        return len(t.by_file[file_id])
+    return sum(1 for i in t.by_file[file_id] if t.commits[i][1] <= max_files)
+
+
+def _top(t: Training, scores: dict[int, float], co: dict[int, int]) -> list[str]:
+    alive = t.lineage.name_of
+    ordered = sorted((fid for fid in scores if fid in alive),
+                     key=lambda fid: (-scores[fid], -co[fid], alive[fid]))
+    return [alive[fid] for fid in ordered[:K]]
+
+
+def rank_jaccard(t: Training, query: int, now: int) -> list[str]:
+    co, revisions = _co_counts(t, query)
+    scores = {f: c / (revisions + _revisions(t, f) - c) for f, c in co.items()}
+    return _top(t, scores, co)
+
+
+def rank_codemaat(t: Training, query: int, now: int) -> list[str]:
+    co, revisions = _co_counts(t, query, CODEMAAT_MAX)
+    scores = {f: c / ((revisions + _revisions(t, f, CODEMAAT_MAX)) / 2) for f, c in co.items()}
+    return _top(t, scores, co)
+
+
+def rank_rose(t: Training, query: int, now: int) -> list[str]:
+    co, revisions = _co_counts(t, query)
+    scores = {f: c / revisions for f, c in co.items()} if revisions else {}
+    return _top(t, scores, co)
+
+
+def make_mira(params: CochangeParams) -> Ranker:
+    def rank_mira(t: Training, query: int, now: int) -> list[str]:
+        alive = t.lineage.name_of
+        history = []
+        for index in t.by_file[query]:
+            when, n_files, ids = t.commits[index]
+            partners = tuple(alive[f] for f in ids if f != query and f in alive)
+            history.append(QueryCommit(when, n_files, partners))
+        return [s.path for s in rank(history, now=now, params=params, limit=K)]
+    return rank_mira
+
+
+def evaluate(repo: Path, holdout: int = 300, params: CochangeParams | None = None,
+             commits: Sequence[CommitRecord] | None = None) -> dict[str, object]:
+    started = time.perf_counter()
+    commits = list(commits) if commits is not None else load_history(repo)
+    first, held = split(commits, holdout)
+    training = train(commits[:first])
+    now = commits[first - 1].author_time if first else 0
+    alive_ids = training.lineage.id_of
+    models: dict[str, Ranker] = {
+        "mira": make_mira(params or CochangeParams()),
+        "jaccard": rank_jaccard, "codemaat": rank_codemaat, "rose": rank_rose,
+    }
+    totals = {name: {"hit@3": 0.0, "recall@10": 0.0, "map@10": 0.0} for name in models}
+    queries = 0
+    for commit in held:
+        paths = [c.path if c.status != "R" else (c.old_path or c.path) for c in commit.files
+                 if c.status != "A"]
+        existing = sorted({p for p in paths if p in alive_ids})
+        for query_path in existing:
+            expected = set(existing) - {query_path}
+            if not expected:
+                continue
+            queries += 1
+            query = alive_ids[query_path]
+            for name, model in models.items():
+                ranked = model(training, query, now)
+                scores = totals[name]
+                scores["hit@3"] += any(p in expected for p in ranked[:3])
+                scores["recall@10"] += len(expected & set(ranked[:K])) / len(expected)
+                hits, precision_sum = 0, 0.0
+                for position, path in enumerate(ranked[:K], start=1):
+                    if path in expected:
+                        hits += 1
+                        precision_sum += hits / position
+                scores["map@10"] += precision_sum / min(len(expected), K)
+    results = {name: {m: round(v / queries, 4) if queries else 0.0 for m, v in s.items()}
+               for name, s in totals.items()}
+    best_baseline = max(results[b]["map@10"] for b in ("jaccard", "codemaat", "rose"))
+    return {
+        "repo": str(repo), "commits": len(commits), "training_commits": first,
+        "held_out": len(held), "queries": queries, "models": results,
+        "map_ratio_vs_best_baseline": round(results["mira"]["map@10"] / best_baseline, 3)
+        if best_baseline else None,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("repo", type=Path)
+    parser.add_argument("--holdout", type=int, default=300)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    result = evaluate(args.repo, args.holdout)
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"{result['repo']}: {result['commits']} commits, {result['queries']} queries "
+          f"from {result['held_out']} held-out commits ({result['seconds']} s)")
+    print(f"{'model':10} {'hit@3':>7} {'recall@10':>10} {'MAP@10':>8}")
+    for name, scores in result["models"].items():  # type: ignore[attr-defined]
+        print(f"{name:10} {scores['hit@3']:7.3f} {scores['recall@10']:10.3f} "
+              f"{scores['map@10']:8.3f}")
+    print(f"MAP@10 ratio, mira / best baseline: {result['map_ratio_vs_best_baseline']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
