@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from benchmarks.cochange_eval import evaluate
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
