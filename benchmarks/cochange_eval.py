@@ -50,9 +50,11 @@ class Lineage:
         for change in commit.files:
             if change.status == "D":
                 file_id = self.id_of.pop(change.path, None)
-                if file_id is not None:
-                    self.name_of.pop(file_id, None)
-                    ids.append(file_id)
+                if file_id is None:  # deleted without being seen (e.g. a shallow start)
+                    file_id = self.next_id
+                    self.next_id += 1
+                self.name_of.pop(file_id, None)
+                ids.append(file_id)
                 continue
             if change.status == "R" and change.old_path in self.id_of:
                 file_id = self.id_of.pop(change.old_path)

@@ -48,7 +48,12 @@ class GitRepo:
                 self.write(path, content)
                 self.git("add", "--", path)
         self.clock += int(days_later * 86_400)
-        name, email = AUTHORS.get(author, (author, f"{author}@example.com"))
+        if author in AUTHORS:
+            name, email = AUTHORS[author]
+        elif "@" in author:
+            name, email = author.split("@")[0], author
+        else:
+            name, email = author, f"{author}@example.com"
         date = f"{self.clock} +0000"
         self.git("commit", "-q", "--allow-empty", "-m", message, env={
             "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_AUTHOR_DATE": date,

@@ -67,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     # -- build errors and historical fixes --
     from mira.cli import build_commands
     build_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
+
+    # -- expertise and blame --
+    from mira.cli import expertise_commands
+    expertise_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
     return parser
 
 

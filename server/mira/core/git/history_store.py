@@ -111,14 +111,14 @@ class HistoryReader:
             hit = self._cached(key)
             if hit is not None:
                 return list(hit)
-            names = await self._names(conn, repo_id, generation)
+            names = await self.path_names(conn, repo_id, generation)
             history = await _query_history(conn, repo_id, path, params, names)
         now = max((c.time for c in history), default=0)
         suggestions = rank(history, now=now, params=params, limit=limit, exclude={path},
                            accept=exists)
         return list(self._store(key, tuple(suggestions)))
 
-    async def _names(self, conn: aiosqlite.Connection, repo_id: int, generation: int
+    async def path_names(self, conn: aiosqlite.Connection, repo_id: int, generation: int
                      ) -> PathNames:
         """Path ids -> current names (renames followed forward), once per generation."""
         key = ("names", repo_id, generation)
@@ -173,7 +173,7 @@ async def _repo_state(conn: aiosqlite.Connection, root: str) -> RepoState | None
                      int(count))
 
 
-async def _lineage(conn: aiosqlite.Connection, repo_id: int, path: str, names: PathNames
+async def lineage(conn: aiosqlite.Connection, repo_id: int, path: str, names: PathNames
                    ) -> list[tuple[int, int | None]]:
     """(path id, only-before time) for the file and each of its earlier names."""
     path_id = names.ids.get(path)
@@ -201,8 +201,8 @@ async def _lineage(conn: aiosqlite.Connection, repo_id: int, path: str, names: P
 async def _query_history(conn: aiosqlite.Connection, repo_id: int, path: str,
                          params: CochangeParams, names: PathNames) -> list[QueryCommit]:
     commits: dict[int, tuple[int, int]] = {}
-    lineage = await _lineage(conn, repo_id, path, names)
-    for path_id, before in lineage:
+    lineage_ids = await lineage(conn, repo_id, path, names)
+    for path_id, before in lineage_ids:
         sql = ("SELECT c.id, c.author_time, c.n_files FROM file_changes fc"
                " CROSS JOIN commits c ON c.id = fc.commit_id"
                " WHERE fc.path_id = ? AND c.repo_id = ? AND c.is_merge = 0")
@@ -213,7 +213,7 @@ async def _query_history(conn: aiosqlite.Connection, repo_id: int, path: str,
         for commit_id, when, n_files in await conn.execute_fetchall(sql, args):
             commits[int(commit_id)] = (int(when), int(n_files))
     wanted = [cid for cid, (_, n) in commits.items() if n <= params.max_changeset]
-    own_ids = {path_id for path_id, _ in lineage}
+    own_ids = {path_id for path_id, _ in lineage_ids}
     partners: dict[int, set[str]] = {cid: set() for cid in wanted}
     for start in range(0, len(wanted), _CHUNK):
         part = wanted[start:start + _CHUNK]
@@ -223,7 +223,7 @@ async def _query_history(conn: aiosqlite.Connection, repo_id: int, path: str,
         for commit_id, partner_id in rows:
             if partner_id not in own_ids:
                 partners[commit_id].add(names.current(partner_id))
-    own = names.current(lineage[0][0]) if lineage else path
+    own = names.current(lineage_ids[0][0]) if lineage_ids else path
     history: list[QueryCommit] = []
     for commit_id, (when, n_files) in commits.items():
         found = partners.get(commit_id, set())

@@ -1,0 +1,1 @@
+"""Who knows this code: expertise scores from history and blame."""

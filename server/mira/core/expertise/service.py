@@ -1,0 +1,210 @@
+"""ExpertiseService: experts per file / directory / symbol, and line blame.
+
+File and directory histories come from the git index (SQLite); symbol ranges from
+the code-intelligence service when it is installed (file level otherwise); line
+ownership from blame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mira.core.expertise.blame import BlameCache, BlameEntry, BlameError
+from mira.core.expertise.model import DAY, Event, ExpertiseParams, score_authors
+from mira.core.git.history_store import lineage
+from mira.core.git.repository import relative_path
+
+if TYPE_CHECKING:
+    from mira.core.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+BLAME_SHARE = 0.5  # weight of line ownership in a symbol's score
+
+
+@dataclass(frozen=True)
+class Expert:
+    name: str
+    email: str
+    score: float  # 0..1, share of the ranked authors' total
+    commits: int
+    lines: int
+    last_commit: int  # unix time; 0 when only blame knows the author
+
+
+@dataclass(frozen=True)
+class BlameLine:
+    commit: str
+    short: str
+    author: str
+    email: str
+    time: int
+    subject: str
+    uncommitted: bool
+
+
+@dataclass
+class _AuthorStats:
+    name: str
+    commits: int = 0
+    lines: int = 0
+    last: int = 0
+
+
+class ExpertiseService:
+    def __init__(self, workspace: Workspace) -> None:
+        self.ws = workspace
+        self.params = ExpertiseParams()
+        self.blames = BlameCache()
+        self._histories: dict[tuple[int, int, str], Any] = {}
+
+    # -- blame ---------------------------------------------------------------------------
+    async def blame_lines(self, path: Path, text: str | None = None) -> list[BlameEntry]:
+        repo = self.ws.repo_for(path)
+        if repo is None:
+            return []
+        state = await self.ws.reader.repo_state(repo.root)
+        head = state.head_oid if state and state.head_oid else ""
+        rel = relative_path(path, repo.root)
+        if text is None and not path.is_file():
+            return []
+        try:
+            return await asyncio.to_thread(self.blames.blame, repo.root, rel, head, text)
+        except BlameError as exc:  # untracked, ignored, binary, deleted: no answer
+            log.debug("no blame for %s: %s", rel, exc)
+            return []
+
+    async def blame_line(self, path: Path, line: int, text: str | None = None
+                         ) -> BlameLine | None:
+        entries = await self.blame_lines(path, _normalise(text))
+        if not 0 <= line < len(entries):
+            return None
+        entry = entries[line]
+        if entry.uncommitted:
+            return BlameLine(entry.commit, entry.commit[:8], "You", "", entry.time,
+                             "not committed yet", True)
+        return BlameLine(entry.commit, entry.commit[:8], entry.author, entry.email, entry.time,
+                         entry.subject, False)
+
+    # -- experts -------------------------------------------------------------------------
+    async def experts(self, path: Path, line: int | None = None, limit: int = 5
+                      ) -> list[Expert]:
+        repo = self.ws.repo_for(path)
+        if repo is None:
+            return []
+        rel = relative_path(path, repo.root)
+        events, stats = await self._history(repo.root, rel)
+        if not events[0] and line is None:
+            return []
+        scores = score_authors(events[0], events[1], events[2], events[3], self.params)
+        if line is not None:
+            owned = await self._ownership(path, line)
+            if owned:
+                total = sum(scores.values()) or 1.0
+                owned_total = sum(owned.values())
+                scores = {a: (1 - BLAME_SHARE) * scores.get(a, 0.0) / total
+                          + BLAME_SHARE * owned.get(a, 0) / owned_total
+                          for a in set(scores) | set(owned)}
+        total = sum(scores.values()) or 1.0
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        result = []
+        for author, score in ranked:
+            s = stats.get(author) or _AuthorStats(await self._name(author))
+            result.append(Expert(s.name, author, round(score / total, 4), s.commits, s.lines,
+                                 s.last))
+        return result
+
+    async def _ownership(self, path: Path, line: int) -> dict[str, int]:
+        """Lines of the enclosing symbol (or the whole file) owned by each author."""
+        entries = await self.blame_lines(path)
+        if not entries:
+            return {}
+        start, end = 0, len(entries) - 1
+        symbol = await _symbol_at(self.ws, path, line)
+        if symbol is not None:
+            start, end = symbol
+        owned: dict[str, int] = {}
+        for entry in entries[start:end + 1]:
+            if not entry.uncommitted:
+                owned[entry.email] = owned.get(entry.email, 0) + 1
+        return owned
+
+    async def _history(self, root: Path, rel: str) -> tuple[
+            tuple[list[Event], list[Event], list[Event], int], dict[str, _AuthorStats]]:
+        directory = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
+        async with self.ws.reader.snapshot() as conn:
+            rows = list(await conn.execute_fetchall(
+                "SELECT id, generation FROM repositories WHERE root = ?", (str(root),)))
+            if not rows:
+                return ([], [], [], 0), {}
+            repo_id, generation = int(rows[0][0]), int(rows[0][1])
+            key = (repo_id, generation, rel)
+            if key in self._histories:
+                return self._histories[key]
+            [(newest,)] = await conn.execute_fetchall(
+                "SELECT COALESCE(MAX(author_time), 0) FROM commits WHERE repo_id = ?", (repo_id,))
+            names = await self.ws.reader.path_names(conn, repo_id, generation)
+            file_rows: list[Any] = []
+            for path_id, before in await lineage(conn, repo_id, rel, names):
+                file_rows += await conn.execute_fetchall(
+                    "SELECT a.email, a.name, c.author_time, COALESCE(fc.added, 0) +"
+                    " COALESCE(fc.deleted, 0) FROM file_changes fc"
+                    " CROSS JOIN commits c ON c.id = fc.commit_id"
+                    " JOIN authors a ON a.id = c.author_id"
+                    " WHERE fc.path_id = ? AND c.repo_id = ? AND c.is_merge = 0"
+                    " AND c.author_time <= ?", (path_id, repo_id, before or 2**62))
+            dir_rows = await conn.execute_fetchall(
+                "SELECT a.email, c.author_time FROM paths p"
+                " JOIN file_changes fc ON fc.path_id = p.id"
+                " CROSS JOIN commits c ON c.id = fc.commit_id JOIN authors a ON a.id = c.author_id"
+                " WHERE p.path >= ? AND p.path < ? AND instr(substr(p.path, ?), '/') = 0"
+                " AND p.path != ? AND c.repo_id = ? AND c.is_merge = 0",
+                (directory, directory + "\uffff", len(directory) + 1, rel, repo_id))
+            repo_rows = await conn.execute_fetchall(
+                "SELECT a.email, c.author_time FROM commits c JOIN authors a ON a.id = c.author_id"
+                " WHERE c.repo_id = ? AND c.author_time > ?",
+                (repo_id, newest - 4 * int(self.params.activity_window_days) * DAY))
+        stats: dict[str, _AuthorStats] = {}
+        file_events = []
+        for email, name, when, lines in file_rows:
+            file_events.append(Event(email, int(when), int(lines)))
+            s = stats.setdefault(email, _AuthorStats(name))
+            s.commits += 1
+            s.lines += int(lines)
+            s.last = max(s.last, int(when))
+        dir_events = [Event(email, int(when)) for email, when in dir_rows]
+        repo_events = [Event(email, int(when)) for email, when in repo_rows]
+        result = (file_events, dir_events, repo_events, int(newest)), stats
+        if len(self._histories) > 256:
+            self._histories.clear()
+        self._histories[key] = result
+        return result
+
+    async def _name(self, email: str) -> str:
+        async with self.ws.reader.snapshot() as conn:
+            rows = list(await conn.execute_fetchall(
+                "SELECT name FROM authors WHERE email = ?", (email,)))
+        return str(rows[0][0]) if rows else email
+
+
+def _normalise(text: str | None) -> str | None:
+    """CRLF buffers blame like their LF checkout would."""
+    return None if text is None else text.replace("\r\n", "\n")
+
+
+async def _symbol_at(ws: Workspace, path: Path, line: int) -> tuple[int, int] | None:
+    try:
+        from mira.core.code.service import CodeService
+    except ImportError:
+        return None
+    try:
+        symbol: Any = await ws.service(CodeService).symbol_at(path, line)
+    except Exception:
+        log.exception("symbol lookup failed")
+        return None
+    return (int(symbol.start_line), int(symbol.end_line)) if symbol is not None else None
+
