@@ -88,7 +88,9 @@ async def test_experts_ranking_blame_and_cli_match(client: LanguageClient, repo:
 async def test_hover_and_code_lens(client: LanguageClient, repo: GitRepo) -> None:
     await wait_indexed(client)
     core = uri(repo, "core.py")
-    text = await hover_text(client, core, 0)
+    first = await hover_text(client, core, 0)  # cold: may blame just this line
+    assert first is not None and "Bob Builder" in first and "bob fix" in first
+    text = await hover_text(client, core, 0)  # warm: whole-file blame is cached
     assert text is not None
     assert "**Last change:**" in text and "Bob Builder" in text and "bob fix" in text
     # line 0: the file's history blended with blame ownership (alice owns 9 of 10 lines)

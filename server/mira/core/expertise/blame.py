@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,34 +68,66 @@ class BlameCache:
     def __init__(self, size: int = 64) -> None:
         self._entries: OrderedDict[tuple[str, str, str], list[BlameEntry]] = OrderedDict()
         self._size = size
+        self._lock = threading.Lock()
+
+    def _key(self, repo_root: Path, rel: str, head: str, content: bytes | None
+             ) -> tuple[str, str, str]:
+        digest = hashlib.sha1(content).hexdigest() if content is not None else _disk_digest(
+            repo_root / rel)
+        return (rel, head, digest)
+
+    def cached(self, repo_root: Path, rel: str, head: str, text: str | None = None
+               ) -> list[BlameEntry] | None:
+        return self._entries.get(self._key(repo_root, rel, head, _encode(text)))
 
     def blame(self, repo_root: Path, rel: str, head: str, text: str | None = None
               ) -> list[BlameEntry]:
         """Blame ``rel`` at the working tree (or the given buffer ``text``)."""
-        content = text.encode("utf-8", "surrogateescape") if text is not None else None
-        digest = hashlib.sha1(content).hexdigest() if content is not None else _disk_digest(
-            repo_root / rel)
-        key = (rel, head, digest)
+        content = _encode(text)
+        key = self._key(repo_root, rel, head, content)
         hit = self._entries.get(key)
         if hit is not None:
             self._entries.move_to_end(key)
             return hit
-        command = ["git", "-C", str(repo_root), "blame", "--porcelain", "-w"]
-        if content is not None:
-            command += ["--contents", "-"]
-        command += ["--", rel]
-        try:
-            done = subprocess.run(command, input=content, capture_output=True,
-                                  timeout=BLAME_TIMEOUT_S, check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise BlameError(f"git blame timed out on {rel}") from exc
-        if done.returncode != 0:
-            raise BlameError(done.stderr.decode("utf-8", "replace").strip() or "git blame failed")
-        entries = parse_porcelain(done.stdout)
+        with self._lock:  # concurrent hovers on one file share one blame run
+            hit = self._entries.get(key)
+            if hit is not None:
+                return hit
+            return self._blame_uncached(repo_root, rel, key, content)
+
+    def _blame_uncached(self, repo_root: Path, rel: str, key: tuple[str, str, str],
+                        content: bytes | None) -> list[BlameEntry]:
+        entries = parse_porcelain(_run_blame(repo_root, rel, content, []))
         self._entries[key] = entries
         if len(self._entries) > self._size:
             self._entries.popitem(last=False)
         return entries
+
+    def blame_one(self, repo_root: Path, rel: str, line: int, text: str | None = None
+                  ) -> BlameEntry | None:
+        """One line only (``-L``): 5-20x faster than a whole file with a long history."""
+        entries = parse_porcelain(_run_blame(repo_root, rel, _encode(text),
+                                             ["-L", f"{line + 1},{line + 1}"]))
+        return entries[0] if entries else None
+
+
+def _encode(text: str | None) -> bytes | None:
+    return text.encode("utf-8", "surrogateescape") if text is not None else None
+
+
+def _run_blame(repo_root: Path, rel: str, content: bytes | None, extra: list[str]) -> bytes:
+    command = ["git", "-C", str(repo_root), "blame", "--porcelain", "-w", *extra]
+    if content is not None:
+        command += ["--contents", "-"]
+    command += ["--", rel]
+    try:
+        done = subprocess.run(command, input=content, capture_output=True,
+                              timeout=BLAME_TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise BlameError(f"git blame timed out on {rel}") from exc
+    if done.returncode != 0:
+        raise BlameError(done.stderr.decode("utf-8", "replace").strip() or "git blame failed")
+    return done.stdout
 
 
 def _disk_digest(path: Path) -> str:

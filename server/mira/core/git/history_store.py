@@ -90,6 +90,13 @@ class HistoryReader:
         async with self.snapshot() as conn:
             return await _repo_state(conn, str(root))
 
+    async def head_oid(self, root: Path) -> str:
+        """The last fully indexed HEAD ('' when none): a cheap cache key for callers."""
+        async with self.snapshot() as conn:
+            rows = list(await conn.execute_fetchall(
+                "SELECT head_oid FROM repositories WHERE root = ?", (str(root),)))
+        return str(rows[0][0] or "") if rows else ""
+
     async def all_repo_states(self) -> list[RepoState]:
         async with self.snapshot() as conn:
             rows = await conn.execute_fetchall("SELECT root FROM repositories ORDER BY root")

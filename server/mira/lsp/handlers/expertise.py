@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -61,11 +62,12 @@ async def hover(ls: MiraServer, params: types.HoverParams) -> str | None:
     now = time.time()
     line = params.position.line
     parts = []
-    blame = await service.blame_line(doc.path, line, buffer_text(ls, doc.uri))
+    blame, all_experts = await asyncio.gather(
+        service.blame_line(doc.path, line, buffer_text(ls, doc.uri)),
+        service.experts(doc.path, line, HOVER_EXPERTS))
     if blame is not None:
         parts.append(blame_markdown(blame, now))
-    experts = [e for e in await service.experts(doc.path, line, HOVER_EXPERTS)
-               if e.score >= MIN_HOVER_SCORE]
+    experts = [e for e in all_experts if e.score >= MIN_HOVER_SCORE]
     if experts:
         parts.append("**Experts:** " + "; ".join(expert_line(e, now) for e in experts))
     return "\n\n".join(parts) or None

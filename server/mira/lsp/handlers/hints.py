@@ -44,8 +44,7 @@ async def _buffer_differs(ls: MiraServer, ws: Workspace, repo: RepoInfo, uri: st
     document = ls.workspace.text_documents.get(uri)
     if document is None:
         return False
-    state = await ws.reader.repo_state(repo.root)
-    key = (repo.root, rel, state.head_oid if state else None)
+    key = (repo.root, rel, await ws.reader.head_oid(repo.root))
     if key not in _head_text:
         _head_text[key] = await asyncio.to_thread(ws.head_text, repo, rel)
     original = _head_text[key]
