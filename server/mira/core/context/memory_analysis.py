@@ -23,8 +23,8 @@ _DECISION = re.compile(
 _CODE = re.compile(r"```|`[^`]+`|\b\w+\(\)|\b[\w-]+/[\w./-]+\.\w+\b|\b\w+\.(py|ts|js|rs|go|md|"
                    r"toml|json|yaml|yml|sql)\b|\b[a-z]+_[a-z_]+\b")
 _ERRORISH = re.compile(r"\b\w*(Error|Exception)\b|Traceback|failed|panicked", re.I)
-_SMALL_TALK = re.compile(r"^\s*(ok(ay)?|thanks?( you)?|thx|yes|no|sure|great|cool|got it|"
-                         r"nice|hi|hello)[.!]*\s*$", re.I)
+_SMALL_TALK = re.compile(r"^\s*(?:(?:ok(?:ay)?|thanks?(?: you)?|thx|yes|no|sure|great|cool|"
+                         r"got it|nice|hi|hello)[\s,.!]*)+$", re.I)
 
 
 def heuristic_salience(role: str, content: str) -> float:
