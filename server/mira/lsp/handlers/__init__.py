@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mira.lsp.handlers import build, cochange, commands, editor, hints, lifecycle, status
+from mira.lsp.handlers import (
+    build,
+    cochange,
+    commands,
+    context,
+    editor,
+    hints,
+    lifecycle,
+    status,
+)
 
 if TYPE_CHECKING:
     from mira.lsp.server import MiraServer
 
-MODULES = [lifecycle, editor, status, cochange, hints, commands, build]
+MODULES = [lifecycle, editor, status, cochange, hints, commands, build, context]
 
 
 def register_all(server: MiraServer) -> None:
