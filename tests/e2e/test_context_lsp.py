@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -15,13 +17,18 @@ from tests.support.gitrepo import GitRepo
 from tests.support.lsp import config, initialize, request, wait_indexed
 
 
-@pytest.fixture
-async def repo(tmp_path: Path) -> GitRepo:
-    repo = context_fixture(tmp_path / "repo")
-    ws = Workspace(repo.root)  # a chat session earlier left a fact in the workspace's memory
+async def _seed_memory(root: Path) -> None:
+    ws = Workspace(root)  # a chat session earlier left a fact in the workspace's memory
     ws.open()
     await create_provider(ws).record("earlier", "user", "Remember that the api port is 8080.")
     await ws.close()
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitRepo:
+    repo = context_fixture(tmp_path / "repo")
+    with ThreadPoolExecutor(1) as pool:  # the test's event loop is already running
+        pool.submit(asyncio.run, _seed_memory(repo.root)).result()
     return repo
 
 
