@@ -67,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     # -- build errors and historical fixes --
     from mira.cli import build_commands
     build_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
+
+    # -- context oracle and memory --
+    from mira.cli import context_commands
+    context_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
     return parser
 
 
