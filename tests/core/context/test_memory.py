@@ -179,3 +179,41 @@ def test_openai_compatible_server_from_the_environment(scripted_server: str) -> 
     assert call["path"] == "/v1/chat/completions" and call["model"] == "tiny"
     assert call["auth"] == "Bearer k-123" and call["temperature"] == 0
     assert analysis.llm_facts(model, "nothing here") == []
+
+
+class _FakeSearchService:
+    """Stands in for the semantic engineer's SearchService (not on this branch yet)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.added: list[tuple[str, int, str, str]] = []
+
+    async def add_conversation(self, session_id: str, message_id: int, role: str, text: str,
+                               ts: float) -> None:
+        self.added.append((session_id, message_id, role, text))
+
+    async def search_conversation(self, query: str, session_id: str | None = None,
+                                  limit: int = 5) -> list[dict[str, Any]]:
+        # "semantic": matches a synonym the keyword index cannot know
+        return [{"message_id": m, "score": 0.9} for s, m, _, t in self.added
+                if s == session_id and "backoff" in t and "retry" in query][:limit]
+
+
+async def test_salient_messages_go_to_the_semantic_index_when_it_exists(
+        workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    module = types.ModuleType("mira.core.semantic.service")
+    module.SearchService = _FakeSearchService  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "mira.core.semantic.service", module)
+    provider = create_provider(workspace)
+    await provider.record("s", "user", EARLY)
+    await provider.record("s", "user", "ok thanks")  # not salient: not embedded
+    await talk(provider, "s", 10)
+    fake = workspace.service(_FakeSearchService)  # type: ignore[type-abstract]
+    assert [a[3] for a in fake.added][:1] == [EARLY] and "ok thanks" not in [
+        a[3] for a in fake.added]
+    recall = await workspace.service(ContextService).memory.recall("s", "retry logic?", 4000)
+    assert recall.semantic
+    [top] = [r for r in recall.recalled if r.similarity > 0]
+    assert top.entry.content == EARLY and top.similarity == pytest.approx(0.9)
