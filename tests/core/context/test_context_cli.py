@@ -8,6 +8,7 @@ import json
 from mira.core.context.provider import create_provider
 from mira.core.workspace import Workspace
 from tests.core.test_cli import mira
+from tests.support.context_repo import EXPERTISE, EXPERTS_SKIPPED
 from tests.support.gitrepo import GitRepo
 
 
@@ -18,7 +19,10 @@ def test_context_text_json_and_bad_input(context_repo: GitRepo) -> None:
     assert out.stdout.startswith("## Similar Past Fixes")
     assert "## Related Files (Often Changed Together)" in out.stdout
     assert "-- preset for_error" in out.stderr
-    assert "-- skipped experts: ExpertiseService is not available" in out.stderr
+    if EXPERTISE:
+        assert "## Domain Experts\n\n- Alice Liddell" in out.stdout
+    else:
+        assert f"-- skipped {EXPERTS_SKIPPED}" in out.stderr
 
     js = mira("context", "how do api and client relate?", "--file", "api.py", "--json",
               "--preset", "minimal", cwd=context_repo.root)

@@ -12,6 +12,7 @@ from mira.core.context import presets
 from mira.core.context.service import ContextService
 from mira.core.context.sources import find_error, keywords
 from mira.core.workspace import Workspace
+from tests.support.context_repo import EXPERTISE, EXPERTS_SKIPPED
 from tests.support.gitrepo import GitRepo
 
 ERROR_QUESTION = "Why does parse_config raise KeyError: 'name'?"
@@ -40,7 +41,11 @@ async def test_sections_for_fixture_with_cochange_fix_and_guidelines(
     assert "Run `pytest -q` before committing" in text
     # services that have not landed on this branch are reported, never fatal
     skipped = dict(s.split(": ", 1) for s in result.skipped)
-    assert skipped["experts"] == "ExpertiseService is not available in this build"
+    if EXPERTISE:
+        experts = next(s for s in result.sections if s.source == "experts")
+        assert experts.markdown.startswith("- Alice Liddell <alice@example.com>")
+    else:
+        assert f"experts: {skipped['experts']}" == EXPERTS_SKIPPED
     assert skipped["code_search"] == "SearchService is not available in this build"
     assert skipped["call_graph"] == "CodeService is not available in this build"
     assert skipped["build_errors"] == "no recent build errors"

@@ -335,7 +335,7 @@ async def resolutions(inp: GatherInput, cap: int) -> SourceResult:
 async def experts(inp: GatherInput, cap: int) -> SourceResult:
     path = _need_path(inp)
     service = _service(inp.workspace, "mira.core.expertise.service", "ExpertiseService")
-    found = await service.experts(path, inp.line, 5)
+    found = [e for e in await service.experts(path, inp.line, 5) if e.commits or e.lines]
     if not found:
         raise Skip("no experts for this file")
     lines = [f"- {e.name} <{e.email}> — score {e.score:.2f}, {e.commits} commits,"
