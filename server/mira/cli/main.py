@@ -71,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     # -- expertise and blame --
     from mira.cli import expertise_commands
     expertise_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
+
+    # -- context oracle and memory --
+    from mira.cli import context_commands
+    context_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
     return parser
 
 

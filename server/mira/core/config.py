@@ -50,6 +50,18 @@ class MiraConfig:
     build_output_cap_mb: int = field(default=8, metadata={
         "help": "output kept per build run (start and end; the middle is dropped)",
         "min": 1, "max": 1024})
+    # -- context oracle, prompt builder and memory (mira/context, mira/memory) --
+    context_persona: str | None = field(default=None, metadata={
+        "help": "the persona at the top of every prompt (default: Mira's own)"})
+    context_guideline_files: str = field(
+        default="AGENTS.md,CLAUDE.md,CONTRIBUTING.md,.mira/guidelines.md", metadata={
+            "help": "project guideline files put in every prompt (comma separated)"})
+    context_secret_globs: str | None = field(default=None, metadata={
+        "help": "extra file globs never read into a prompt (comma separated; .env*, *.pem,"
+                " id_*, keys are always excluded)"})
+    context_source_timeout_s: float = field(default=20.0, metadata={
+        "help": "seconds one context source may take before it is skipped",
+        "min": 0.1, "max": 600.0})
 
 
 def camel(name: str) -> str:

@@ -28,6 +28,8 @@ class ContextRequest:
     preset: str | None = None  # full | default | minimal | for_error; None = automatic
     budget_used_fraction: float = 0.0  # spend / limit (0 when no limit is set)
     diagnostics: list[str] = field(default_factory=list)  # messages of relevant diagnostics
+    # added by the Context Oracle (optional): tools the model may call, "name: description"
+    tools: list[str] = field(default_factory=list)
 
 
 @dataclass

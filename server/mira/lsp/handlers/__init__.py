@@ -8,6 +8,7 @@ from mira.lsp.handlers import (
     build,
     cochange,
     commands,
+    context,
     editor,
     expertise,
     hints,
@@ -18,7 +19,7 @@ from mira.lsp.handlers import (
 if TYPE_CHECKING:
     from mira.lsp.server import MiraServer
 
-MODULES = [lifecycle, editor, status, cochange, hints, commands, build, expertise]
+MODULES = [lifecycle, editor, status, cochange, hints, commands, build, expertise, context]
 
 
 def register_all(server: MiraServer) -> None:

@@ -1,0 +1,125 @@
+"""``mira context`` (what the model would see) and ``mira memory list|forget`` (what Mira keeps)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import datetime as dt
+import sys
+from typing import Any
+
+from mira.cli.commands import CliError, _index, _resolve, config_from, open_workspace
+from mira.cli.output import emit_json
+from mira.core.chat.context_api import ContextRequest
+from mira.core.context.presets import PRESETS, UnknownPreset
+from mira.core.context.service import ContextService
+
+INSPECT_SESSION = "mira-context-inspect"
+
+
+def context(args: argparse.Namespace) -> int:
+    if not args.question.strip():
+        raise CliError("give a question, e.g. mira context \"why does X fail?\"")
+    if args.line is not None and args.line < 1:
+        raise CliError("--line is 1-based and must be at least 1")
+    ws = open_workspace(args.workspace, config_from(args))
+    if ws.has_git and not args.no_index:
+        _index(ws, quiet=True)
+    path = _resolve(ws, args.file) if args.file else None
+    if path is not None and not path.exists():
+        raise CliError(f"{args.file} does not exist")
+    request = ContextRequest(
+        message=args.question, session_id=args.session or INSPECT_SESSION, path=path,
+        line=args.line - 1 if args.line is not None else None, preset=args.preset,
+        budget_used_fraction=args.budget_used)
+
+    async def run() -> Any:
+        try:
+            return await ws.service(ContextService).context(request)
+        finally:
+            await ws.close()
+
+    try:
+        answer = asyncio.run(run())
+    except UnknownPreset as exc:
+        raise CliError(str(exc)) from exc
+    prompt = answer.prompt
+    if args.json:
+        emit_json({"preset": answer.preset, "markdown": answer.markdown,
+                   "sections": [dataclasses.asdict(s) for s in prompt.sections],
+                   "skipped": prompt.skipped, "tokens": prompt.tokens,
+                   "system": prompt.system, "history": prompt.history,
+                   "citations": prompt.citations})
+        return 0
+    print(prompt.system if args.full else answer.markdown or "(no context sections)")
+    print(f"\n-- preset {answer.preset}, {prompt.tokens} tokens in the whole prompt",
+          file=sys.stderr)
+    for skipped in prompt.skipped:
+        print(f"-- skipped {skipped}", file=sys.stderr)
+    return 0
+
+
+def memory(args: argparse.Namespace) -> int:
+    ws = open_workspace(args.workspace, config_from(args))
+    service = ws.service(ContextService)
+
+    async def run() -> Any:
+        try:
+            removed = None
+            if args.memory_command == "forget":
+                removed = await service.forget(args.key)
+            return removed, await service.facts()
+        finally:
+            await ws.close()
+
+    removed, facts = asyncio.run(run())
+    if args.memory_command == "forget":
+        if args.json:
+            emit_json({"key": args.key, "removed": removed})
+        elif removed:
+            print(f"forgot {args.key}")
+        if not removed:
+            if not args.json:
+                print(f"mira: no fact named {args.key!r}", file=sys.stderr)
+            return 1
+        return 0
+    if args.json:
+        emit_json({"facts": [dataclasses.asdict(f) for f in facts]})
+        return 0
+    if not facts:
+        print("(no remembered facts)")
+    for f in facts:
+        when = dt.datetime.fromtimestamp(f.updated_at, tz=dt.UTC).strftime("%Y-%m-%d")
+        print(f"{f.key} = {f.value}  ({f.source}, confidence {f.confidence:.2f}, {when})")
+    return 0
+
+
+def add_parsers(sub: Any, add_config_flags: Any, workspace_flags: Any) -> None:
+    ctx = sub.add_parser("context", help="show exactly the context a model would get")
+    ctx.add_argument("question")
+    ctx.add_argument("--file", help="the open file (path)")
+    ctx.add_argument("--line", type=int, help="the cursor line (1-based)")
+    ctx.add_argument("--preset", choices=sorted(PRESETS), help="default: chosen automatically")
+    ctx.add_argument("--session", help="include this chat session's memory")
+    ctx.add_argument("--budget-used", type=float, default=0.0, dest="budget_used",
+                     help="fraction of the chat budget spent (drives the preset)")
+    ctx.add_argument("--full", action="store_true",
+                     help="print the whole system prompt, not only the oracle's sections")
+    ctx.add_argument("--no-index", action="store_true",
+                     help="do not bring the git index up to date first")
+    workspace_flags(ctx)
+    add_config_flags(ctx)
+    ctx.set_defaults(handler=context)
+
+    mem = sub.add_parser("memory", help="list or forget remembered facts")
+    mem_sub = mem.add_subparsers(dest="memory_command", required=True)
+    listing = mem_sub.add_parser("list", help="every remembered fact")
+    workspace_flags(listing)
+    add_config_flags(listing)
+    listing.set_defaults(handler=memory)
+    forget = mem_sub.add_parser("forget", help="delete one fact")
+    forget.add_argument("key")
+    workspace_flags(forget)
+    add_config_flags(forget)
+    forget.set_defaults(handler=memory)

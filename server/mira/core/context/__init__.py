@@ -1,0 +1,1 @@
+"""The Context Oracle, conversation memory and the prompt builder (what the model sees)."""
