@@ -40,9 +40,11 @@ async def test_index_progress_lens_and_cochange(client: LanguageClient, repo: Gi
     assert ws["repositories"][0]["commitsIndexed"] == 7
     assert ws["repositories"][0]["lastIndexedHead"] == repo.head()
     await wait_for(lambda: any(
-        r and getattr(r[-1], "kind", None) == "end" for r in client.progress_reports.values()))
-    [reports] = list(client.progress_reports.values())
-    assert reports[0].kind == "begin" and "git history" in reports[0].title
+        r and getattr(r[-1], "kind", None) == "end" and "git history" in r[0].title
+        for r in client.progress_reports.values()))
+    [reports] = [r for r in client.progress_reports.values()
+                 if r and getattr(r[0], "title", "") == "Mira: indexing git history"]
+    assert reports[0].kind == "begin" and reports[-1].kind == "end"
 
     result = await request(client, "mira/cochange",
                            {"textDocument": {"uri": uri(repo, "api.py")}, "limit": 5})

@@ -57,6 +57,9 @@ def server_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(SERVER_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env.setdefault("MIRA_LOG_LEVEL", "WARNING")
+    # embedding every fixture repository would only slow the suite down; the search tests
+    # turn it on
+    env.setdefault("MIRA_SEMANTIC_ENABLED", "false")
     env.update(extra)
     return env
 

@@ -75,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     # -- context oracle and memory --
     from mira.cli import context_commands
     context_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
+
+    # -- semantic search --
+    from mira.cli import search_commands
+    search_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
     return parser
 
 

@@ -62,6 +62,20 @@ class MiraConfig:
     context_source_timeout_s: float = field(default=20.0, metadata={
         "help": "seconds one context source may take before it is skipped",
         "min": 0.1, "max": 600.0})
+    # -- semantic layer: embeddings, vector store, hybrid search --
+    semantic_enabled: bool = field(default=True, metadata={
+        "help": "embed code and commits for hybrid search"})
+    embedder: str = field(default="minilm", metadata={
+        "help": "minilm (offline, bundled) or openai (any OpenAI-compatible endpoint)",
+        "choices_lower": ("minilm", "openai")})
+    embedding_model: str = field(default="text-embedding-3-large", metadata={
+        "help": "model name for the openai embedder"})
+    embedding_dimension: int = field(default=3072, metadata={
+        "help": "vector size of the openai embedder's model", "min": 8, "max": 16384})
+    embedding_base_url: str | None = field(default=None, metadata={
+        "help": "base URL of an OpenAI-compatible embeddings endpoint (key: OPENAI_API_KEY)"})
+    qdrant_url: str | None = field(default=None, metadata={
+        "help": "a Qdrant server instead of the embedded store (key: QDRANT_API_KEY)"})
 
 
 def camel(name: str) -> str:
@@ -114,6 +128,10 @@ def _convert(f: dataclasses.Field[Any], value: Any) -> Any:
             raise ValueError(f"expected a string, got {value!r}")
         converted = value
     meta = f.metadata
+    if "choices_lower" in meta:
+        converted = str(converted).lower()
+        if converted not in meta["choices_lower"]:
+            raise ValueError(f"expected one of {', '.join(meta['choices_lower'])}, got {value!r}")
     if "choices" in meta:
         converted = str(converted).upper()
         if converted not in meta["choices"]:

@@ -182,7 +182,7 @@ def test_openai_compatible_server_from_the_environment(scripted_server: str) -> 
 
 
 class _FakeSearchService:
-    """Stands in for the semantic engineer's SearchService (not on this branch yet)."""
+    """A SearchService whose "semantic" match is known in advance (for exact assertions)."""
 
     def __init__(self, workspace: Workspace) -> None:
         self.added: list[tuple[str, int, str, str]] = []
@@ -216,4 +216,5 @@ async def test_salient_messages_go_to_the_semantic_index_when_it_exists(
     recall = await workspace.service(ContextService).memory.recall("s", "retry logic?", 4000)
     assert recall.semantic
     [top] = [r for r in recall.recalled if r.similarity > 0]
-    assert top.entry.content == EARLY and top.similarity == pytest.approx(0.9)
+    # found by meaning (0.9) and by its words ("retries"): the keyword match also counts
+    assert top.entry.content == EARLY and top.similarity >= 0.9

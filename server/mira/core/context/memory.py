@@ -190,12 +190,14 @@ class Memory:
             newest = pool[-1].id if pool else 0
             candidates: dict[int, tuple[store.Entry, float]] = {
                 e.id: (e, 0.0) for e in pool if e.id not in shown}
-            if semantic is not None:
+            # keyword matches always count (only salient messages are embedded);
+            # semantic matches add what is similar in meaning but not in words
+            matches = list(store.keyword_search(conn, query, session_id, MATCH_LIMIT))
+            if semantic:
                 entries = {e.id: e for e in store.by_ids(conn, [i for i, _ in semantic])}
-                matches = [(entries[i], s) for i, s in semantic if i in entries
-                           and entries[i].session_id == session_id]
-            else:
-                matches = store.keyword_search(conn, query, session_id, MATCH_LIMIT)
+                known = {entry.id for entry, _ in matches}
+                matches += [(entries[i], s) for i, s in semantic if i in entries
+                            and entries[i].session_id == session_id and i not in known]
             for entry, sim in matches:
                 if entry.id in shown or entry.id > newest:
                     continue

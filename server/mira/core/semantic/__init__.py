@@ -1,0 +1,1 @@
+"""Embeddings, vector stores and hybrid (keyword + vector) search."""

@@ -13,13 +13,15 @@ from mira.lsp.handlers import (
     expertise,
     hints,
     lifecycle,
+    search,
     status,
 )
 
 if TYPE_CHECKING:
     from mira.lsp.server import MiraServer
 
-MODULES = [lifecycle, editor, status, cochange, hints, commands, build, expertise, context]
+MODULES = [lifecycle, editor, status, cochange, hints, commands, build, expertise, context,
+           search]
 
 
 def register_all(server: MiraServer) -> None:

@@ -1,0 +1,58 @@
+"""``mira search "QUERY"``: hybrid code and history search from the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import sys
+from typing import Any
+
+from mira.cli.commands import _index, config_from, open_workspace
+from mira.cli.output import ProgressBar, emit_json
+from mira.core.semantic.service import SearchService
+
+
+def search(args: argparse.Namespace) -> int:
+    ws = open_workspace(args.workspace, config_from(args))
+    if ws.has_git and not args.no_index:
+        _index(ws, quiet=True)
+    service = ws.service(SearchService)
+    if not args.no_index:
+        bar = ProgressBar("indexing for search")
+        try:
+            service.index(bar)
+        finally:
+            bar.close()
+
+    async def run() -> Any:
+        try:
+            return await service.search(args.query, args.limit, args.kind or None,
+                                        args.path or None)
+        finally:
+            await ws.close()
+
+    hits = asyncio.run(run())
+    if service.status_message:
+        print(f"mira: {service.status_message}", file=sys.stderr)
+    if args.json:
+        emit_json({"query": args.query, "items": [dataclasses.asdict(h) for h in hits]})
+        return 0
+    for hit in hits:
+        where = f"{hit.path}:{hit.start_line + 1}" if hit.path else f"commit {hit.commit[:10]}" \
+            if hit.commit else hit.source
+        first = hit.snippet.splitlines()[1:2] or hit.snippet.splitlines()[:1]
+        print(f"{where}  {hit.symbol or ''}\n    {first[0].strip() if first else ''}")
+    return 0
+
+
+def add_parsers(sub: Any, add_config_flags: Any, workspace_flags: Any) -> None:
+    p = sub.add_parser("search", help="hybrid (keyword + semantic) search of code and history")
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--kind", action="append", choices=["code", "git", "conversation"])
+    p.add_argument("--path", action="append", help="path prefix filter")
+    p.add_argument("--no-index", action="store_true", help="search what is indexed already")
+    workspace_flags(p)
+    add_config_flags(p)
+    p.set_defaults(handler=search)

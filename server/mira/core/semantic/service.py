@@ -1,0 +1,456 @@
+"""SearchService: keeps the ``code``, ``git`` and ``conversation`` chunks current and
+answers hybrid queries (SQLite FTS5 keyword ranking fused with vector similarity by
+reciprocal rank fusion).
+
+Incremental by content hash: a changed file re-embeds only the chunks whose text
+changed, deleted files lose their chunks and points, new commits add only new
+commits. The ``embedded`` flag is persisted after each batch, so an interrupted run
+resumes. If the vector store cannot be opened (locked by another process,
+corrupt) or the embedder fails, search degrades to keyword-only and says so in
+``status``; the SQLite index is never lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import re
+import shutil
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mira.core.semantic.chunks import (
+    Chunk,
+    is_secret,
+    list_files,
+    read_text,
+    search_text,
+    symbol_chunks,
+    window_chunks,
+)
+from mira.core.semantic.embedder import Embedder, EmbedderError, MiniLMEmbedder, OpenAIEmbedder
+from mira.core.semantic.vector_store import (
+    EdgeStore,
+    QdrantServerStore,
+    VectorStore,
+    VectorStoreError,
+)
+from mira.core.stores.database import open_database
+
+if TYPE_CHECKING:
+    from mira.core.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+COLLECTIONS = ("code", "git", "conversation")
+EMBED_BATCH = 32
+RRF_K = 10
+CANDIDATES = 50
+KEYWORD_WEIGHT = 1.0
+VECTOR_WEIGHT = 3.0  # measured: vector ranks are the better half (benchmarks/search_eval.py)
+_WORD = re.compile(r"[A-Za-z0-9_]+")
+_STOPWORDS_TEXT = """
+a an and are as at be by for from has have if in into is it its of on or that the this to
+was were will with which not no but can these those than then there their them they we you
+your our us he she his her i me my do does did so such also any all each other only own same
+some more most very just should would could may might must shall return returns returned given
+using use used
+"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+
+Progress = Callable[[int, int | None, str], None]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    path: str | None
+    start_line: int
+    end_line: int
+    symbol: str | None
+    score: float
+    snippet: str
+    source: str  # code | git | conversation
+    commit: str | None
+    message_id: str | None = None  # conversation hits: the memory entry id
+
+
+@dataclass
+class IndexReport:
+    files: int = 0
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    commits_added: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+
+
+class SearchService:
+    def __init__(self, workspace: Workspace) -> None:
+        self.ws = workspace
+        self.status_message: str | None = None
+        self._embedder: Embedder | None = None
+        self._stores: dict[str, VectorStore | None] = {}
+        self._lock = threading.Lock()
+
+    # -- configuration -------------------------------------------------------------------
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            config = self.ws.config
+            if config.embedder == "openai":
+                self._embedder = OpenAIEmbedder(config.embedding_model,
+                                                config.embedding_dimension,
+                                                base_url=config.embedding_base_url)
+            else:
+                self._embedder = MiniLMEmbedder()
+        return self._embedder
+
+    def _store(self, conn: sqlite3.Connection, collection: str) -> VectorStore | None:
+        """The collection's vector store; re-created when the embedder changed."""
+        if collection in self._stores:
+            return self._stores[collection]
+        embedder = self.embedder()
+        row = conn.execute("SELECT embedder, dimension FROM semantic_collections WHERE name = ?",
+                           (collection,)).fetchone()
+        tag = hashlib.sha1(embedder.id.encode()).hexdigest()[:8]
+        directory = self.ws.data_dir / "vectors" / f"{collection}-{tag}"
+        if row is None or row[0] != embedder.id or row[1] != embedder.dimension:
+            # a new embedder: its vectors must not mix with the old ones (they live in a
+            # directory of their own, named by the embedder; the old one is removed)
+            if row is not None:
+                for old in directory.parent.glob(f"{collection}-*"):
+                    if old != directory:
+                        shutil.rmtree(old, ignore_errors=True)
+            conn.execute("INSERT INTO semantic_collections(name, embedder, dimension)"
+                         " VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET"
+                         " embedder = excluded.embedder, dimension = excluded.dimension",
+                         (collection, embedder.id, embedder.dimension))
+            conn.execute("UPDATE semantic_chunks SET embedded = 0 WHERE collection = ?",
+                         (collection,))
+        store: VectorStore | None
+        try:
+            if self.ws.config.qdrant_url:
+                store = QdrantServerStore(self.ws.config.qdrant_url, f"mira-{collection}-{tag}",
+                                          embedder.dimension, os.environ.get("QDRANT_API_KEY"))
+            else:
+                store = EdgeStore(directory, embedder.dimension)
+        except VectorStoreError as exc:
+            self.status_message = f"{exc}; search is keyword-only"
+            log.warning("%s", self.status_message)
+            store = None
+        self._stores[collection] = store
+        return store
+
+    def use_store(self, collection: str, store: VectorStore | None) -> None:
+        """Install a store explicitly (tests, alternative backends)."""
+        self._stores[collection] = store
+
+    async def aclose(self) -> None:
+        for store in self._stores.values():
+            if store is not None:
+                try:
+                    store.close()
+                except Exception:
+                    log.debug("closing a vector store failed", exc_info=True)
+        self._stores.clear()
+
+    # -- indexing (blocking: run in a worker thread) --------------------------------------
+    def index(self, progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
+              embed: bool = True) -> IndexReport:
+        started = time.perf_counter()
+        report = IndexReport()
+        with self._lock:
+            conn = open_database(self.ws.db_path)
+            try:
+                self._sync_code(conn, report)
+                self._sync_git(conn, report)
+                if embed and self.ws.config.semantic_enabled:
+                    for collection in COLLECTIONS:
+                        report.embedded += self._embed_pending(conn, collection, progress,
+                                                               cancelled)
+            finally:
+                conn.close()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _chunks_for(self, rel: str, text: str) -> list[Chunk]:
+        symbols = _symbols(self.ws, self.ws.root / rel, text)
+        if symbols:
+            return list(symbol_chunks(rel, text, symbols))
+        return list(window_chunks(rel, text))
+
+    def _sync_code(self, conn: sqlite3.Connection, report: IndexReport) -> None:
+        existing: dict[str, dict[str, tuple[int, str]]] = {}
+        for chunk_id, key, path, digest in conn.execute(
+                "SELECT id, key, path, content_hash FROM semantic_chunks"
+                " WHERE collection = 'code'"):
+            existing.setdefault(path, {})[key] = (chunk_id, digest)
+        seen: set[str] = set()
+        removed: list[int] = []
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for rel in list_files(self.ws.root):
+                if is_secret(rel) or rel.startswith(".mira/"):
+                    continue
+                text = read_text(self.ws.root / rel)
+                if text is None:
+                    continue
+                seen.add(rel)
+                report.files += 1
+                old = existing.get(rel, {})
+                new = {c.key: c for c in self._chunks_for(rel, text)}
+                for key, (chunk_id, _) in old.items():
+                    if key not in new:
+                        removed.append(chunk_id)
+                for key, chunk in new.items():
+                    if key in old and old[key][1] == chunk.content_hash:
+                        continue
+                    self._upsert_chunk(conn, "code", chunk)
+                    report.chunks_added += 1
+            for path, chunks in existing.items():
+                if path not in seen:
+                    removed += [chunk_id for chunk_id, _ in chunks.values()]
+            self._delete_chunks(conn, "code", removed)
+            report.chunks_removed = len(removed)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _sync_git(self, conn: sqlite3.Connection, report: IndexReport) -> None:
+        rows = conn.execute(
+            "SELECT c.oid, c.subject, c.author_time, GROUP_CONCAT(p.path || ' +' ||"
+            " COALESCE(fc.added, 0) || ' -' || COALESCE(fc.deleted, 0), '\n')"
+            " FROM commits c LEFT JOIN file_changes fc ON fc.commit_id = c.id"
+            " LEFT JOIN paths p ON p.id = fc.path_id"
+            " WHERE NOT EXISTS (SELECT 1 FROM semantic_chunks s WHERE s.key = 'git:' || c.oid)"
+            " GROUP BY c.id").fetchall()
+        known = {r[0] for r in conn.execute(
+            "SELECT commit_oid FROM semantic_chunks WHERE collection = 'git'")}
+        reachable = {r[0] for r in conn.execute("SELECT oid FROM commits")}
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for oid, subject, when, files in rows:
+                changes = (files or "").split("\n")[:30]
+                text = f"{subject}\n" + "\n".join(changes)
+                chunk = Chunk(f"git:{oid}", None, None, "commit", None, 0, 0, text)
+                self._upsert_chunk(conn, "git", chunk, commit=oid, updated_at=float(when))
+                report.commits_added += 1
+            gone = known - reachable  # rewritten history
+            if gone:
+                ids = [r[0] for oid in gone for r in conn.execute(
+                    "SELECT id FROM semantic_chunks WHERE key = ?", (f"git:{oid}",))]
+                self._delete_chunks(conn, "git", ids)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _upsert_chunk(self, conn: sqlite3.Connection, collection: str, chunk: Chunk, *,
+                      commit: str | None = None, session: str | None = None,
+                      updated_at: float | None = None) -> int:
+        conn.execute(
+            "INSERT INTO semantic_chunks(collection, key, path, symbol, kind, language,"
+            " start_line, end_line, commit_oid, session_id, content_hash, text, search_text,"
+            " embedded, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"
+            " ON CONFLICT(key) DO UPDATE SET symbol = excluded.symbol, kind = excluded.kind,"
+            " start_line = excluded.start_line, end_line = excluded.end_line,"
+            " content_hash = excluded.content_hash, text = excluded.text,"
+            " search_text = excluded.search_text, embedded = 0, updated_at = excluded.updated_at",
+            (collection, chunk.key, chunk.path, chunk.symbol, chunk.kind, chunk.language,
+             chunk.start_line, chunk.end_line, commit, session, chunk.content_hash, chunk.text,
+             search_text(chunk.text), updated_at or time.time()))
+        return int(conn.execute("SELECT id FROM semantic_chunks WHERE key = ?",
+                                (chunk.key,)).fetchone()[0])
+
+    def _delete_chunks(self, conn: sqlite3.Connection, collection: str, ids: list[int]) -> None:
+        if not ids:
+            return
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            conn.execute(f"DELETE FROM semantic_chunks WHERE id IN ({','.join('?' * len(part))})",
+                         part)
+        store = self._stores.get(collection)
+        if store is not None:
+            try:
+                store.delete(ids)
+            except Exception:
+                log.warning("could not delete points from the %s vector store", collection,
+                            exc_info=True)
+
+    def _embed_pending(self, conn: sqlite3.Connection, collection: str,
+                       progress: Progress | None, cancelled: Callable[[], bool] | None) -> int:
+        store = self._store(conn, collection)
+        if store is None:
+            return 0
+        total = conn.execute("SELECT COUNT(*) FROM semantic_chunks WHERE collection = ? AND"
+                             " embedded = 0", (collection,)).fetchone()[0]
+        done = 0
+        while True:
+            rows = conn.execute(
+                "SELECT id, text, path, symbol, start_line, end_line, language, commit_oid"
+                " FROM semantic_chunks WHERE collection = ? AND embedded = 0 LIMIT ?",
+                (collection, EMBED_BATCH)).fetchall()
+            if not rows or (cancelled is not None and cancelled()):
+                return done
+            try:
+                vectors = self.embedder().embed([r[1] for r in rows])
+                store.upsert([r[0] for r in rows], vectors, [
+                    {"path": r[2], "symbol": r[3], "start": r[4], "end": r[5], "language": r[6],
+                     "commit": r[7], "collection": collection} for r in rows])
+            except (EmbedderError, VectorStoreError, OSError, RuntimeError) as exc:
+                self.status_message = f"embedding stopped ({exc}); search is keyword-only" \
+                    " for what is not embedded yet"
+                log.warning("%s", self.status_message)
+                return done
+            conn.executemany("UPDATE semantic_chunks SET embedded = 1 WHERE id = ?",
+                             [(r[0],) for r in rows])
+            done += len(rows)
+            if progress is not None:
+                progress(done, total, f"embedded {done}/{total} {collection} chunks")
+
+    # -- conversation ----------------------------------------------------------------------
+    async def add_conversation(self, session_id: str, message_id: str, role: str, text: str,
+                               ts: float) -> None:
+        def run() -> None:
+            with self._lock:
+                conn = open_database(self.ws.db_path)
+                try:
+                    chunk = Chunk(f"conversation:{session_id}:{message_id}", None, role,
+                                  "message", None, 0, 0, text[:4000])
+                    self._upsert_chunk(conn, "conversation", chunk, session=session_id,
+                                       updated_at=ts)
+                    if self.ws.config.semantic_enabled:
+                        self._embed_pending(conn, "conversation", None, None)
+                finally:
+                    conn.close()
+        await asyncio.to_thread(run)
+
+    async def search_conversation(self, query: str, session_id: str | None = None,
+                                  limit: int = 5) -> list[SearchHit]:
+        return await asyncio.to_thread(self._search, query, limit, ["conversation"], None,
+                                       "hybrid", session_id)
+
+    # -- search ----------------------------------------------------------------------------
+    async def search(self, query: str, limit: int = 10, kinds: list[str] | None = None,
+                     paths: list[str] | None = None) -> list[SearchHit]:
+        return await asyncio.to_thread(self._search, query, limit, kinds, paths)
+
+    def _search(self, query: str, limit: int, kinds: list[str] | None,
+                paths: list[str] | None, mode: str = "hybrid", session_id: str | None = None
+                ) -> list[SearchHit]:
+        collections = [k for k in (kinds or ["code", "git"]) if k in COLLECTIONS]
+        conn = open_database(self.ws.db_path)
+        try:
+            ranked: dict[int, float] = {}
+            if mode in ("hybrid", "keyword"):
+                for rank, chunk_id in enumerate(self._keyword(conn, query, collections)):
+                    ranked[chunk_id] = ranked.get(chunk_id, 0.0) + KEYWORD_WEIGHT / (
+                        RRF_K + rank + 1)
+            if mode in ("hybrid", "vector") and self.ws.config.semantic_enabled:
+                for rank, chunk_id in enumerate(self._vector(conn, query, collections)):
+                    ranked[chunk_id] = ranked.get(chunk_id, 0.0) + VECTOR_WEIGHT / (
+                        RRF_K + rank + 1)
+            ordered = sorted(ranked, key=lambda i: -ranked[i])
+            hits: list[SearchHit] = []
+            for chunk_id in ordered:
+                row = conn.execute(
+                    "SELECT path, start_line, end_line, symbol, text, collection, commit_oid,"
+                    " session_id, key FROM semantic_chunks WHERE id = ?", (chunk_id,)).fetchone()
+                if row is None or not _path_ok(row[0], paths):
+                    continue
+                if session_id is not None and row[7] != session_id:
+                    continue
+                message = row[8].rsplit(":", 1)[-1] if row[5] == "conversation" else None
+                hits.append(SearchHit(row[0], row[1] or 0, row[2] or 0, row[3],
+                                      round(ranked[chunk_id], 6), _snippet(row[4]), row[5],
+                                      row[6], message))
+                if len(hits) >= limit:
+                    break
+            return hits
+        finally:
+            conn.close()
+
+    def _keyword(self, conn: sqlite3.Connection, query: str, collections: list[str]
+                 ) -> list[int]:
+        words = [w.lower() for w in _WORD.findall(search_text(query))
+                 if w.lower() not in STOPWORDS and len(w) > 1]
+        if not words or not collections:
+            return []
+        match = " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
+        marks = ",".join("?" * len(collections))
+        try:
+            rows = conn.execute(
+                "SELECT s.id FROM semantic_fts f JOIN semantic_chunks s ON s.id = f.rowid"
+                f" WHERE semantic_fts MATCH ? AND s.collection IN ({marks})"
+                " ORDER BY bm25(semantic_fts) LIMIT ?", (match, *collections, CANDIDATES))
+            return [r[0] for r in rows]
+        except sqlite3.OperationalError as exc:
+            log.debug("keyword search failed for %r: %s", query, exc)
+            return []
+
+    def _vector(self, conn: sqlite3.Connection, query: str, collections: list[str]
+                ) -> list[int]:
+        try:
+            vector = self.embedder().embed([query])[0]
+        except (EmbedderError, OSError, RuntimeError) as exc:
+            self.status_message = f"embedder unavailable ({exc}); search is keyword-only"
+            return []
+        found: list[tuple[float, int]] = []
+        for collection in collections:
+            store = self._store(conn, collection)
+            if store is None:
+                continue
+            try:
+                found += [(h.score, h.id) for h in store.search(vector, CANDIDATES)]
+            except Exception as exc:
+                self.status_message = f"vector search failed ({exc}); keyword-only"
+                log.warning("%s", self.status_message)
+        return [chunk_id for _, chunk_id in sorted(found, reverse=True)[:CANDIDATES]]
+
+    def search_mode(self, query: str, limit: int, mode: str,
+                    kinds: list[str] | None = None) -> list[SearchHit]:
+        """Keyword-only / vector-only / hybrid (for the evaluation)."""
+        return self._search(query, limit, kinds, None, mode)
+
+    def status(self) -> dict[str, Any]:
+        conn = sqlite3.connect(self.ws.db_path)
+        try:
+            counts = {c: (n, e) for c, n, e in conn.execute(
+                "SELECT collection, COUNT(*), SUM(embedded) FROM semantic_chunks"
+                " GROUP BY collection")}
+        finally:
+            conn.close()
+        return {"collections": {c: {"chunks": n, "embedded": e or 0}
+                                for c, (n, e) in counts.items()},
+                "embedder": self.ws.config.embedder, "message": self.status_message}
+
+
+def _path_ok(path: str | None, prefixes: Iterable[str] | None) -> bool:
+    if not prefixes:
+        return True
+    return path is not None and any(path.startswith(p.rstrip("*")) for p in prefixes)
+
+
+def _snippet(text: str) -> str:
+    return text[:240]
+
+
+def _symbols(ws: Workspace, path: Path, text: str) -> list[object]:
+    try:
+        from mira.core.code.service import CodeService
+    except ImportError:
+        return []
+    try:
+        service: Any = ws.service(CodeService)
+        return list(asyncio.run(service.document_symbols(path, text)))
+    except Exception:
+        log.debug("symbols unavailable for %s", path, exc_info=True)
+        return []
+
