@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from benchmarks.cochange_eval import evaluate
 
+
 def _shared() -> Path:
     """``../shared`` from the project root (also from a git worktree nested deeper)."""
     for parent in Path(__file__).resolve().parents[2:]:
