@@ -14,7 +14,7 @@ Models, all in one run:
 - ``codemaat``  co / mean(a, b), changesets with more than 30 files dropped
 - ``rose``      co / a  (ROSE-style confidence of the query file)
 
-usage: python -m benchmarks.cochange_eval REPO [--holdout 300] [--json]
+usage: python -m benchmarks.cochange_eval REPO [--holdout 300] [--window 0] [--json]
 """
 
 from __future__ import annotations
@@ -168,10 +168,17 @@ def make_mira(params: CochangeParams) -> Ranker:
 
 
 def evaluate(repo: Path, holdout: int = 300, params: CochangeParams | None = None,
-             commits: Sequence[CommitRecord] | None = None) -> dict[str, object]:
+             commits: Sequence[CommitRecord] | None = None, window: int = 0
+             ) -> dict[str, object]:
+    """Scores of every model; ``window`` > 0 evaluates an earlier window instead (the
+    ``holdout`` commits before window ``window - 1``'s), for tuning without the test one."""
     started = time.perf_counter()
     commits = list(commits) if commits is not None else load_history(repo)
+    total = len(commits)
     first, held = split(commits, holdout)
+    for _ in range(window):
+        commits = commits[:first]
+        first, held = split(commits, holdout)
     training = train(commits[:first])
     now = commits[first - 1].author_time if first else 0
     alive_ids = training.lineage.id_of
@@ -206,8 +213,8 @@ def evaluate(repo: Path, holdout: int = 300, params: CochangeParams | None = Non
                for name, s in totals.items()}
     best_baseline = max(results[b]["map@10"] for b in ("jaccard", "codemaat", "rose"))
     return {
-        "repo": str(repo), "commits": len(commits), "training_commits": first,
-        "held_out": len(held), "queries": queries, "models": results,
+        "repo": str(repo), "commits": total, "training_commits": first,
+        "window": window, "held_out": len(held), "queries": queries, "models": results,
         "map_ratio_vs_best_baseline": round(results["mira"]["map@10"] / best_baseline, 3)
         if best_baseline else None,
         "seconds": round(time.perf_counter() - started, 2),
@@ -218,9 +225,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("repo", type=Path)
     parser.add_argument("--holdout", type=int, default=300)
+    parser.add_argument("--window", type=int, default=0,
+                        help="0 = the last holdout commits; 1 = the ones before them, ...")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    result = evaluate(args.repo, args.holdout)
+    result = evaluate(args.repo, args.holdout, window=args.window)
     if args.json:
         print(json.dumps(result))
         return 0

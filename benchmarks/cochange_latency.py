@@ -3,8 +3,8 @@ fast a new commit on HEAD becomes visible.
 
 1. ``mira/cochange`` core query p50/p95 over files at HEAD, first (cold: not cached)
    and second time (warm: per-generation cache), on an indexed repository;
-2. the same cold queries while a full index of the same history into another
-   database runs in a worker thread of the same process (as the server does);
+2. the same cold queries while a full index of another copy of the repository (its
+   own database) runs in a worker thread of the same process (as the server does);
 3. a commit is added to a clone; time from the ref change to a query that sees it
    (incremental index + query), excluding the watcher debounce.
 
@@ -73,8 +73,11 @@ def run(repo: Path, n_files: int) -> dict[str, object]:
             results["warm"] = summary(await query_all(ws, files))
             ws.reader._cache.clear()
 
-            other = Workspace(clone, MiraConfig(data_dir=str(Path(tmp) / "other"),
-                                                nested_repo_depth=0))
+            copy = Path(tmp) / "copy"  # another copy of the repository, its own database
+            subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo), str(copy)],
+                           check=True)
+            other = Workspace(copy, MiraConfig(data_dir=str(Path(tmp) / "other"),
+                                               nested_repo_depth=0))
             other.open()
             indexing = threading.Thread(target=other.index_git)
             indexing.start()

@@ -1,7 +1,8 @@
 """Quality floor of the co-change model on a replayed real history (not a timing).
 
-Measured on 2026-11-22 (docs/benchmarks.md): flask MAP@10 mira 0.421 vs ROSE 0.401,
-code-maat 0.315, Jaccard 0.285. The floor keeps Mira ahead of every baseline.
+Measured on 2026-11-22 (docs/benchmarks.md): flask MAP@10 mira 0.426 vs ROSE 0.401 (1.06x),
+code-maat 0.315, Jaccard 0.285 (1.49x); hit@3 0.751. The replay is deterministic, so the
+floors sit just under the measured numbers: Mira stays ahead of every baseline.
 """
 
 from __future__ import annotations
@@ -13,7 +14,16 @@ from pathlib import Path
 import pytest
 from benchmarks.cochange_eval import evaluate
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+
+def _shared() -> Path:
+    """``../shared`` from the project root (also from a git worktree nested deeper)."""
+    for parent in Path(__file__).resolve().parents[2:]:
+        if (parent / "shared" / "tools" / "replay_history.py").exists():
+            return parent / "shared"
+    return Path(__file__).resolve().parents[3] / "shared"
+
+
+SHARED = _shared()
 
 
 @pytest.mark.slow
@@ -30,7 +40,8 @@ def test_mira_beats_every_baseline_on_replayed_flask(tmp_path: Path) -> None:
     assert result["queries"] > 1000
     mira = models["mira"]
     for baseline in ("rose", "codemaat", "jaccard"):
-        assert mira["map@10"] >= 1.03 * models[baseline]["map@10"], (baseline, models)
-    assert mira["map@10"] >= 1.35 * models["jaccard"]["map@10"]
+        assert mira["map@10"] >= 1.05 * models[baseline]["map@10"], (baseline, models)
+    assert mira["map@10"] >= 1.4 * models["jaccard"]["map@10"]
     assert mira["recall@10"] > models["rose"]["recall@10"]
-    assert mira["hit@3"] >= 0.70
+    assert mira["hit@3"] >= 0.74
+    assert mira["hit@3"] > models["rose"]["hit@3"]
