@@ -65,12 +65,17 @@ class HistoryReader:
         """One read transaction: every query inside sees the same committed state."""
         await self.open()
         assert self._conn is not None
+        conn = self._conn
         async with self._lock:
-            await self._conn.execute("BEGIN")
+            if conn.in_transaction:  # left open by a caller cancelled mid-BEGIN
+                await conn.execute("ROLLBACK")
+            await conn.execute("BEGIN")
             try:
-                yield self._conn
+                yield conn
             finally:
-                await self._conn.execute("COMMIT")
+                if conn.in_transaction:
+                    # a read transaction: ending it must survive the caller's cancellation
+                    await asyncio.shield(conn.execute("ROLLBACK"))
 
     # -- cache -----------------------------------------------------------------------
     def _cached(self, key: tuple[Any, ...]) -> Any:
