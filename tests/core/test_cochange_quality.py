@@ -7,33 +7,17 @@ floors sit just under the measured numbers: Mira stays ahead of every baseline.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from benchmarks.cochange_eval import evaluate
 
-
-def _shared() -> Path:
-    """``../shared`` from the project root (also from a git worktree nested deeper)."""
-    for parent in Path(__file__).resolve().parents[2:]:
-        if (parent / "shared" / "tools" / "replay_history.py").exists():
-            return parent / "shared"
-    return Path(__file__).resolve().parents[3] / "shared"
-
-
-SHARED = _shared()
+from tests.support.replay import replay
 
 
 @pytest.mark.slow
 def test_mira_beats_every_baseline_on_replayed_flask(tmp_path: Path) -> None:
-    history = SHARED / "data" / "histories" / "flask.tsv.gz"
-    if not history.exists():
-        pytest.skip("shared histories are not available")
-    repo = tmp_path / "flask"
-    subprocess.run([sys.executable, str(SHARED / "tools" / "replay_history.py"), str(history),
-                    str(repo)], check=True, capture_output=True)
+    repo = replay("flask", tmp_path / "flask")
     result = evaluate(repo, holdout=300)
     models = result["models"]
     assert isinstance(models, dict)

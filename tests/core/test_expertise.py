@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,7 @@ from mira.core.expertise.model import DAY, Event, score_authors, seeds_scores
 from mira.core.expertise.service import ExpertiseService
 from mira.core.workspace import Workspace
 from tests.support.gitrepo import GitRepo
-
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+from tests.support.replay import replay
 
 
 def test_porcelain_from_real_git(git_repo: GitRepo) -> None:
@@ -72,12 +70,7 @@ def test_model_prefers_recent_active_authors() -> None:
 
 @pytest.mark.slow
 def test_quality_floor_on_replayed_flask(tmp_path: Path) -> None:
-    history = SHARED / "data" / "histories" / "flask.tsv.gz"
-    if not history.exists():
-        pytest.skip("shared histories are not available")
-    repo = tmp_path / "flask"
-    subprocess.run([sys.executable, str(SHARED / "tools" / "replay_history.py"), str(history),
-                    str(repo)], check=True, capture_output=True)
+    repo = replay("flask", tmp_path / "flask")
     result = evaluate(repo, holdout=500)
     models = result["models"]
     assert isinstance(models, dict)

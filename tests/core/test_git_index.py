@@ -18,8 +18,7 @@ from mira.core.git.indexer import GitIndexer
 from mira.core.stores.database import open_database
 from mira.core.workspace import Workspace
 from tests.support.gitrepo import GitRepo
-
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+from tests.support.replay import replay
 
 
 def workspace(root: Path, tmp_path: Path) -> Workspace:
@@ -189,12 +188,7 @@ def test_single_huge_commit(git_repo: GitRepo, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_killed_mid_index_resumes_without_loss_or_duplicates(tmp_path: Path) -> None:
-    history = SHARED / "data" / "histories" / "flask.tsv.gz"
-    if not history.exists():
-        pytest.skip("shared histories are not available")
-    repo = tmp_path / "flask"
-    subprocess.run([sys.executable, str(SHARED / "tools" / "replay_history.py"), str(history),
-                    str(repo)], check=True, capture_output=True)
+    repo = replay("flask", tmp_path / "flask")
     data = tmp_path / "data"
     env = {**os.environ, "MIRA_DATA_DIR": str(data)}
     cmd = [sys.executable, "-m", "mira", "index", str(repo)]
