@@ -246,3 +246,15 @@ async def test_session_memory_recalls_an_earlier_message_and_a_fact(
     assert {"role": "assistant", "content": "Noted."} in messages
     assert "## Remembered Facts\n\n- codename: BLUEBIRD" in messages[0]["content"]
     assert messages[-1] == {"role": "user", "content": "What is my codename?"}
+
+
+async def test_configured_tool_choice_forces_the_first_call_only(make_chat: ChatFactory) -> None:
+    chat, llm = make_chat([
+        {"tool_calls": [{"id": "c", "name": "list_files", "arguments": "{}"}]},
+        {"text": "done"},
+    ], chat_tool_choice="list_files")
+    await chat.chat(ChatRequest("what files are there?"))
+    assert llm is not None
+    assert llm.requests[0]["tool_choice"] == {"type": "function",
+                                              "function": {"name": "list_files"}}
+    assert llm.requests[1]["tool_choice"] == "auto"
