@@ -33,6 +33,7 @@ class ScriptedLLM:
         self.script = list(script)
         self.model = model
         self.requests: list[dict[str, Any]] = []
+        self.disconnects = 0  # streams the client closed before the end
         self._lock = threading.Lock()
         self._index = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -137,7 +138,7 @@ class ScriptedLLM:
                     self.wfile.write(b"data: [DONE]\n\n")
                     self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client hung up (cancelled): that is what some tests check
+                    owner.disconnects += 1  # the client hung up (cancelled)
                 self.close_connection = True
 
         return Handler

@@ -183,7 +183,7 @@ async def test_llama_cpp_empty_stream_with_tools_falls_back_to_plain_calls(
 
 async def test_cancellation_mid_stream_persists_a_cancelled_operation(
         make_chat: ChatFactory) -> None:
-    chat, _ = make_chat([{"text": "a long answer " * 40, "chunks": 40, "chunk_delay": 0.1}])
+    chat, llm = make_chat([{"text": "a long answer " * 40, "chunks": 40, "chunk_delay": 0.1}])
     sink, partials, _ = _sink()
     task = asyncio.create_task(chat.chat(ChatRequest("tell me a story"), sink))
     for _ in range(200):
@@ -197,6 +197,12 @@ async def test_cancellation_mid_stream_persists_a_cancelled_operation(
     assert ops[0].state == "cancelled"
     events = (await chat.operation(ops[0].id)).events  # type: ignore[union-attr]
     assert events[-1].data == {"state": "cancelled", "error": "cancelled by the user"}
+    assert llm is not None
+    for _ in range(100):  # the HTTP stream was closed: the server's next write fails
+        if llm.disconnects:
+            break
+        await asyncio.sleep(0.05)
+    assert llm.disconnects == 1
 
 
 async def test_proposed_changes_become_artifacts_not_writes(make_chat: ChatFactory) -> None:
