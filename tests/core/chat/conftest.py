@@ -57,7 +57,7 @@ def make_chat(repo: GitRepo, llm_servers: list[ScriptedLLM], workspaces: list[Wo
             server = ScriptedLLM(script).start()
             llm_servers.append(server)
             config.llm_base_url = server.base_url
-            config.model = "gpt-4o-mini"  # priced in the default table
+            config.model = config.model or "gpt-4o-mini"  # priced in the default table
             monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
         ws = Workspace(repo.root, config)
         ws.open()

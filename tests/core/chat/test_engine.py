@@ -264,3 +264,27 @@ async def test_configured_tool_choice_forces_the_first_call_only(make_chat: Chat
     assert llm.requests[0]["tool_choice"] == {"type": "function",
                                               "function": {"name": "list_files"}}
     assert llm.requests[1]["tool_choice"] == "auto"
+
+
+async def test_reasoning_effort_is_sent_only_to_models_that_have_it(
+        make_chat: ChatFactory) -> None:
+    chat, llm = make_chat([{"text": "ok"}], model="gpt-5.1")
+    await chat.chat(ChatRequest("q1", reasoning_effort="minimum"))
+    await chat.chat(ChatRequest("q2", reasoning_effort="high"))
+    assert llm is not None
+    assert [r.get("reasoning_effort") for r in llm.requests] == ["minimal", "high"]
+
+    chat, llm = make_chat([{"text": "ok"}])  # gpt-4o-mini: no reasoning effort
+    await chat.chat(ChatRequest("q3", reasoning_effort="high"))
+    assert llm is not None and "reasoning_effort" not in llm.requests[0]
+
+
+async def test_a_server_rejecting_reasoning_effort_is_asked_again_without_it(
+        make_chat: ChatFactory) -> None:
+    chat, llm = make_chat([{"status": 400, "message": "Unsupported parameter:"
+                                                     " 'reasoning_effort'"}, {"text": "ok"}],
+                          model="o4-mini")
+    answer = await chat.chat(ChatRequest("q", reasoning_effort="medium"))
+    assert answer.response == "ok"
+    assert llm is not None
+    assert [r.get("reasoning_effort") for r in llm.requests] == ["medium", None]
