@@ -57,7 +57,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MiraAp
   const artifacts = new ArtifactContents();
   const chat = new ChatController(context.extensionUri, running, artifacts, () => void refreshBudget());
   const refreshViews = async (): Promise<void> => {
-    const uri = vscode.window.activeTextEditor?.document.uri;
+    const uri = vscode.window.activeTextEditor?.document.uri ?? cochange.document;
     await Promise.all([cochange.setDocument(uri), experts.setDocument(uri)]);
   };
   context.subscriptions.push(
@@ -66,9 +66,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<MiraAp
     vscode.window.createTreeView('mira.experts', { treeDataProvider: experts }),
     vscode.workspace.registerTextDocumentContentProvider(ARTIFACT_SCHEME, artifacts),
     vscode.window.onDidChangeActiveTextEditor((editor) => {
-      if (editor === undefined || editor.document.uri.scheme === 'file') {
-        void cochange.setDocument(editor?.document.uri);
-        void experts.setDocument(editor?.document.uri);
+      // Focus moving to the chat panel or a view keeps the last file's views.
+      if (editor?.document.uri.scheme === 'file') {
+        void cochange.setDocument(editor.document.uri);
+        void experts.setDocument(editor.document.uri);
       }
     }),
   );
