@@ -76,6 +76,42 @@ class MiraConfig:
         "help": "base URL of an OpenAI-compatible embeddings endpoint (key: OPENAI_API_KEY)"})
     qdrant_url: str | None = field(default=None, metadata={
         "help": "a Qdrant server instead of the embedded store (key: QDRANT_API_KEY)"})
+    # -- chat: language model, tools, budget and cache (mira/chat) --
+    model: str | None = field(default=None, metadata={
+        "help": "chat model (default gpt-5.1 once an endpoint or OPENAI_API_KEY is set)"})
+    llm_base_url: str | None = field(default=None, metadata={
+        "help": "OpenAI-compatible endpoint, e.g. a local llama.cpp server (default:"
+                " OPENAI_BASE_URL; key: OPENAI_API_KEY)"})
+    llm_timeout_s: float = field(default=120.0, metadata={
+        "help": "seconds one model call may take", "min": 1.0, "max": 3600.0})
+    llm_max_retries: int = field(default=3, metadata={
+        "help": "retries (with backoff) after 429, 5xx, timeouts", "min": 0, "max": 10})
+    chat_max_tool_rounds: int = field(default=8, metadata={
+        "help": "tool-calling rounds before the model must answer", "min": 0, "max": 50})
+    budget_daily_limit_usd: float | None = field(default=None, metadata={
+        "help": "refuse model calls once this much was spent today (also"
+                " BUDGET_DAILY_LIMIT_USD)", "min": 0.0, "max": 1e6})
+    budget_monthly_limit_usd: float | None = field(default=None, metadata={
+        "help": "refuse model calls once this much was spent this month (also"
+                " BUDGET_MONTHLY_LIMIT_USD)", "min": 0.0, "max": 1e7})
+    llm_prices: str | None = field(default=None, metadata={
+        "help": "extra prices, USD per million tokens: 'model=input/output, ...'"})
+    llm_cache_ttl_s: float = field(default=86_400.0, metadata={
+        "help": "how long a cached model response is reused (0 disables the cache)",
+        "min": 0.0, "max": 31_536_000.0})
+    llm_cache_max_mb: int = field(default=64, metadata={
+        "help": "size of the response cache before least recently used entries go",
+        "min": 1, "max": 100_000})
+    memory_model_analysis: bool = field(default=True, metadata={
+        "help": "let the configured model score, summarize and extract facts from chat"
+                " messages (extra model calls; heuristics otherwise)"})
+    run_command_enabled: bool = field(default=False, metadata={
+        "help": "let the chat model run allow-listed commands in the workspace"})
+    run_command_allowlist: str = field(
+        default="pytest,python -m pytest,make,npm test,cargo test,go test,ruff,mypy,git status",
+        metadata={"help": "command prefixes run_command accepts (comma separated)"})
+    run_command_timeout_s: float = field(default=60.0, metadata={
+        "help": "seconds before a run_command process is killed", "min": 1.0, "max": 3600.0})
 
 
 def camel(name: str) -> str:

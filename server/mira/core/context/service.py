@@ -42,7 +42,8 @@ class ContextAnswer:
 class ContextService:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
-        self._model: LanguageModel | None = language_model()
+        analysis = getattr(workspace.config, "memory_model_analysis", True)
+        self._model: LanguageModel | None = language_model() if analysis else None
         self.memory = Memory(workspace, lambda: self._model)
 
     def use_language_model(self, complete: CompleteFn | None) -> None:
