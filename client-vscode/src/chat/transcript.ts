@@ -21,6 +21,8 @@ export interface Turn {
 }
 
 const markdown = new MarkdownIt({ html: false, linkify: true, breaks: false });
+// "api.py" is not a link (.py is a top-level domain): only links with a scheme
+markdown.linkify.set({ fuzzyLink: false, fuzzyEmail: false });
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]!));
