@@ -64,6 +64,22 @@ function makeRepository(root) {
   commit('models', { 'models.py': 'M = 1\n' }, ['Bob Builder', 'bob@example.com']);
 }
 
+/** What the scripted model answers, in order (see the chat tests in suite/extension.test.ts). */
+const CHAT_SCRIPT = [
+  // 1. streams an answer with a tool step
+  { tool_calls: [{ id: 'c1', name: 'cochange', arguments: '{"path": "api.py"}' }] },
+  { text: '**api.py** and `client.py` changed together in 4 of 5 commits:\n\n- a change to `handle` needs its caller\n- keep them in one commit', chunks: 6 },
+  // 2. a slow answer that is stopped
+  { text: 'Once upon a time '.repeat(40), chunks: 80, chunk_delay: 0.2 },
+  // 3. proposes a change (an artifact) and explains it
+  { tool_calls: [{ id: 'p1', name: 'propose_change', arguments: JSON.stringify({
+    path: 'models.py', content: '"""Models."""\n\nM = 1\n', description: 'add a docstring' }) }] },
+  { text: 'I proposed a module docstring for `models.py`: review it with **View diff**, then **Apply**.', chunks: 3 },
+  // 4. the screenshot's question
+  { tool_calls: [{ id: 'c2', name: 'experts', arguments: '{"path": "api.py"}' }] },
+  { text: '**Alice Liddell** knows `api.py` best (98 %, 6 commits). `client.py` changes with it 75 % of the time, so review both together.', chunks: 5 },
+];
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -115,15 +131,40 @@ async function main() {
       PYTHONPATH: path.join(repoRoot, 'server'),
       MIRA_LOG_LEVEL: 'WARNING',
       MIRA_SEMANTIC_ENABLED: 'false',
+      ...serverEnv,
       ...(process.env.MIRA_E2E_SERVER_ENV ? JSON.parse(process.env.MIRA_E2E_SERVER_ENV) : {}),
     },
   }, null, 2));
+
+  // Chat against the scripted OpenAI-compatible model, once the server serves mira/chat.
+  let llm;
+  let llmUrl;
+  const serverEnv = {};
+  if (fs.existsSync(path.join(repoRoot, 'server', 'mira', 'lsp', 'handlers', 'chat.py'))) {
+    const script = path.join(tmp, 'script.json');
+    fs.writeFileSync(script, JSON.stringify(CHAT_SCRIPT));
+    llm = spawn(python, [path.join(repoRoot, 'tests', 'support', 'scripted_llm.py'), script],
+      { stdio: ['ignore', 'pipe', 'inherit'] });
+    const port = await new Promise((resolve, reject) => {
+      llm.stdout.once('data', (data) => resolve(String(data).trim()));
+      llm.once('exit', (code) => reject(new Error(`scripted_llm.py exited with ${code}`)));
+    });
+    llmUrl = `http://127.0.0.1:${port}/v1`;
+    Object.assign(serverEnv, {
+      MIRA_LLM_BASE_URL: llmUrl, MIRA_MODEL: 'gpt-4o-mini', OPENAI_API_KEY: 'sk-test',
+      MIRA_MEMORY_MODEL_ANALYSIS: 'false', MIRA_LLM_MAX_RETRIES: '0',
+    });
+    log(`scripted model on ${llmUrl}`);
+  } else {
+    log('the server has no mira/chat yet: the chat tests are skipped');
+  }
 
   const env = {
     ...process.env,
     HOME: tmp, XDG_CONFIG_HOME: path.join(tmp, 'config'), XDG_DATA_HOME: path.join(tmp, 'data'),
     XDG_CACHE_HOME: path.join(tmp, 'cache'),
     MIRA_E2E_WORKSPACE: workspace, MIRA_E2E_RESULTS: results, MIRA_E2E_SHOTS: shots,
+    ...(llmUrl ? { MIRA_E2E_LLM: llmUrl } : {}),
   };
   execFileSync(codeServer, ['--install-extension', vsix, '--extensions-dir', extensions, '--user-data-dir', userData],
     { env, stdio: 'inherit' });
@@ -182,6 +223,7 @@ async function main() {
     log('done');
   } finally {
     await browser?.close().catch(() => undefined);
+    llm?.kill();
     try {
       process.kill(-server.pid, 'SIGTERM');
     } catch {

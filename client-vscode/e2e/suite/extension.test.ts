@@ -170,7 +170,9 @@ describe('Mira in VS Code', function () {
     await open('api.py');
     await api.cochange.setDocument(file('api.py'));
     await api.experts.setDocument(file('api.py'));
-    if (!llm) {
+    if (llm) {
+      await api.chat.ask('Who should review a change to api.py?');
+    } else {
       api.chat.show();
     }
     await new Promise((r) => setTimeout(r, 1500));
