@@ -12,8 +12,9 @@ from tests.support.gitrepo import GitRepo
 from tests.support.lsp import server_env
 
 
-def mira(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = server_env()
+def mira(*args: str, cwd: Path, env: dict[str, str] | None = None
+         ) -> subprocess.CompletedProcess[str]:
+    env = server_env(**(env or {}))
     env.pop("MIRA_LOG_LEVEL", None)
     return subprocess.run([sys.executable, "-m", "mira", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120)

@@ -45,12 +45,29 @@ def make_client() -> LanguageClient:
     client = LanguageClient(converter_factory=_converter)
     register_lsp_features(client)  # records diagnostics, progress, shown documents, messages
     client.code_lens_refreshes = 0  # type: ignore[attr-defined]
+    _record_partial_results(client)
 
     @client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
     def code_lens_refresh(params: None) -> None:
         client.code_lens_refreshes += 1  # type: ignore[attr-defined]
 
     return client
+
+
+def _record_partial_results(client: LanguageClient) -> None:
+    """``$/progress`` values that are partial results (not work-done progress) are kept in
+    ``client.partial_results[token]``; pytest-lsp's own handler only knows work-done kinds."""
+    client.partial_results = {}  # type: ignore[attr-defined]
+    work_done = client.protocol.fm.features[types.PROGRESS]
+
+    def progress(params: types.ProgressParams) -> None:
+        value = params.value
+        if isinstance(value, dict) and value.get("kind") in ("begin", "report", "end"):
+            work_done(params)
+        else:
+            client.partial_results.setdefault(params.token, []).append(value)  # type: ignore[attr-defined]
+
+    client.protocol.fm.features[types.PROGRESS] = progress
 
 
 def server_env(**extra: str) -> dict[str, str]:

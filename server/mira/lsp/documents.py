@@ -51,3 +51,13 @@ async def resolve(ls: MiraServer, uri: str) -> DocumentRef | None:
     if ws is None:
         return None
     return DocumentRef(uri, path, ws, ws.repo_for(path))
+
+
+async def workspace_for(ls: MiraServer, uri: str | None) -> tuple[Workspace | None, Path | None]:
+    """The document's workspace and path, else the first workspace (requests without a file)."""
+    if uri:
+        doc = await resolve(ls, uri)
+        if doc is not None:
+            return doc.workspace, doc.path
+    await wait_ready(ls)
+    return next(iter(ls.state.workspaces.values()), None), None

@@ -66,7 +66,8 @@ class LLMError(Exception):
 
     def __init__(self, message: str, kind: str, status: int | None = None) -> None:
         super().__init__(message)
-        self.kind = kind  # auth | not_found | rate_limit | server | timeout | connection | bad_request
+        # auth | not_found | rate_limit | server | timeout | connection | bad_request
+        self.kind = kind
         self.status = status
 
 

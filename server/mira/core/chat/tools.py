@@ -405,7 +405,7 @@ class ToolBox:
         limit = min(max(int(args.get("limit") or 15), 1), 100)
         cmd = ["log", f"-{limit}", "--date=short", "--format=%h %ad %an: %s"]
         if args.get("path"):
-            path, rel = self.resolve(args["path"], must_exist=False)
+            path, _ = self.resolve(args["path"], must_exist=False)
             root = self._repo_root(path)
             cmd += ["--follow", "--", path.relative_to(root).as_posix()]
         else:
@@ -444,7 +444,7 @@ class ToolBox:
             path, _ = self.resolve(args["path"], must_exist=False)
             pathspecs = [path.relative_to(root).as_posix()]
         else:
-            code, names = await self._git(root, [*base, "--name-only"])
+            _, names = await self._git(root, [*base, "--name-only"])
             pathspecs, hidden = await self._safe_paths(root, names)
             if not pathspecs:
                 return ToolOutput("no changes" + (" (besides files with secrets)"

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from mira.lsp.handlers import (
     build,
+    chat,
     cochange,
     commands,
     context,
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from mira.lsp.server import MiraServer
 
 MODULES = [lifecycle, editor, status, cochange, hints, commands, build, expertise, context,
-           search]
+           search, chat]
 
 
 def register_all(server: MiraServer) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pygls.exceptions import JsonRpcInvalidParams
@@ -11,9 +10,8 @@ from pygls.exceptions import JsonRpcInvalidParams
 from mira.core.chat.context_api import ContextRequest
 from mira.core.context.presets import UnknownPreset
 from mira.core.context.service import ContextService
-from mira.core.workspace import Workspace
 from mira.lsp import protocol_context as pc
-from mira.lsp.documents import resolve, wait_ready
+from mira.lsp.documents import workspace_for
 
 if TYPE_CHECKING:
     from mira.lsp.server import MiraServer
@@ -21,20 +19,11 @@ if TYPE_CHECKING:
 INSPECT_SESSION = "mira-context-inspect"  # a session with no messages: no memory shown
 
 
-async def _workspace(ls: MiraServer, uri: str | None) -> tuple[Workspace | None, Path | None]:
-    if uri:
-        doc = await resolve(ls, uri)
-        if doc is not None:
-            return doc.workspace, doc.path
-    await wait_ready(ls)
-    return next(iter(ls.state.workspaces.values()), None), None
-
-
 async def context_result(ls: MiraServer, params: pc.ContextParams) -> pc.ContextResult:
     if not params.message.strip():
         raise JsonRpcInvalidParams(message="message must not be empty")
     uri = params.text_document.uri if params.text_document else None
-    ws, path = await _workspace(ls, uri)
+    ws, path = await workspace_for(ls, uri)
     if ws is None:
         return pc.ContextResult(preset="", markdown="", sections=[], skipped=[], tokens=0,
                                 system="", citations=[])
@@ -62,7 +51,7 @@ async def memory_result(ls: MiraServer, params: pc.MemoryParams) -> pc.MemoryRes
     if params.action not in ("list", "forget"):
         raise JsonRpcInvalidParams(message=f"action must be list or forget, got"
                                            f" {params.action!r}")
-    ws, _ = await _workspace(ls, None)
+    ws, _ = await workspace_for(ls, None)
     if ws is None:
         return pc.MemoryResult(facts=[], note="no workspace is open")
     service = ws.service(ContextService)
