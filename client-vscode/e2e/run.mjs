@@ -116,26 +116,6 @@ async function main() {
   makeRepository(workspace);
   log(`fixture repository in ${workspace}`);
 
-  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'security.workspace.trust.enabled': false,
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'telemetry.telemetryLevel': 'off',
-    'window.zoomLevel': 0,
-    'mira.serverCommand': python,
-    'mira.serverArgs': ['-m', 'mira', 'serve'],
-    'mira.serverEnv': {
-      PYTHONPATH: path.join(repoRoot, 'server'),
-      MIRA_LOG_LEVEL: 'WARNING',
-      MIRA_SEMANTIC_ENABLED: 'false',
-      ...serverEnv,
-      ...(process.env.MIRA_E2E_SERVER_ENV ? JSON.parse(process.env.MIRA_E2E_SERVER_ENV) : {}),
-    },
-  }, null, 2));
-
   // Chat against the scripted OpenAI-compatible model, once the server serves mira/chat.
   let llm;
   let llmUrl;
@@ -158,6 +138,26 @@ async function main() {
   } else {
     log('the server has no mira/chat yet: the chat tests are skipped');
   }
+
+  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'security.workspace.trust.enabled': false,
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'telemetry.telemetryLevel': 'off',
+    'window.zoomLevel': 0,
+    'mira.serverCommand': python,
+    'mira.serverArgs': ['-m', 'mira', 'serve'],
+    'mira.serverEnv': {
+      PYTHONPATH: path.join(repoRoot, 'server'),
+      MIRA_LOG_LEVEL: 'WARNING',
+      MIRA_SEMANTIC_ENABLED: 'false',
+      ...serverEnv,
+      ...(process.env.MIRA_E2E_SERVER_ENV ? JSON.parse(process.env.MIRA_E2E_SERVER_ENV) : {}),
+    },
+  }, null, 2));
 
   const env = {
     ...process.env,
