@@ -165,3 +165,21 @@ async def test_provider_error_is_a_clear_request_failure(
         await request(client, "mira/chat", {"message": "  "})
     with pytest.raises(Exception, match="reasoningEffort must be one of"):
         await request(client, "mira/chat", {"message": "x", "reasoningEffort": "extreme"})
+
+
+async def test_a_session_recalls_earlier_messages_and_remembered_facts(
+        client: LanguageClient, llm: ScriptedLLM) -> None:
+    llm.script[:] = [{"text": "Noted."}, {"text": "Port 8080."}, {"text": "No idea."}]
+    first = await request(client, "mira/chat", {
+        "message": "Remember that the staging port is 8080.", "sessionId": "team"})
+    await request(client, "mira/chat", {"message": "Which port?", "sessionId": "team"})
+    second = llm.requests[1]["messages"]
+    assert {"role": "user", "content": "Remember that the staging port is 8080."} in second
+    assert "## Remembered Facts" in second[0]["content"] and "8080" in second[0]["content"]
+    # a new session does not replay the other session's messages (facts are the user's)
+    await request(client, "mira/chat", {"message": "Which port?"})
+    other = llm.requests[2]["messages"]
+    assert {"role": "assistant", "content": "Noted."} not in other
+    memory = await request(client, "mira/memory", {"action": "list"})
+    assert any("8080" in f["value"] for f in memory["facts"])
+    assert first["sessionId"] == "team"

@@ -88,6 +88,9 @@ class MiraConfig:
         "help": "retries (with backoff) after 429, 5xx, timeouts", "min": 0, "max": 10})
     chat_max_tool_rounds: int = field(default=8, metadata={
         "help": "tool-calling rounds before the model must answer", "min": 0, "max": 50})
+    chat_tool_choice: str = field(default="auto", metadata={
+        "help": "first round's tool choice: auto, required, or a tool name the model must"
+                " call first (e.g. search_code)"})
     budget_daily_limit_usd: float | None = field(default=None, metadata={
         "help": "refuse model calls once this much was spent today (also"
                 " BUDGET_DAILY_LIMIT_USD)", "min": 0.0, "max": 1e6})

@@ -113,8 +113,8 @@ class LLMClient:
             self._client = None
 
     async def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]],
-                       effort: str | None = None, on_text: TextFn | None = None
-                       ) -> LLMResponse:
+                       effort: str | None = None, on_text: TextFn | None = None,
+                       tool_choice: str = "auto") -> LLMResponse:
         """Stream one completion; text deltas go to ``on_text`` as they arrive."""
         import openai
 
@@ -132,13 +132,14 @@ class LLMClient:
 
             try:
                 stream = self._stream_with_tools or not tools
-                response = await self._once(messages, tools, effort, emit, stream)
+                response = await self._once(messages, tools, effort, emit, stream, tool_choice)
                 if stream and tools and not response.text and not response.tool_calls:
                     # llama.cpp-style servers answer tools+stream with an empty stream
                     log.info("empty streamed answer with tools offered: calling without"
                              " streaming from now on")
                     self._stream_with_tools = False
-                    response = await self._once(messages, tools, effort, emit, False)
+                    response = await self._once(messages, tools, effort, emit, False,
+                                                tool_choice)
                 return response
             except openai.BadRequestError as exc:
                 text = _error_text(exc)
@@ -176,12 +177,12 @@ class LLMClient:
                                f" {_error_text(exc)}", "server", exc.status_code) from None
 
     async def _once(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]],
-                    effort: str | None, emit: Callable[[str], Awaitable[None]], stream: bool
-                    ) -> LLMResponse:
+                    effort: str | None, emit: Callable[[str], Awaitable[None]], stream: bool,
+                    tool_choice: str = "auto") -> LLMResponse:
         kwargs: dict[str, Any] = {"model": self.endpoint.model, "messages": messages}
         if tools:
             kwargs["tools"] = tools
-            kwargs["tool_choice"] = "auto"
+            kwargs["tool_choice"] = _tool_choice(tool_choice, tools)
         if effort and self._reasoning and effort in EFFORTS:
             kwargs["reasoning_effort"] = EFFORTS[effort]
         if not stream:
@@ -194,6 +195,16 @@ class LLMClient:
             return await _from_stream(sdk_stream, emit)
         finally:
             await sdk_stream.close()  # also on cancellation: the HTTP stream is closed
+
+
+def _tool_choice(choice: str, tools: list[dict[str, Any]]) -> Any:
+    """``auto`` / ``required`` / ``none`` as they are, a tool's name as a forced call."""
+    if choice in ("auto", "required", "none"):
+        return choice
+    names = {t.get("function", {}).get("name") for t in tools}
+    if choice in names:
+        return {"type": "function", "function": {"name": choice}}
+    return "auto"
 
 
 async def _from_completion(completion: Any, emit: Callable[[str], Awaitable[None]]

@@ -258,6 +258,7 @@ class _Run:
         self.proposals: list[Proposal] = []
         self.usage = Usage(service.endpoint.model) if service.endpoint else None
         self.tools = ToolBox(service.ws, service.secret_globs, self.proposals.append)
+        self.first_call = True
 
     async def event(self, type_: str, data: dict[str, Any]) -> None:
         await asyncio.to_thread(self.svc.operations.event, self.op.id, type_, data)
@@ -325,7 +326,8 @@ class _Run:
         svc = self.svc
         assert svc.client is not None and svc.endpoint is not None and self.usage is not None
         await asyncio.to_thread(svc.ledger.check)
-        key = cache_key(messages, tools, svc.endpoint.model, self.req.reasoning_effort)
+        key = cache_key(messages, tools, svc.endpoint.model,
+                        f"{self.req.reasoning_effort}|{svc.ws.config.chat_tool_choice}")
         started = time.perf_counter()
         cached = await asyncio.to_thread(svc.cache.get, key)
         if cached is not None:
@@ -335,8 +337,10 @@ class _Run:
             return cached
         await self.sink.say(f"asking {svc.endpoint.model}")
         try:
+            choice = str(svc.ws.config.chat_tool_choice) if self.first_call else "auto"
+            self.first_call = False
             response = await svc.client.complete(messages, tools, self.req.reasoning_effort,
-                                                 self._text)
+                                                 self._text, choice)
         except LLMError as exc:
             await asyncio.to_thread(svc.ledger.record, CallRecord(
                 svc.endpoint.model, 0, 0, 0, 0.0, elapsed_ms(started), False, self.op.id,
