@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../../client-vscode"
 if ! command -v node >/dev/null; then
     echo "node is not installed: the VS Code extension is not tested" >&2
-    [ -n "${CI:-}" ] && exit 1
+    [ -n "${CI:-}${MIRA_REQUIRE_REAL_SERVERS:-}" ] && exit 1
     exit 0
 fi
 [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error || exit 1
@@ -18,7 +18,7 @@ echo "packaged client-vscode/dist/mira.vsix"
 if [ -x "${CODE_SERVER:-${MIRA_TOOLS_DIR:-$HOME/.cache/mira-tools}/code-server-4.100.3/node_modules/.bin/code-server}" ] \
         && [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
     MIRA_PYTHON=${MIRA_PYTHON:-$(command -v python)} node e2e/run.mjs || status=1
-elif [ -n "${CI:-}" ]; then
+elif [ -n "${CI:-}${MIRA_REQUIRE_REAL_SERVERS:-}" ]; then
     echo "code-server or chromium missing (.ci/setup.d/50-clients.sh installs them)" >&2
     status=1
 else

