@@ -1,0 +1,147 @@
+// Wiring only: output channel, status bar, views, chat, commands and the language client.
+import * as vscode from 'vscode';
+import {
+  LanguageClient, State, WorkDoneProgress, WorkDoneProgressCreateRequest,
+} from 'vscode-languageclient/node';
+import { ArtifactContents, ARTIFACT_SCHEME, ChatController } from './chat/panel';
+import { createClient, reportServerNotFound, ServerNotFound } from './client';
+import { registerCommands } from './commands';
+import { BudgetResult, CochangeResult, ExpertsResult, Methods } from './protocol';
+import { StatusState } from './status';
+import { CochangeTreeProvider } from './views/cochange';
+import { ExpertsTreeProvider } from './views/experts';
+
+/** What activate() returns: used by the end-to-end tests (and other extensions). */
+export interface MiraApi {
+  client(): LanguageClient | undefined;
+  ready: Promise<void>;
+  chat: ChatController;
+  cochange: CochangeTreeProvider;
+  experts: ExpertsTreeProvider;
+  status: StatusState;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<MiraApi> {
+  const output = vscode.window.createOutputChannel('Mira', { log: true });
+  const statusItem = vscode.window.createStatusBarItem('mira.status', vscode.StatusBarAlignment.Left, 10);
+  statusItem.name = 'Mira';
+  statusItem.command = 'mira.openLog';
+  const status = new StatusState((s) => {
+    statusItem.text = s.text;
+    statusItem.tooltip = s.tooltip;
+  });
+  statusItem.show();
+  context.subscriptions.push(output, statusItem);
+
+  let client: LanguageClient | undefined;
+  const running = (): LanguageClient | undefined => (client && client.state === State.Running ? client : undefined);
+
+  const fetchCochange = async (uri: string): Promise<CochangeResult | undefined> =>
+    running()?.sendRequest<CochangeResult>(Methods.cochange, { textDocument: { uri } });
+  const fetchExperts = async (uri: string, position?: vscode.Position): Promise<ExpertsResult | undefined> =>
+    running()?.sendRequest<ExpertsResult>(Methods.experts, {
+      textDocument: { uri }, ...(position ? { position: { line: position.line, character: position.character } } : {}),
+    });
+
+  const refreshBudget = async (): Promise<void> => {
+    try {
+      const budget = await running()?.sendRequest<BudgetResult>(Methods.budget, {});
+      status.setBudget(budget?.configured ? budget : undefined);
+    } catch {
+      status.setBudget(undefined); // a server without chat
+    }
+  };
+
+  const cochange = new CochangeTreeProvider(fetchCochange);
+  const experts = new ExpertsTreeProvider((uri) => fetchExperts(uri));
+  const artifacts = new ArtifactContents();
+  const chat = new ChatController(context.extensionUri, running, artifacts, () => void refreshBudget());
+  const refreshViews = async (): Promise<void> => {
+    const uri = vscode.window.activeTextEditor?.document.uri ?? cochange.document;
+    await Promise.all([cochange.setDocument(uri), experts.setDocument(uri)]);
+  };
+  context.subscriptions.push(
+    chat,
+    vscode.window.createTreeView('mira.cochange', { treeDataProvider: cochange, showCollapseAll: false }),
+    vscode.window.createTreeView('mira.experts', { treeDataProvider: experts }),
+    vscode.workspace.registerTextDocumentContentProvider(ARTIFACT_SCHEME, artifacts),
+    vscode.window.onDidChangeActiveTextEditor((editor) => {
+      // Focus moving to the chat panel or a view keeps the last file's views.
+      if (editor?.document.uri.scheme === 'file') {
+        void cochange.setDocument(editor.document.uri);
+        void experts.setDocument(editor.document.uri);
+      }
+    }),
+  );
+
+  const start = async (): Promise<void> => {
+    try {
+      client = createClient(output);
+    } catch (error) {
+      if (error instanceof ServerNotFound) {
+        status.setServer('notFound');
+        output.appendLine(`The server command "${error.message}" was not found.`);
+        void reportServerNotFound(error.message);
+        return;
+      }
+      throw error;
+    }
+    status.setServer('starting');
+    client.onDidChangeState((e) => {
+      status.setServer(e.newState === State.Running ? 'running' : e.newState === State.Starting ? 'starting' : 'stopped');
+    });
+    try {
+      await client.start();
+    } catch (error) {
+      status.setServer('stopped');
+      output.appendLine(`Mira did not start: ${(error as Error).message}`);
+      void vscode.window.showErrorMessage(`Mira did not start: ${(error as Error).message}`, 'Open Log')
+        .then((choice) => choice && output.show());
+      return;
+    }
+    // Index progress goes to the status bar (replaces the default notification).
+    const c = client;
+    c.onRequest(WorkDoneProgressCreateRequest.type, ({ token }) => {
+      const sub = c.onProgress(WorkDoneProgress.type, token, (value) => {
+        status.progress(token, value);
+        if (value.kind === 'end') {
+          sub.dispose();
+          void refreshViews(); // a finished index run changes co-change and experts
+        }
+      });
+    });
+    status.setServer('running');
+    await Promise.all([refreshViews(), refreshBudget()]);
+  };
+
+  const restart = async (): Promise<void> => {
+    const old = client;
+    client = undefined;
+    if (old) {
+      await old.stop().catch(() => undefined);
+    }
+    await start();
+  };
+
+  context.subscriptions.push(
+    ...registerCommands({ chat, output, cochange: fetchCochange, experts: fetchExperts, refreshViews, restart }),
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      if (e.affectsConfiguration('mira')) {
+        const choice = await vscode.window.showInformationMessage('Mira settings changed: restart the server?', 'Restart');
+        if (choice === 'Restart') {
+          await restart();
+        }
+      }
+    }),
+    { dispose: () => void client?.stop() },
+  );
+
+  const ready = start();
+  return {
+    client: running, ready, chat, cochange, experts, status,
+  };
+}
+
+export function deactivate(): Thenable<void> | undefined {
+  return undefined;
+}

