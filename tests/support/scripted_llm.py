@@ -181,8 +181,10 @@ def _chunks(step: Step, model: str) -> list[dict[str, Any]]:
         events.append(chunk({"tool_calls": [{"index": i, "id": call["id"], "type": "function",
                                              "function": {"name": call["function"]["name"],
                                                           "arguments": args[:half]}}]}))
-        events.append(chunk({"tool_calls": [{"index": i, "function": {
-            "arguments": args[half:]}}]}))
+        rest: dict[str, Any] = {"arguments": args[half:]}
+        if step.get("repeat_tool_name"):  # llama.cpp sends the name with every chunk
+            rest["name"] = call["function"]["name"]
+        events.append(chunk({"tool_calls": [{"index": i, "function": rest}]}))
     events.append(chunk({}, "tool_calls" if step.get("tool_calls") else "stop"))
     events.append({"id": "chatcmpl-scripted", "object": "chat.completion.chunk", "created": 0,
                    "model": model, "choices": [], "usage": step.get("usage", _USAGE)})

@@ -23,7 +23,8 @@ def _sink() -> tuple[ChatSink, list[dict[str, Any]], list[str]]:
 async def test_tool_round_trip_streams_in_order_and_persists_the_operation(
         make_chat: ChatFactory) -> None:
     chat, llm = make_chat([
-        {"tool_calls": [{"id": "c1", "name": "read_file", "arguments": '{"path": "api.py"}'}]},
+        {"tool_calls": [{"id": "c1", "name": "read_file", "arguments": '{"path": "api.py"}'}],
+         "repeat_tool_name": True},
         {"text": "handler returns 4 (see api.py:2).", "chunks": 4},
     ])
     sink, partials, statuses = _sink()

@@ -244,7 +244,9 @@ async def _from_stream(stream: Any, emit: Callable[[str], Awaitable[None]]) -> L
                 slot = calls.setdefault(tc.index or 0, {"id": "", "name": "", "arguments": ""})
                 slot["id"] = tc.id or slot["id"]
                 if tc.function is not None:
-                    slot["name"] += tc.function.name or ""
+                    name = tc.function.name or ""
+                    if name != slot["name"]:  # llama.cpp repeats the whole name in every chunk
+                        slot["name"] += name
                     slot["arguments"] += tc.function.arguments or ""
     out.text = "".join(parts)
     out.tool_calls = [ToolCall(c["id"] or f"call_{i}", c["name"], c["arguments"])
