@@ -9,7 +9,7 @@ import datetime as dt
 import sys
 from typing import Any
 
-from mira.cli.commands import CliError, _index, _resolve, config_from, open_workspace
+from mira.cli.commands import CliError, config_from, open_for_question, open_workspace
 from mira.cli.output import emit_json
 from mira.core.chat.operations import Artifact
 from mira.core.chat.service import EFFORTS, ChatError, ChatRequest, ChatService, ChatSink
@@ -39,18 +39,8 @@ def _terminal_sink(as_json: bool) -> ChatSink:
 
 
 def chat(args: argparse.Namespace) -> int:
-    if not args.question.strip():
-        raise CliError('give a question, e.g. mira chat "where is the config parsed?"')
-    if args.line is not None and args.line < 1:
-        raise CliError("--line is 1-based and must be at least 1")
-    ws = open_workspace(args.workspace, config_from(args))
-    if ws.has_git and not args.no_index:
-        _index(ws, quiet=True)
-    path = _resolve(ws, args.file) if args.file else None
-    if path is not None and not path.exists():
-        raise CliError(f"{args.file} does not exist")
-    request = ChatRequest(args.question, session_id=args.session, path=path,
-                          line=args.line - 1 if args.line is not None else None,
+    ws, path, line = open_for_question(args, 'mira chat "where is the config parsed?"')
+    request = ChatRequest(args.question, session_id=args.session, path=path, line=line,
                           reasoning_effort=args.effort)
     service = ws.service(ChatService)
 

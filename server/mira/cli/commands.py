@@ -149,3 +149,20 @@ def _resolve(ws: Workspace, raw: str) -> Path:
         cwd_path = Path.cwd() / path
         path = cwd_path if cwd_path.exists() or not (ws.root / path).exists() else ws.root / path
     return path
+
+
+def open_for_question(args: argparse.Namespace, example: str
+                      ) -> tuple[Workspace, Path | None, int | None]:
+    """Workspace (index brought up to date), open file and 0-based line of a question
+    command (``mira context``, ``mira chat``): ``--file``, ``--line``, ``--no-index``."""
+    if not args.question.strip():
+        raise CliError(f"give a question, e.g. {example}")
+    if args.line is not None and args.line < 1:
+        raise CliError("--line is 1-based and must be at least 1")
+    ws = open_workspace(args.workspace, config_from(args))
+    if ws.has_git and not args.no_index:
+        _index(ws, quiet=True)
+    path = _resolve(ws, args.file) if args.file else None
+    if path is not None and not path.exists():
+        raise CliError(f"{args.file} does not exist")
+    return ws, path, args.line - 1 if args.line is not None else None

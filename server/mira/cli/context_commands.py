@@ -9,7 +9,7 @@ import datetime as dt
 import sys
 from typing import Any
 
-from mira.cli.commands import CliError, _index, _resolve, config_from, open_workspace
+from mira.cli.commands import CliError, config_from, open_for_question, open_workspace
 from mira.cli.output import emit_json
 from mira.core.chat.context_api import ContextRequest
 from mira.core.context.presets import PRESETS, UnknownPreset
@@ -19,19 +19,10 @@ INSPECT_SESSION = "mira-context-inspect"
 
 
 def context(args: argparse.Namespace) -> int:
-    if not args.question.strip():
-        raise CliError("give a question, e.g. mira context \"why does X fail?\"")
-    if args.line is not None and args.line < 1:
-        raise CliError("--line is 1-based and must be at least 1")
-    ws = open_workspace(args.workspace, config_from(args))
-    if ws.has_git and not args.no_index:
-        _index(ws, quiet=True)
-    path = _resolve(ws, args.file) if args.file else None
-    if path is not None and not path.exists():
-        raise CliError(f"{args.file} does not exist")
+    ws, path, line = open_for_question(args, 'mira context "why does X fail?"')
     request = ContextRequest(
         message=args.question, session_id=args.session or INSPECT_SESSION, path=path,
-        line=args.line - 1 if args.line is not None else None, preset=args.preset,
+        line=line, preset=args.preset,
         budget_used_fraction=args.budget_used)
 
     async def run() -> Any:
