@@ -52,7 +52,8 @@ def make_chat(repo: GitRepo, llm_servers: list[ScriptedLLM], workspaces: list[Wo
              ) -> tuple[ChatService, ScriptedLLM | None]:
         server = None
         options.setdefault("llm_max_retries", 1)
-        config = MiraConfig(semantic_enabled=False, memory_model_analysis=False, **options)
+        options.setdefault("memory_model_analysis", False)
+        config = MiraConfig(semantic_enabled=False, **options)
         if script is not None:
             server = ScriptedLLM(script).start()
             llm_servers.append(server)

@@ -289,3 +289,14 @@ async def test_a_server_rejecting_reasoning_effort_is_asked_again_without_it(
     assert answer.response == "ok"
     assert llm is not None
     assert [r.get("reasoning_effort") for r in llm.requests] == ["medium", None]
+
+
+async def test_memory_analysis_by_the_model_is_budgeted_and_recorded(
+        make_chat: ChatFactory) -> None:
+    chat, llm = make_chat([{"text": "8"}], memory_model_analysis=True)
+    await chat.chat(ChatRequest("We decided to use PostgreSQL for the event store."))
+    assert llm is not None
+    prompts = [r["messages"][-1]["content"] for r in llm.requests]
+    assert any(p.startswith("Rate from 0 to 10") for p in prompts)  # memory asked the model
+    report = await chat.budget()
+    assert report.calls == len(llm.requests) >= 3  # chat + salience of both messages
