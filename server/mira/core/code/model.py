@@ -8,7 +8,7 @@ CONTAINER_KINDS = frozenset({"class", "struct", "interface", "trait", "enum", "i
 CALLABLE_KINDS = frozenset({"function", "method", "class", "struct"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Symbol:
     qualified_name: str
     name: str
@@ -30,7 +30,7 @@ class Symbol:
     fields: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Import:
     local: str | None  # the name bound in the importing file
     module: str  # as written (".models", "./auth", "std::io")
@@ -38,7 +38,7 @@ class Import:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CallSite:
     caller: str  # qualified name of the enclosing symbol (the module at top level)
     name: str
@@ -58,7 +58,7 @@ class FileIndex:
     errors: int = 0  # syntax error nodes (what parses is still indexed)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CallEdge:
     caller: Symbol
     callee: Symbol
@@ -68,7 +68,7 @@ class CallEdge:
     depth: int = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PatternMatch:
     pattern: str
     symbol: Symbol
