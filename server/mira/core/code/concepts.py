@@ -19,12 +19,15 @@ ALIASES = {"auth": "authent", "authn": "authent", "authz": "authoriz", "db": "da
            "res": "respons", "impl": "implement", "init": "initial", "util": "utilit",
            "utils": "utilit", "env": "environ", "fs": "file", "ctx": "context",
            "err": "error", "exc": "exception", "proc": "process", "tmp": "temp"}
-STOP = frozenset("""a an and are as at be by for from has have if in into is it its of on or
-that the this to was were will with which not no but can these those than then there their
-them they we you your our us he she his her i me my do does did so such also any all each
-other only own same some more most very just should would could may might must shall get set
-return returns returned given using use used new self cls none true false args kwargs test
-tests py ts js src lib main index value values data""".split())
+_STOP_TEXT = """
+a an and are as at be by for from has have if in into is it its of on or that the this to
+was were will with which not no but can these those than then there their them they we you
+your our us he she his her i me my do does did so such also any all each other only own
+same some more most very just should would could may might must shall get set return
+returns returned given using use used new self cls none true false args kwargs test tests
+py ts js src lib main index value values data
+"""
+STOP = frozenset(_STOP_TEXT.split())
 
 
 def stem(word: str) -> str:

@@ -40,7 +40,7 @@ _TYPE_KINDS = frozenset({"class", "struct", "interface", "trait", "enum"})
 def module_name(path: str) -> str:
     """``pkg/sub/mod.py`` -> ``pkg.sub.mod``; a package's ``__init__`` is the package."""
     pure = PurePosixPath(path)
-    parts = list(pure.parent.parts) + [pure.name.split(".")[0] if pure.suffix else pure.name]
+    parts = [*pure.parent.parts, pure.name.split(".")[0] if pure.suffix else pure.name]
     if parts and parts[-1] == "__init__" and len(parts) > 1:
         parts.pop()
     return ".".join(p for p in parts if p not in ("", "."))
@@ -169,7 +169,8 @@ def extract(language: str, path: str, source: bytes, tree: Tree | None = None) -
             spec = _text(module_nodes[0]).strip("\"'<>")
             name = _text(caps["import.name"][0]) if "import.name" in caps else None
             alias = _text(caps["import.alias"][0]) if "import.alias" in caps else None
-            local = alias or name or (spec.rsplit("/", 1)[-1] if language == "go" else spec)
+            local: str | None = alias or name or (
+                spec.rsplit("/", 1)[-1] if language == "go" else spec)
             if language in ("c", "cpp"):
                 local = None
             imports.append(Import(local, spec, name, caps["import"][0].start_point[0]))
@@ -185,10 +186,12 @@ def extract(language: str, path: str, source: bytes, tree: Tree | None = None) -
         node = caps[f"definition.{kind}" if f"definition.{kind}" in caps else f"scope.{kind}"][0]
         name_node = caps["name"][0]
         outer = _outer(node)
-        recv = caps.get("receiver_type")
+        receiver_nodes = caps.get("receiver_type")
+        doc_nodes = caps.get("doc")
         defs.append(_Def(outer.start_byte, outer.end_byte, kind, _text(name_node), node,
-                         name_node, (caps.get("doc") or [None])[0], _bases(caps.get("bases", [])),
-                         _text(recv[0]) if recv else None))
+                         name_node, doc_nodes[0] if doc_nodes else None,
+                         _bases(caps.get("bases", [])),
+                         _text(receiver_nodes[0]) if receiver_nodes else None))
 
     # nesting by ranges: sorted by start, then outermost first
     defs.sort(key=lambda d: (d.start, -d.end))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import sqlite3
 import threading
 import time
@@ -211,10 +210,9 @@ class CodeService:
                 workers = int(getattr(self.ws.config, "code_index_workers", 0))
                 parsed: list[tuple[int, FileIndex]] = []
                 batch: list[Parsed] = []
-                done = 0
-                for result in parse_many(self.ws.root, todo, self.max_bytes, workers, cancelled):
+                results = parse_many(self.ws.root, todo, self.max_bytes, workers, cancelled)
+                for done, result in enumerate(results, 1):
                     batch.append(result)
-                    done += 1
                     if len(batch) >= WRITE_BATCH:
                         parsed += self._write_symbols(conn, batch, states, resolver, report)
                         batch = []

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from mira.lsp.handlers import (
     build,
     cochange,
+    code,
     commands,
     context,
     editor,
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from mira.lsp.server import MiraServer
 
 MODULES = [lifecycle, editor, status, cochange, hints, commands, build, expertise, context,
-           search]
+           search, code]
 
 
 def register_all(server: MiraServer) -> None:
