@@ -151,7 +151,12 @@ def extract(language: str, path: str, source: bytes, tree: Tree | None = None) -
     field_names: list[tuple[int, str]] = []
     imports: list[Import] = []
     raw_calls: list[tuple[int, str, str | None, int, int]] = []
+    locals_: list[tuple[int, str, str]] = []
     for _, caps in QueryCursor(query(language)).matches(root):
+        if "local.name" in caps:
+            node = caps["local.name"][0]
+            locals_.append((node.start_byte, _text(node), _text(caps["local.type"][0])))
+            continue
         if "call" in caps:
             name_nodes = caps.get("call.name")
             if not name_nodes:
@@ -251,12 +256,16 @@ def extract(language: str, path: str, source: bytes, tree: Tree | None = None) -
             parent_q = parent.qualified
         symbols.append(_symbol(d, path, language, parent_q, source))
 
+    local_types: dict[tuple[int | None, str], str] = {}
+    for byte, name, type_name in locals_:
+        local_types[(enclosing(byte), name)] = type_name
     calls = []
     for byte, name, recv, line, col in sorted(raw_calls):
         j = enclosing(byte)
         while j is not None and defs[j].kind == "impl":
             j = defs[j].parent
+        recv_type = local_types.get((j, recv)) if recv and local_types else None
         calls.append(CallSite(defs[j].qualified if j is not None else module, name, recv,
-                              line, col))
+                              line, col, recv_type))
     return FileIndex(path, language, module, symbols, imports, calls,
                      errors=1 if root.has_error else 0)

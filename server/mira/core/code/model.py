@@ -45,6 +45,7 @@ class CallSite:
     receiver: str | None
     line: int
     col: int
+    receiver_type: str | None = None  # from `x = Type()` in the same scope
 
 
 @dataclass

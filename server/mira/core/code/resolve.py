@@ -157,6 +157,12 @@ class Resolver:
             imports = {i.local: i for i in index.imports if i.local}
         language, path = index.language, index.path
         receiver = call.receiver
+        if call.receiver_type is not None:
+            type_q = self._lookup_name(call.receiver_type, call.caller, imports, path, language)
+            if type_q is not None:
+                found = self._method(type_q, call.name, imports, path, language)
+                if found:
+                    return [Resolved(found, "resolved")]
         if receiver in SELF:
             type_q = self._type_of(call.caller)
             if type_q is not None:

@@ -95,7 +95,7 @@ def to_item(ws: Workspace, cols: Columns, s: Symbol) -> SymbolItem:
 
 def document_symbols(cols: Columns, symbols: list[Symbol]) -> list[types.DocumentSymbol]:
     """Nested DocumentSymbols (the file's own module symbol is left out)."""
-    nodes: dict[str, types.DocumentSymbol] = {}
+    nodes: dict[str, tuple[Symbol, types.DocumentSymbol]] = {}
     children: dict[int, list[types.DocumentSymbol]] = {}
     roots: list[types.DocumentSymbol] = []
     for s in symbols:
@@ -109,11 +109,13 @@ def document_symbols(cols: Columns, symbols: list[Symbol]) -> list[types.Documen
                                     detail=s.signature or None, children=kids)
         children[id(node)] = kids
         parent = nodes.get(s.parent) if s.parent else None
-        if parent is not None:
-            children[id(parent)].append(node)
+        # nested only inside its parent's range (a Go method is declared beside its type)
+        if parent is not None and parent[0].start_line <= s.start_line and \
+                s.end_line <= parent[0].end_line:
+            children[id(parent[1])].append(node)
         else:
             roots.append(node)
-        nodes.setdefault(s.qualified_name, node)
+        nodes.setdefault(s.qualified_name, (s, node))
     return roots
 
 

@@ -30,3 +30,6 @@
   function: (member_expression object: (_) @call.receiver
                                property: (property_identifier) @call.name)) @call
 (new_expression constructor: (identifier) @call.name) @call
+
+; `const x = new Type(...)`: the receiver type of later `x.method()` calls in the same scope
+(variable_declarator name: (identifier) @local.name value: (new_expression constructor: (identifier) @local.type))

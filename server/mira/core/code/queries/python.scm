@@ -32,3 +32,6 @@
 
 (call function: (identifier) @call.name) @call
 (call function: (attribute object: (_) @call.receiver attribute: (identifier) @call.name)) @call
+
+; `x = Type(...)`: the receiver type of later `x.method()` calls in the same scope
+(assignment left: (identifier) @local.name right: (call function: (identifier) @local.type))
