@@ -185,3 +185,33 @@ async def test_bad_files_do_not_break_the_index(client: LanguageClient, repo: Gi
     assert [s["name"] for s in latin] == ["cafe"]
     assert await request(client, "textDocument/documentSymbol",
                          {"textDocument": {"uri": uri(repo, "bad/huge.py")}}) == []
+
+
+async def test_edits_and_disk_changes(client: LanguageClient, repo: GitRepo) -> None:
+    await code_status(client, repo)
+    doc = uri(repo, "web/web.ts")
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        types.TextDocumentItem(uri=doc, language_id="typescript", version=1,
+                               text=(repo.root / "web/web.ts").read_text())))
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        types.VersionedTextDocumentIdentifier(version=2, uri=doc),
+        [types.TextDocumentContentChangePartial(
+            range=types.Range(types.Position(5, 0), types.Position(5, 0)),
+            text="\nexport function cancel(order: string): void {\n  submit(order);\n}\n")]))
+    symbols = await request(client, "textDocument/documentSymbol", {"textDocument": {"uri": doc}})
+    assert [(s["name"], s["range"]["start"]["line"]) for s in symbols] == [
+        ("submit", 2), ("cancel", 6)]
+
+    repo.write("shop/refunds.py", "from shop.store import write_row\n\n\n"
+                                  "def refund(order):\n    return write_row(order)\n")
+    for _ in range(200):
+        found = await request(client, "workspace/symbol", {"query": "refund"})
+        if found:
+            break
+        await asyncio.sleep(0.1)
+    assert [s["name"] for s in found] == ["refund"]
+    [item] = await request(client, "textDocument/prepareCallHierarchy", {
+        "textDocument": {"uri": uri(repo, "shop/store.py")},
+        "position": {"line": 11, "character": 6}})
+    incoming = await request(client, "callHierarchy/incomingCalls", {"item": item})
+    assert "shop.refunds.refund" in [c["from"]["detail"] for c in incoming]
