@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     # -- semantic search --
     from mira.cli import search_commands
     search_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
+
+    # -- code intelligence --
+    from mira.cli import code_commands
+    code_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
     return parser
 
 
