@@ -63,5 +63,5 @@ CREATE INDEX code_calls_caller ON code_calls(caller);
 CREATE INDEX code_calls_callee ON code_calls(callee);
 
 CREATE VIRTUAL TABLE code_concepts USING fts5(
-    name_terms, path_terms, doc_terms, prefix = '4'
+    name_terms, path_terms, doc_terms
 );

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from mira.core.code.concepts import symbol_terms
 from mira.core.code.extract import extract
 from mira.core.code.languages import spec_for
 from mira.core.code.model import FileIndex
@@ -79,7 +80,9 @@ def parse_file(root: str, rel: str, max_bytes: int) -> Parsed:
     problem = check_source(data, max_bytes)
     if problem:
         return Parsed(rel, size, mtime, problem)
-    return Parsed(rel, size, mtime, "indexed", extract(spec.name, rel, data))
+    index = extract(spec.name, rel, data)
+    index.concepts = [symbol_terms(s) for s in index.symbols]  # in the worker, in parallel
+    return Parsed(rel, size, mtime, "indexed", index)
 
 
 def _parse_chunk(root: str, rels: Sequence[str], max_bytes: int) -> list[Parsed]:

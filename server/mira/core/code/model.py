@@ -57,6 +57,8 @@ class FileIndex:
     imports: list[Import] = field(default_factory=list)
     calls: list[CallSite] = field(default_factory=list)
     errors: int = 0  # syntax error nodes (what parses is still indexed)
+    # per symbol: (name terms, path terms, docstring terms), filled where parsing runs
+    concepts: list[tuple[str, str, str]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

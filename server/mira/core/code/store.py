@@ -85,7 +85,8 @@ def write_file(conn: sqlite3.Connection, path: str, size: int, mtime_ns: int, st
         conn.executemany(
             "INSERT INTO code_concepts (rowid, name_terms, path_terms, doc_terms)"
             " VALUES (?,?,?,?)",
-            ((first + i, *symbol_terms(s)) for i, s in enumerate(index.symbols)))
+            ((first + i, *terms) for i, terms in enumerate(
+                index.concepts or [symbol_terms(s) for s in index.symbols])))
     conn.executemany("INSERT INTO code_imports (file_id, local, module, name, line)"
                      " VALUES (?,?,?,?,?)",
                      ((file_id, i.local, i.module, i.name, i.line) for i in index.imports))
