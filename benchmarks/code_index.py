@@ -3,7 +3,7 @@
 
 - bulk: ``CodeService.index()`` (elements + calls + concepts, stored in SQLite, process
   pool) against ``ctags -R --languages=Python`` on the same tree, alternated ``--repeat``
-  times in one run; medians and their ratio (target ≤ 3×); peak RSS of the main process
+  times in one run; medians and their ratio (target: at most 3 times); peak RSS of the main process
   and of the largest worker.
 - re-index of one saved 2,000-line file (``index_paths``, warm server; target ≤ 30 ms).
 - ``didChange`` on a 2,000-line buffer: a one-line edit to updated elements
