@@ -108,20 +108,57 @@ async def test_symbol_at_and_a_fresh_event_loop_in_a_thread(repo: GitRepo) -> No
     assert [s.name for s in result[0]] == ["store", "Store", "save", "validate", "write_row"]
 
 
-async def test_incremental_reparse_matches_a_full_parse(tmp_path: Path) -> None:
+PY_UNIT = """# section {i}
+@decorated
+def f{i}(x):
+    \"\"\"Doc {i}.\"\"\"
+    return f{j}(x)
+
+
+class C{i}(Base):
+    field = {i}
+
+    def m(self):
+        self.other = 1
+        return self.n()
+
+"""
+TS_UNIT = """// section {i}
+/** Doc {i}. */
+export function f{i}(x: number): number {{ return f{j}(x); }}
+export class C{i} extends Base {{
+  m(): void {{ this.n(); }}
+}}
+"""
+
+
+@pytest.mark.parametrize(("language", "name", "unit", "inserts"), [
+    ("python", "m.py", PY_UNIT, ["", "\nclass D:\n    def m(self): pass\n", "\u00e4(", "x = 1\n",
+                                 "):", "\n\n", "    ", "# c\n", "def g():\n    pass\n"]),
+    ("tsx", "m.tsx", TS_UNIT, ["", "\nclass D { m() {} }\n", "{", "}", "/* c */", "\n",
+                               "function g() { return <div/>; }\n", "\u00e4("]),
+])
+async def test_incremental_reparse_matches_a_full_parse(
+        tmp_path: Path, language: str, name: str, unit: str, inserts: list[str]) -> None:
     _, service = workspace(tmp_path)
-    rng = random.Random(4)
-    lines = [f"def f{i}(x):\n    return f{i + 1}(x)\n" for i in range(60)]
-    text = "".join(lines)
-    service.update_buffer(tmp_path / "m.py", text)
-    for step in range(40):
-        at = rng.randrange(len(text))
-        cut = rng.randrange(0, 30)
-        insert = rng.choice(["", "\nclass C:\n    def m(self): pass\n", "ä(", "x = 1\n", "):"])
-        text = text[:at] + insert + text[at + cut:]
-        got = service.update_buffer(tmp_path / "m.py", text)
-        full = extract("python", "m.py", text.encode())
-        assert got == full.symbols, f"step {step}"
+    original = "".join(unit.format(i=i, j=i + 1) for i in range(40))
+    for seed in range(3):
+        rng = random.Random(seed)
+        text = original
+        service.update_buffer(tmp_path / name, text)
+        for step in range(150):
+            at = rng.randrange(len(text))
+            cut = rng.choice([0, 0, 1, 3, 10, 40])
+            text = text[:at] + rng.choice(inserts) + text[at + cut:]
+            got = service.update_buffer(tmp_path / name, text)
+            # the same tree extracted in full (with syntax errors, tree-sitter's incremental
+            # error recovery may differ from a fresh parse's: that is not ours to check)
+            tree = service._buffers[name].tree
+            assert got == extract(language, name, text.encode(), tree).symbols, \
+                f"seed {seed} step {step}"
+        got = service.update_buffer(tmp_path / name, original)
+        assert got == extract(language, name, original.encode()).symbols
+        service.close_buffer(tmp_path / name)
 
 
 def test_common_affixes() -> None:
@@ -228,3 +265,18 @@ def test_cli_commands(repo: GitRepo) -> None:
     assert concepts["items"][0]["qualifiedName"] == "shop.store.Store"
     [patterns] = mira("patterns", "--no-index")
     assert patterns == {"path": None, "items": []}
+
+
+def test_cli_bulk_index_uses_worker_processes(tmp_path: Path) -> None:
+    """``python -m mira``: spawned workers import the main module without running it."""
+    count = indexer.POOL_MIN_FILES + 6
+    write(tmp_path, {f"pkg/m{i}.py": f"def f{i}():\n    return {i}\n" for i in range(count)})
+    env = server_env(MIRA_CODE_INDEX_WORKERS="2")
+    out = subprocess.run([sys.executable, "-m", "mira", "concepts", "f7", "--json"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "Traceback" not in out.stderr
+    status = subprocess.run([sys.executable, "-m", "mira", "symbols", "pkg/m3.py", "--json",
+                             "--no-index"], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert [s["name"] for s in json.loads(status.stdout)["symbols"]] == ["m3", "f3"]

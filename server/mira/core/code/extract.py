@@ -141,18 +141,27 @@ def parse(language: str, source: bytes, old_tree: Tree | None = None) -> Tree:
         else parser(language).parse(source)
 
 
-def extract(language: str, path: str, source: bytes, tree: Tree | None = None) -> FileIndex:
-    """The code elements, imports and calls of ``source`` (which may have syntax errors)."""
+def extract(language: str, path: str, source: bytes, tree: Tree | None = None,
+            byte_range: tuple[int, int] | None = None) -> FileIndex:
+    """The code elements, imports and calls of ``source`` (which may have syntax errors).
+
+    With ``byte_range`` (whole top-level nodes), only what lies inside it, and no module
+    symbol: the caller merges it with what it knows of the rest of the file.
+    """
     if tree is None:
         tree = parse(language, source)
     root = tree.root_node
+    cursor = QueryCursor(query(language))
+    lo, hi = byte_range if byte_range is not None else (0, len(source) + 1)
+    if byte_range is not None:
+        cursor.set_byte_range(lo, hi)
     module = module_name(path)
     defs: list[_Def] = []
     field_names: list[tuple[int, str]] = []
     imports: list[Import] = []
     raw_calls: list[tuple[int, str, str | None, int, int]] = []
     locals_: list[tuple[int, str, str]] = []
-    for _, caps in QueryCursor(query(language)).matches(root):
+    for _, caps in cursor.matches(root):
         if "local.name" in caps:
             node = caps["local.name"][0]
             locals_.append((node.start_byte, _text(node), _text(caps["local.type"][0])))
@@ -178,7 +187,9 @@ def extract(language: str, path: str, source: bytes, tree: Tree | None = None) -
                 spec.rsplit("/", 1)[-1] if language == "go" else spec)
             if language in ("c", "cpp"):
                 local = None
-            imports.append(Import(local, spec, name, caps["import"][0].start_point[0]))
+            node = caps["import"][0]
+            if lo <= node.start_byte < hi:
+                imports.append(Import(local, spec, name, node.start_point[0]))
             continue
         if "field" in caps:
             node = caps["field"][0]
@@ -198,6 +209,9 @@ def extract(language: str, path: str, source: bytes, tree: Tree | None = None) -
                          _bases(caps.get("bases", [])),
                          _text(receiver_nodes[0]) if receiver_nodes else None))
 
+    if byte_range is not None:
+        defs = [d for d in defs if lo <= d.start < hi]
+        raw_calls = [c for c in raw_calls if lo <= c[0] < hi]
     # nesting by ranges: sorted by start, then outermost first
     defs.sort(key=lambda d: (d.start, -d.end))
     unique: list[_Def] = []
@@ -241,8 +255,9 @@ def extract(language: str, path: str, source: bytes, tree: Tree | None = None) -
             defs[j].fields.append(name)
 
     last = root.end_point
-    symbols = [Symbol(module, module.rsplit(".", 1)[-1], "module", path, 0, 0, last[0], last[1],
-                      0, 0, 0, 0, language=language)]
+    symbols = [] if byte_range is not None else [
+        Symbol(module, module.rsplit(".", 1)[-1], "module", path, 0, 0, last[0], last[1],
+               0, 0, 0, 0, language=language)]
     for d in defs:
         if d.kind == "impl":
             continue

@@ -20,14 +20,14 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tree_sitter import Point, Tree
 
 from mira.core.code import store
-from mira.core.code.concepts import query_terms
+from mira.core.code.concepts import query_terms, symbol_terms
 from mira.core.code.extract import extract, parse
 from mira.core.code.fuzzy import FuzzyIndex
 from mira.core.code.indexer import Parsed, file_stat, parse_file, parse_many
@@ -102,7 +102,8 @@ def _point(data: bytes, offset: int) -> Point:
 
 
 def reparse(buffer: _Buffer, new: bytes, language: str, path: str) -> _Buffer:
-    """The buffer after an edit, re-parsed incrementally from its previous tree."""
+    """The buffer after an edit: re-parsed incrementally from its previous tree, and
+    re-extracted only in the top-level definitions the edit touched."""
     old = buffer.source
     prefix, suffix = common_affixes(old, new)
     tree = buffer.tree
@@ -110,8 +111,72 @@ def reparse(buffer: _Buffer, new: bytes, language: str, path: str) -> _Buffer:
               new_end_byte=len(new) - suffix, start_point=_point(old, prefix),
               old_end_point=_point(old, len(old) - suffix),
               new_end_point=_point(new, len(new) - suffix))
-    tree = parse(language, new, tree)
-    return _Buffer(new, tree, extract(language, path, new, tree))
+    new_tree = parse(language, new, tree)
+    index = _merge(buffer.index, tree, new_tree, old, new, prefix, suffix, language, path)
+    if index is None:
+        index = extract(language, path, new, new_tree)
+    return _Buffer(new, new_tree, index)
+
+
+def _shift_symbol(s: Symbol, lines: int) -> Symbol:
+    return replace(s, start_line=s.start_line + lines, end_line=s.end_line + lines,
+                   selection_start_line=s.selection_start_line + lines,
+                   selection_end_line=s.selection_end_line + lines)
+
+
+def _merge(previous: FileIndex, old_tree: Tree, new_tree: Tree, old: bytes, new: bytes,
+           prefix: int, suffix: int, language: str, path: str) -> FileIndex | None:
+    """The previous elements outside the edited top-level nodes (shifted) plus a fresh
+    extraction of those nodes; None when only a full extraction is safe."""
+    start, end = prefix, len(new) - suffix
+    for changed in old_tree.changed_ranges(new_tree):
+        start, end = min(start, changed.start_byte), max(end, changed.end_byte)
+    kids = new_tree.root_node.children
+    touched = [k for k, child in enumerate(kids)
+               if child.end_byte >= start and child.start_byte <= end]
+    if touched:
+        first, last = touched[0], touched[-1]
+        # whole lines: nodes sharing a line with the edited ones are re-extracted too
+        while first > 0 and kids[first - 1].end_point[0] >= kids[first].start_point[0]:
+            first -= 1
+        while last + 1 < len(kids) and kids[last + 1].start_point[0] <= kids[last].end_point[0]:
+            last += 1
+        # the next definition's doc comment may have changed: take it (and comments) along
+        k = last + 1
+        while k < len(kids) and "comment" in kids[k].type:
+            k += 1
+        last = min(k, len(kids) - 1)
+        while last + 1 < len(kids) and kids[last + 1].start_point[0] <= kids[last].end_point[0]:
+            last += 1
+        lo, hi = kids[first].start_byte, kids[last].end_byte
+        first_line = min(kids[first].start_point[0], _point(new, start)[0])
+        last_line = kids[last].end_point[0]
+    else:
+        lo = hi = start
+        first_line, last_line = _point(new, start)[0], _point(new, end)[0]
+    if hi - lo > len(new) // 2:
+        return None
+    delta = new.count(b"\n") - old.count(b"\n")
+    old_last = last_line - delta
+    before: list[Symbol] = []
+    after: list[Symbol] = []
+    for s in previous.symbols[1:]:
+        if s.end_line < first_line:
+            before.append(s)
+        elif s.start_line > old_last:
+            after.append(_shift_symbol(s, delta))
+        elif not (s.start_line >= first_line and s.end_line <= old_last):
+            return None  # shares a line with the edited nodes
+    part = extract(language, path, new, new_tree, (lo, hi)) if touched else FileIndex(
+        path, language, previous.module)
+    root_end = new_tree.root_node.end_point
+    module = replace(previous.symbols[0], end_line=root_end[0], end_col=root_end[1])
+    calls = [c for c in previous.calls if c.line < first_line] + part.calls + [
+        replace(c, line=c.line + delta) for c in previous.calls if c.line > old_last]
+    imports = [i for i in previous.imports if i.line < first_line] + part.imports + [
+        replace(i, line=i.line + delta) for i in previous.imports if i.line > old_last]
+    return FileIndex(path, language, previous.module, [module, *before, *part.symbols, *after],
+                     imports, calls, errors=1 if new_tree.root_node.has_error else 0)
 
 
 class CodeService:
@@ -119,8 +184,10 @@ class CodeService:
         self.ws = workspace
         self._write = threading.Lock()
         self._state = threading.Lock()
+        self._edits = threading.Lock()  # one buffer update at a time (trees are edited)
         self._local = threading.local()
         self._resolver: Resolver | None = None
+        self._writer: sqlite3.Connection | None = None  # used only under self._write
         self._buffers: OrderedDict[str, _Buffer] = OrderedDict()
         self._fuzzy: tuple[int, FuzzyIndex, list[int]] | None = None
         self._cache: dict[str, tuple[int, Any]] = {}
@@ -140,6 +207,19 @@ class CodeService:
                 open_database(self.ws.db_path).close()
             conn = self._local.conn = connect(self.ws.db_path)
         return conn
+
+    def _writer_conn(self) -> sqlite3.Connection:
+        """The write connection, kept open (closing the last one checkpoints the WAL)."""
+        if self._writer is None:
+            open_database(self.ws.db_path).close()  # create and migrate
+            self._writer = connect(self.ws.db_path, check_same_thread=False)
+        return self._writer
+
+    async def aclose(self) -> None:
+        with self._write:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
 
     def rel(self, path: Path | str) -> str:
         p = Path(path)
@@ -185,48 +265,45 @@ class CodeService:
         started = time.perf_counter()
         report = CodeIndexReport()
         with self._write:
-            conn = open_database(self.ws.db_path)
-            try:
-                states = store.file_states(conn)
-                files = self.source_files()
-                report.files = len(files)
-                todo = []
-                for rel in files:
-                    found = file_stat(self.ws.root, rel)
-                    old = states.get(rel)
-                    if found is None:
-                        continue
-                    if old is None or (old.size, old.mtime_ns) != found[:2]:
-                        todo.append(rel)
-                gone = [p for p in states if p not in set(files)]
-                resolver = self._resolver_for(conn)
-                if gone:
-                    conn.execute("BEGIN IMMEDIATE")
-                    for rel in gone:
-                        store.delete_file(conn, states[rel].id)
-                        resolver.remove(rel)
-                    conn.execute("COMMIT")
-                    report.removed = len(gone)
-                workers = int(getattr(self.ws.config, "code_index_workers", 0))
-                parsed: list[tuple[int, FileIndex]] = []
-                batch: list[Parsed] = []
-                results = parse_many(self.ws.root, todo, self.max_bytes, workers, cancelled)
-                for done, result in enumerate(results, 1):
-                    batch.append(result)
-                    if len(batch) >= WRITE_BATCH:
-                        parsed += self._write_symbols(conn, batch, states, resolver, report)
-                        batch = []
-                    if progress is not None:
-                        progress(done, len(todo), result.path)
-                parsed += self._write_symbols(conn, batch, states, resolver, report)
-                # calls last: every file's symbols are known to the resolver by now
-                for i in range(0, len(parsed), WRITE_BATCH):
-                    conn.execute("BEGIN IMMEDIATE")
-                    for file_id, index in parsed[i:i + WRITE_BATCH]:
-                        report.calls += self._write_calls(conn, file_id, index, resolver)
-                    conn.execute("COMMIT")
-            finally:
-                conn.close()
+            conn = self._writer_conn()
+            states = store.file_states(conn)
+            files = self.source_files()
+            report.files = len(files)
+            todo = []
+            for rel in files:
+                found = file_stat(self.ws.root, rel)
+                old = states.get(rel)
+                if found is None:
+                    continue
+                if old is None or (old.size, old.mtime_ns) != found[:2]:
+                    todo.append(rel)
+            gone = [p for p in states if p not in set(files)]
+            resolver = self._resolver_for(conn)
+            if gone:
+                conn.execute("BEGIN IMMEDIATE")
+                for rel in gone:
+                    store.delete_file(conn, states[rel].id)
+                    resolver.remove(rel)
+                conn.execute("COMMIT")
+                report.removed = len(gone)
+            workers = int(getattr(self.ws.config, "code_index_workers", 0))
+            parsed: list[tuple[int, FileIndex]] = []
+            batch: list[Parsed] = []
+            results = parse_many(self.ws.root, todo, self.max_bytes, workers, cancelled)
+            for done, result in enumerate(results, 1):
+                batch.append(result)
+                if len(batch) >= WRITE_BATCH:
+                    parsed += self._write_symbols(conn, batch, states, resolver, report)
+                    batch = []
+                if progress is not None:
+                    progress(done, len(todo), result.path)
+            parsed += self._write_symbols(conn, batch, states, resolver, report)
+            # calls last: every file's symbols are known to the resolver by now
+            for i in range(0, len(parsed), WRITE_BATCH):
+                conn.execute("BEGIN IMMEDIATE")
+                for file_id, index in parsed[i:i + WRITE_BATCH]:
+                    report.calls += self._write_calls(conn, file_id, index, resolver)
+                conn.execute("COMMIT")
         self._bump()
         report.seconds = time.perf_counter() - started
         self.last_report = report
@@ -283,39 +360,54 @@ class CodeService:
         if not rels:
             return 0
         with self._write:
-            conn = open_database(self.ws.db_path)
+            conn = self._writer_conn()
+            resolver = self._resolver_for(conn)
+            states = store.file_states(conn, rels)
+            results = [self._parse_saved(rel) for rel in rels]
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                resolver = self._resolver_for(conn)
-                states = {rel: s for rel, s in store.file_states(conn).items() if rel in rels}
-                results = [parse_file(str(self.ws.root), rel, self.max_bytes) for rel in rels]
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    written = []
-                    for result in results:
-                        old = states.get(result.path)
-                        if result.status == "missing":
-                            if old is not None:
-                                store.delete_file(conn, old.id)
-                            resolver.remove(result.path)
-                            continue
-                        file_id = store.write_file(conn, result.path, result.size,
-                                                   result.mtime_ns, result.status,
-                                                   result.index, old_id=old.id if old else None)
-                        if result.index is None:
-                            resolver.remove(result.path)
-                        else:
-                            resolver.add_index(result.index)
-                            written.append((file_id, result.index))
-                    for file_id, index in written:
-                        self._write_calls(conn, file_id, index, resolver)
-                    conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-            finally:
-                conn.close()
+                written = []
+                for result in results:
+                    old = states.get(result.path)
+                    if result.status == "missing":
+                        if old is not None:
+                            store.delete_file(conn, old.id)
+                        resolver.remove(result.path)
+                        continue
+                    file_id = store.write_file(conn, result.path, result.size,
+                                               result.mtime_ns, result.status,
+                                               result.index, old_id=old.id if old else None)
+                    if result.index is None:
+                        resolver.remove(result.path)
+                    else:
+                        resolver.add_index(result.index)
+                        written.append((file_id, result.index))
+                for file_id, index in written:
+                    self._write_calls(conn, file_id, index, resolver)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         self._bump()
         return len(rels)
+
+    def _parse_saved(self, rel: str) -> Parsed:
+        """A file on disk; an open buffer with the same bytes is not parsed again."""
+        with self._state:
+            buffer = self._buffers.get(rel)
+        found = file_stat(self.ws.root, rel) if buffer is not None else None
+        if buffer is not None and found is not None and found[2] == "ok" and \
+                found[0] == len(buffer.source) <= self.max_bytes:
+            try:
+                same = (self.ws.root / rel).read_bytes() == buffer.source
+            except OSError:
+                same = False
+            if same:
+                index = buffer.index
+                if index.concepts is None:
+                    index.concepts = [symbol_terms(s) for s in index.symbols]
+                return Parsed(rel, found[0], found[1], "indexed", index)
+        return parse_file(str(self.ws.root), rel, self.max_bytes)
 
     def update_buffer(self, path: Path | str, text: str) -> list[Symbol]:
         """Symbols of an open buffer after an edit (incremental re-parse; not stored)."""
@@ -323,24 +415,25 @@ class CodeService:
         spec = spec_for(rel)
         if spec is None:
             return []
-        source = text.encode("utf-8", "surrogateescape")
-        with self._state:
-            buffer = self._buffers.get(rel)
-        if buffer is not None and buffer.source == source:
+        with self._edits:
+            source = text.encode("utf-8", "surrogateescape")
+            with self._state:
+                buffer = self._buffers.get(rel)
+            if buffer is not None and buffer.source == source:
+                return buffer.index.symbols
+            if len(source) > self.max_bytes:
+                return []
+            if buffer is None:
+                tree = parse(spec.name, source)
+                buffer = _Buffer(source, tree, extract(spec.name, rel, source, tree))
+            else:
+                buffer = reparse(buffer, source, spec.name, rel)
+            with self._state:
+                self._buffers[rel] = buffer
+                self._buffers.move_to_end(rel)
+                while len(self._buffers) > OPEN_BUFFERS:
+                    self._buffers.popitem(last=False)
             return buffer.index.symbols
-        if len(source) > self.max_bytes:
-            return []
-        if buffer is None:
-            tree = parse(spec.name, source)
-            buffer = _Buffer(source, tree, extract(spec.name, rel, source, tree))
-        else:
-            buffer = reparse(buffer, source, spec.name, rel)
-        with self._state:
-            self._buffers[rel] = buffer
-            self._buffers.move_to_end(rel)
-            while len(self._buffers) > OPEN_BUFFERS:
-                self._buffers.popitem(last=False)
-        return buffer.index.symbols
 
     def close_buffer(self, path: Path | str) -> None:
         with self._state:

@@ -39,9 +39,15 @@ def row_to_symbol(row: Sequence[object]) -> Symbol:
                   tuple(str(bases).split()), tuple(str(fields).split()))
 
 
-def file_states(conn: sqlite3.Connection) -> dict[str, FileState]:
-    return {row[0]: FileState(row[1], row[2], row[3], row[4]) for row in conn.execute(
-        "SELECT path, id, size, mtime_ns, status FROM code_files")}
+def file_states(conn: sqlite3.Connection, paths: Sequence[str] | None = None
+                ) -> dict[str, FileState]:
+    if paths is None:
+        rows = conn.execute("SELECT path, id, size, mtime_ns, status FROM code_files")
+    else:
+        marks = ",".join("?" * len(paths))
+        rows = conn.execute("SELECT path, id, size, mtime_ns, status FROM code_files"
+                            f" WHERE path IN ({marks})", list(paths))
+    return {row[0]: FileState(row[1], row[2], row[3], row[4]) for row in rows}
 
 
 def delete_file(conn: sqlite3.Connection, file_id: int) -> None:
@@ -69,24 +75,19 @@ def write_file(conn: sqlite3.Connection, path: str, size: int, mtime_ns: int, st
     file_id = int(cur.lastrowid or 0)
     if index is None:
         return file_id
-    first = None
-    for s in index.symbols:
-        cur = conn.execute(
-            "INSERT INTO code_symbols (file_id, qualified_name, name, kind, parent, start_line,"
-            " start_col, end_line, end_col, sel_line, sel_col, sel_end_line, sel_end_col,"
-            " signature, docstring, bases, fields) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (file_id, s.qualified_name, s.name, s.kind, s.parent, s.start_line, s.start_col,
-             s.end_line, s.end_col, s.selection_start_line, s.selection_start_col,
-             s.selection_end_line, s.selection_end_col, s.signature, s.docstring,
-             " ".join(s.bases), " ".join(s.fields)))
-        if first is None:
-            first = int(cur.lastrowid or 0)
-    if first is not None:
-        conn.executemany(
-            "INSERT INTO code_concepts (rowid, name_terms, path_terms, doc_terms)"
-            " VALUES (?,?,?,?)",
-            ((first + i, *terms) for i, terms in enumerate(
-                index.concepts or [symbol_terms(s) for s in index.symbols])))
+    first = int(conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM code_symbols").fetchone()[0])
+    conn.executemany(
+        "INSERT INTO code_symbols (id, file_id, qualified_name, name, kind, parent, start_line,"
+        " start_col, end_line, end_col, sel_line, sel_col, sel_end_line, sel_end_col,"
+        " signature, docstring, bases, fields) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        ((first + i, file_id, s.qualified_name, s.name, s.kind, s.parent, s.start_line,
+          s.start_col, s.end_line, s.end_col, s.selection_start_line, s.selection_start_col,
+          s.selection_end_line, s.selection_end_col, s.signature, s.docstring,
+          " ".join(s.bases), " ".join(s.fields)) for i, s in enumerate(index.symbols)))
+    conn.executemany(
+        "INSERT INTO code_concepts (rowid, name_terms, path_terms, doc_terms) VALUES (?,?,?,?)",
+        ((first + i, *terms) for i, terms in enumerate(
+            index.concepts or [symbol_terms(s) for s in index.symbols])))
     conn.executemany("INSERT INTO code_imports (file_id, local, module, name, line)"
                      " VALUES (?,?,?,?,?)",
                      ((file_id, i.local, i.module, i.name, i.line) for i in index.imports))
