@@ -28,7 +28,8 @@ class Resolved:
 class Resolver:
     def __init__(self) -> None:
         self.kinds: dict[str, tuple[str, str | None, tuple[str, ...]]] = {}
-        self.by_name: dict[str, list[str]] = {}
+        self.by_name: dict[str, list[str]] = {}  # functions, classes, ... (not methods)
+        self.methods_by_name: dict[str, list[str]] = {}
         self.files: dict[str, list[str]] = {}  # path -> qualified names defined there
         self.modules: dict[str, str] = {}  # module name -> path
         self.by_path: dict[str, str] = {}  # path without extension -> module name
@@ -44,7 +45,8 @@ class Resolver:
             if kind == "module":
                 continue
             self.kinds.setdefault(qualified, (kind, parent, bases))
-            self.by_name.setdefault(name, []).append(qualified)
+            table = self.methods_by_name if kind == "method" else self.by_name
+            table.setdefault(name, []).append(qualified)
             names.append(qualified)
         self.files[path] = names
         self.modules[module] = path
@@ -68,11 +70,13 @@ class Resolver:
         for qualified in names:
             self.kinds.pop(qualified, None)
             name = qualified.rsplit(".", 1)[-1]
-            left = [q for q in self.by_name.get(name, ()) if q not in gone]
-            if left:
-                self.by_name[name] = left
-            else:
-                self.by_name.pop(name, None)
+            for table in (self.by_name, self.methods_by_name):
+                if name in table:
+                    left = [q for q in table[name] if q not in gone]
+                    if left:
+                        table[name] = left
+                    else:
+                        del table[name]
 
     # -- resolution ----------------------------------------------------------------------
     def module_for(self, spec: str, importer: str, language: str) -> str | None:
@@ -198,11 +202,8 @@ class Resolver:
                 found = self._method(type_q, call.name, imports, path, language)
                 if found:
                     return [Resolved(found, "resolved")]
-        candidates = self.by_name.get(call.name, [])
-        if receiver is None:
-            candidates = [q for q in candidates if self.kinds[q][0] != "method"]
-        else:
-            candidates = [q for q in candidates if self.kinds[q][0] == "method"]
+        candidates = (self.by_name if receiver is None else self.methods_by_name).get(
+            call.name, ())
         if 0 < len(candidates) <= MAX_NAME_CANDIDATES:
             return [Resolved(q, "name") for q in candidates]
         return []

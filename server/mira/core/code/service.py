@@ -34,7 +34,7 @@ from mira.core.code.indexer import Parsed, file_stat, parse_file, parse_many
 from mira.core.code.languages import spec_for
 from mira.core.code.model import CallEdge, FileIndex, PatternMatch, Symbol
 from mira.core.code.patterns import detect
-from mira.core.code.resolve import Resolver
+from mira.core.code.resolve import Resolved, Resolver
 from mira.core.semantic.chunks import SKIP_DIRS, list_files
 from mira.core.stores.database import connect, open_database
 
@@ -47,6 +47,7 @@ Progress = Callable[[int, int | None, str], None]
 OPEN_BUFFERS = 16  # trees kept for incremental re-parsing
 WRITE_BATCH = 200
 MAX_DEPTH = 10
+REBUILD_INDEXES_FILES = 300  # a bulk run storing calls of this many files rebuilds indexes
 
 
 @dataclass
@@ -299,11 +300,21 @@ class CodeService:
                     progress(done, len(todo), result.path)
             parsed += self._write_symbols(conn, batch, states, resolver, report)
             # calls last: every file's symbols are known to the resolver by now
-            for i in range(0, len(parsed), WRITE_BATCH):
-                conn.execute("BEGIN IMMEDIATE")
-                for file_id, index in parsed[i:i + WRITE_BATCH]:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                rebuild = len(parsed) >= REBUILD_INDEXES_FILES
+                if rebuild:  # sorting once beats updating two indexes row by row
+                    conn.execute("DROP INDEX code_calls_caller")
+                    conn.execute("DROP INDEX code_calls_callee")
+                for file_id, index in parsed:
                     report.calls += self._write_calls(conn, file_id, index, resolver)
+                if rebuild:
+                    conn.execute("CREATE INDEX code_calls_caller ON code_calls(caller)")
+                    conn.execute("CREATE INDEX code_calls_callee ON code_calls(callee)")
                 conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         self._bump()
         report.seconds = time.perf_counter() - started
         self.last_report = report
@@ -340,8 +351,13 @@ class CodeService:
                      resolver: Resolver) -> int:
         imports = {i.local: i for i in index.imports if i.local}
         rows = []
+        seen: dict[tuple[str, str, str | None, str | None], list[Resolved]] = {}
         for c in index.calls:
-            for r in resolver.resolve(index, c, imports):
+            key = (c.caller, c.name, c.receiver, c.receiver_type)
+            found = seen.get(key)
+            if found is None:
+                found = seen[key] = resolver.resolve(index, c, imports)
+            for r in found:
                 rows.append((file_id, c.caller, c.name, c.receiver, c.line, c.col, r.callee,
                              r.confidence))
         conn.executemany("INSERT INTO code_calls (file_id, caller, name, receiver, line, col,"
