@@ -476,9 +476,30 @@ class CodeService:
         rel = self.rel(path)
         if spec_for(rel) is None:
             return []
-        if text is not None:
+        if text is None:
+            return self._file_symbols(rel)
+        with self._state:
+            is_open = rel in self._buffers
+        if is_open:
             return self.update_buffer(rel, text)
-        return self._file_symbols(rel)
+        # text of a file that is not open (e.g. the semantic layer's chunking): the index
+        # when it holds exactly these bytes, else a one-off parse that evicts no open buffer
+        source = text.encode("utf-8", "surrogateescape")
+        if len(source) > self.max_bytes:
+            return []
+        found = file_stat(self.ws.root, rel)
+        if found is not None and found[0] == len(source):
+            row = self._conn().execute("SELECT size, mtime_ns, status FROM code_files"
+                                       " WHERE path = ?", (rel,)).fetchone()
+            try:
+                same = row is not None and (row[0], row[1]) == found[:2] and \
+                    row[2] == "indexed" and (self.ws.root / rel).read_bytes() == source
+            except OSError:
+                same = False
+            if same:
+                return store.symbols_of(self._conn(), rel)
+        spec = spec_for(rel)
+        return extract(spec.name, rel, source).symbols if spec else []
 
     def _symbol_rows(self, qualified: str) -> list[Symbol]:
         return store.find_symbols(self._conn(), qualified)
