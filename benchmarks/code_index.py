@@ -74,8 +74,8 @@ def time_mira(tree: Path, data: Path) -> tuple[float, dict[str, object], Workspa
     ws.open()
     report = ws.service(CodeService).index()
     seconds = time.perf_counter() - started
-    return seconds, {"files": report.parsed, "symbols": report.symbols, "calls": report.calls,
-                     "skipped": report.skipped}, ws
+    return seconds, {"parsed_files": report.parsed, "symbols": report.symbols,
+                     "calls": report.calls, "skipped": report.skipped}, ws
 
 
 def _ms(values: list[float], q: float) -> float:
@@ -178,6 +178,7 @@ def workspace_symbols(ws: Workspace, queries: int = 300, min_symbols: int = 100_
 def bulk(tree: Path, language: str, suffixes: tuple[str, ...], repeat: int
          ) -> tuple[dict[str, object], Workspace, Path]:
     files, lines = count_lines(tree, suffixes)
+    load = os.getloadavg()[0]  # other work on this machine skews timings
     data = Path(tempfile.mkdtemp(prefix="mira-code-bench-"))
     ctags_times, mira_times = [], []
     info: dict[str, object] = {}
@@ -189,6 +190,7 @@ def bulk(tree: Path, language: str, suffixes: tuple[str, ...], repeat: int
     assert ws is not None
     ctags_s, mira_s = statistics.median(ctags_times), statistics.median(mira_times)
     return {"tree": str(tree), "language": language, "files": files, "lines": lines,
+            "load_average_before": round(load, 2),
             "ctags_s": round(ctags_s, 3), "mira_s": round(mira_s, 3),
             "ratio": round(mira_s / ctags_s, 2), **info}, ws, data
 

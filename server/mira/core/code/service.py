@@ -32,7 +32,7 @@ from mira.core.code.extract import extract, parse
 from mira.core.code.fuzzy import FuzzyIndex
 from mira.core.code.indexer import Parsed, file_stat, parse_file, parse_many
 from mira.core.code.languages import spec_for
-from mira.core.code.model import CallEdge, FileIndex, PatternMatch, Symbol
+from mira.core.code.model import CallEdge, CallSite, FileIndex, PatternMatch, Symbol
 from mira.core.code.patterns import detect
 from mira.core.code.resolve import Resolved, Resolver
 from mira.core.semantic.chunks import SKIP_DIRS, list_files
@@ -120,9 +120,17 @@ def reparse(buffer: _Buffer, new: bytes, language: str, path: str) -> _Buffer:
 
 
 def _shift_symbol(s: Symbol, lines: int) -> Symbol:
-    return replace(s, start_line=s.start_line + lines, end_line=s.end_line + lines,
-                   selection_start_line=s.selection_start_line + lines,
-                   selection_end_line=s.selection_end_line + lines)
+    if not lines:
+        return s
+    return Symbol(s.qualified_name, s.name, s.kind, s.path, s.start_line + lines, s.start_col,
+                  s.end_line + lines, s.end_col, s.selection_start_line + lines,
+                  s.selection_start_col, s.selection_end_line + lines, s.selection_end_col,
+                  s.signature, s.docstring, s.parent, s.language, s.bases, s.fields)
+
+
+def _shift_call(c: CallSite, lines: int) -> CallSite:
+    return c if not lines else CallSite(c.caller, c.name, c.receiver, c.line + lines, c.col,
+                                        c.receiver_type)
 
 
 def _merge(previous: FileIndex, old_tree: Tree, new_tree: Tree, old: bytes, new: bytes,
@@ -173,7 +181,7 @@ def _merge(previous: FileIndex, old_tree: Tree, new_tree: Tree, old: bytes, new:
     root_end = new_tree.root_node.end_point
     module = replace(previous.symbols[0], end_line=root_end[0], end_col=root_end[1])
     calls = [c for c in previous.calls if c.line < first_line] + part.calls + [
-        replace(c, line=c.line + delta) for c in previous.calls if c.line > old_last]
+        _shift_call(c, delta) for c in previous.calls if c.line > old_last]
     imports = [i for i in previous.imports if i.line < first_line] + part.imports + [
         replace(i, line=i.line + delta) for i in previous.imports if i.line > old_last]
     return FileIndex(path, language, previous.module, [module, *before, *part.symbols, *after],
