@@ -205,9 +205,16 @@ async def on_opened(ls: MiraServer, ws: Workspace) -> None:
         ls.state.spawn(refresh(ls, ws), f"code index {ws.root}")
 
 
+BULK_CHANGE_FILES = 100  # more changed files at once (a checkout): a bulk run, in parallel
+
+
 async def on_files(ls: MiraServer, ws: Workspace, paths: set[str]) -> None:
-    if _enabled(ws):
-        await asyncio.to_thread(ws.service(CodeService).index_paths, [Path(p) for p in paths])
+    if not _enabled(ws):
+        return
+    if len(paths) > BULK_CHANGE_FILES:
+        ls.state.spawn(refresh(ls, ws), f"code index {ws.root}")
+        return
+    await asyncio.to_thread(ws.service(CodeService).index_paths, [Path(p) for p in paths])
 
 
 async def _doc(ls: MiraServer, uri: str) -> DocumentRef | None:
