@@ -21,12 +21,14 @@ import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tree_sitter import Point, Tree
 
 from mira.core.code import store
+from mira.core.code.clusters import cluster, directory_of
 from mira.core.code.concepts import query_terms, symbol_terms
 from mira.core.code.extract import extract, parse
 from mira.core.code.fuzzy import FuzzyIndex
@@ -607,42 +609,56 @@ class CodeService:
         return found
 
     def clusters(self, limit: int = 12) -> list[dict[str, Any]]:
-        """Domain clusters: directories, merged when their concepts overlap."""
+        """Domain clusters: directories merged when their concepts overlap or they usually
+        change in the same commits."""
         cached = self._cache.get("clusters")
         if cached is not None and cached[0] == self.generation:
             return list(cached[1])
         generation = self.generation
-        groups: dict[str, Counter[str]] = {}
+        concepts: dict[str, Counter[str]] = {}
         files: dict[str, set[str]] = {}
         for path, terms in self._conn().execute(
                 "SELECT f.path, c.name_terms FROM code_symbols s"
                 " JOIN code_files f ON f.id = s.file_id JOIN code_concepts c ON c.rowid = s.id"
                 " WHERE s.kind != 'module'"):
-            parts = path.split("/")[:-1]
-            key = "/".join(parts[:2]) or "."
-            groups.setdefault(key, Counter()).update(terms.split())
+            key = directory_of(path)
+            concepts.setdefault(key, Counter()).update(terms.split())
             files.setdefault(key, set()).add(path)
-        tops = {k: {w for w, _ in c.most_common(8)} for k, c in groups.items()}
-        merged: list[tuple[list[str], set[str]]] = []
-        for key in sorted(groups, key=lambda k: -len(files[k])):
-            for names, words in merged:
-                overlap = len(words & tops[key]) / max(1, len(words | tops[key]))
-                if overlap >= 0.5:
-                    names.append(key)
-                    words |= tops[key]
-                    break
-            else:
-                merged.append(([key], set(tops[key])))
-        clusters = []
-        for names, _ in merged[:limit]:
-            counts: Counter[str] = Counter()
-            for n in names:
-                counts.update(groups[n])
-            clusters.append({"name": names[0], "directories": names,
-                             "files": sum(len(files[n]) for n in names),
-                             "concepts": [w for w, _ in counts.most_common(6)]})
-        self._cache["clusters"] = (generation, clusters)
-        return clusters
+        together, changes = self._directory_cochange(set(concepts))
+        found = cluster(concepts, files, together, changes, limit)
+        self._cache["clusters"] = (generation, found)
+        return found
+
+    def _directory_cochange(self, known: set[str], commits: int = 2000
+                            ) -> tuple[Counter[tuple[str, str]], Counter[str]]:
+        """How often directories changed in the same recent commits (from the git index)."""
+        together: Counter[tuple[str, str]] = Counter()
+        changes: Counter[str] = Counter()
+        conn = self._conn()
+        for repo in self.ws.repos:
+            try:
+                prefix = repo.root.relative_to(self.ws.root).as_posix()
+            except ValueError:
+                continue
+            prefix = "" if prefix == "." else prefix + "/"
+            try:
+                rows = conn.execute(
+                    "SELECT fc.commit_id, p.path FROM file_changes fc"
+                    " JOIN paths p ON p.id = fc.path_id WHERE fc.commit_id IN ("
+                    " SELECT c.id FROM commits c JOIN repositories r ON r.id = c.repo_id"
+                    " WHERE r.root = ? AND c.is_merge = 0 AND c.n_files BETWEEN 2 AND 30"
+                    " ORDER BY c.author_time DESC LIMIT ?)", (str(repo.root), commits))
+                by_commit: dict[int, set[str]] = {}
+                for commit_id, path in rows:
+                    key = directory_of(prefix + path)
+                    if key in known:
+                        by_commit.setdefault(commit_id, set()).add(key)
+            except sqlite3.OperationalError:  # no git index in this database
+                continue
+            for keys in by_commit.values():
+                changes.update(keys)
+                together.update(combinations(sorted(keys), 2))
+        return together, changes
 
     def status(self) -> dict[str, Any]:
         conn = self._conn()
