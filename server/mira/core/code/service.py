@@ -49,7 +49,9 @@ Progress = Callable[[int, int | None, str], None]
 OPEN_BUFFERS = 16  # trees kept for incremental re-parsing
 WRITE_BATCH = 200
 MAX_DEPTH = 10
-REBUILD_INDEXES_FILES = 300  # a bulk run storing calls of this many files rebuilds indexes
+REBUILD_INDEXES_ROWS = 20_000  # a bulk run storing this many calls rebuilds their indexes
+_INSERT_CALL = ("INSERT INTO code_calls (file_id, caller, name, receiver, line, col, callee,"
+                " confidence) VALUES (?,?,?,?,?,?,?,?)")
 
 
 @dataclass
@@ -309,15 +311,19 @@ class CodeService:
                 if progress is not None:
                     progress(done, len(todo), result.path)
             parsed += self._write_symbols(conn, batch, states, resolver, report)
-            # calls last: every file's symbols are known to the resolver by now
+            # calls last: every file's symbols are known to the resolver by now; resolved
+            # first, then stored in one short transaction (the git indexer writes too)
+            rows: list[tuple[object, ...]] = []
+            for file_id, index in parsed:
+                rows += self._call_rows(file_id, index, resolver)
+            report.calls = len(rows)
             conn.execute("BEGIN IMMEDIATE")
             try:
-                rebuild = len(parsed) >= REBUILD_INDEXES_FILES
+                rebuild = len(rows) >= REBUILD_INDEXES_ROWS
                 if rebuild:  # sorting once beats updating two indexes row by row
                     conn.execute("DROP INDEX code_calls_caller")
                     conn.execute("DROP INDEX code_calls_callee")
-                for file_id, index in parsed:
-                    report.calls += self._write_calls(conn, file_id, index, resolver)
+                conn.executemany(_INSERT_CALL, rows)
                 if rebuild:
                     conn.execute("CREATE INDEX code_calls_caller ON code_calls(caller)")
                     conn.execute("CREATE INDEX code_calls_callee ON code_calls(callee)")
@@ -357,10 +363,10 @@ class CodeService:
             raise
         return out
 
-    def _write_calls(self, conn: sqlite3.Connection, file_id: int, index: FileIndex,
-                     resolver: Resolver) -> int:
+    def _call_rows(self, file_id: int, index: FileIndex, resolver: Resolver
+                   ) -> list[tuple[object, ...]]:
         imports = {i.local: i for i in index.imports if i.local}
-        rows = []
+        rows: list[tuple[object, ...]] = []
         seen: dict[tuple[str, str, str | None, str | None], list[Resolved]] = {}
         for c in index.calls:
             key = (c.caller, c.name, c.receiver, c.receiver_type)
@@ -370,9 +376,7 @@ class CodeService:
             for r in found:
                 rows.append((file_id, c.caller, c.name, c.receiver, c.line, c.col, r.callee,
                              r.confidence))
-        conn.executemany("INSERT INTO code_calls (file_id, caller, name, receiver, line, col,"
-                         " callee, confidence) VALUES (?,?,?,?,?,?,?,?)", rows)
-        return len(rows)
+        return rows
 
     def index_paths(self, paths: Iterable[Path | str]) -> int:
         """Re-index just these files (a saved or changed file); returns files touched."""
@@ -409,7 +413,7 @@ class CodeService:
                         resolver.add_index(result.index)
                         written.append((file_id, result.index))
                 for file_id, index in written:
-                    self._write_calls(conn, file_id, index, resolver)
+                    conn.executemany(_INSERT_CALL, self._call_rows(file_id, index, resolver))
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
