@@ -280,3 +280,20 @@ def test_cli_bulk_index_uses_worker_processes(tmp_path: Path) -> None:
                              "--no-index"], cwd=tmp_path, env=env, capture_output=True,
                             text=True, timeout=120)
     assert [s["name"] for s in json.loads(status.stdout)["symbols"]] == ["m3", "f3"]
+
+
+async def test_go_and_java_see_their_package_without_imports(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "cmd/a.go": "package main\n\nfunc main() {\n\thelper()\n}\n",
+        "cmd/b.go": "package main\n\nfunc helper() {}\n",
+        "other/c.go": "package other\n\nfunc helper() {}\n",
+        "src/com/x/App.java": "package com.x;\nclass App { void run() { new Util().go(); } }\n",
+        "src/com/x/Util.java": "package com.x;\nclass Util { void go() {} }\n",
+    })
+    _, service = workspace(tmp_path)
+    service.index()
+    assert edges(await service.callees("cmd.a.main")) == [
+        ("cmd.a.main", "cmd.b.helper", "resolved", 1)]
+    assert edges(await service.callees("App.run")) == [
+        ("src.com.x.App.App.run", "src.com.x.Util.Util", "resolved", 1),
+        ("src.com.x.App.App.run", "src.com.x.Util.Util.go", "name", 1)]

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from mira.core.code.model import CONTAINER_KINDS, CallSite, FileIndex, Import
 
 SELF = frozenset({"self", "this", "cls", "Self", "super()"})
+# languages whose files see their directory's (package's) top-level names without imports
+PACKAGE_SCOPED = frozenset({"go", "java"})
 MAX_NAME_CANDIDATES = 3
 
 
@@ -34,6 +36,7 @@ class Resolver:
         self.modules: dict[str, str] = {}  # module name -> path
         self.by_path: dict[str, str] = {}  # path without extension -> module name
         self.suffix: dict[str, str] = {}  # every dotted suffix of a module name -> module
+        self.by_dir: dict[str, set[str]] = {}  # directory -> module names of its files
 
     # -- keeping it current --------------------------------------------------------------
     def add(self, path: str, module: str,
@@ -50,6 +53,7 @@ class Resolver:
             names.append(qualified)
         self.files[path] = names
         self.modules[module] = path
+        self.by_dir.setdefault(posixpath.dirname(path), set()).add(module)
         self.by_path[path.rsplit(".", 1)[0]] = module
         parts = module.split(".")
         for i in range(len(parts)):
@@ -144,6 +148,12 @@ class Resolver:
             if candidate in self.kinds:
                 return candidate
             q = q.rsplit(".", 1)[0] if "." in q else None
+        if language in PACKAGE_SCOPED:
+            here = posixpath.dirname(importer)
+            for module in sorted(self.by_dir.get(here, ())):
+                candidate = f"{module}.{name}"
+                if candidate in self.kinds:
+                    return candidate
         imp = imports.get(name)
         if imp is not None:
             module = self.module_for(imp.module, importer, language)

@@ -52,14 +52,18 @@ _again: set[Path] = set()
 
 # -- positions: tree-sitter columns are UTF-8 bytes, LSP's are UTF-16 code units -----------
 class Columns:
-    def __init__(self, ws: Workspace, texts: dict[str, str] | None = None) -> None:
+    def __init__(self, ws: Workspace, texts: dict[str, str] | None = None,
+                 read_files: bool = True) -> None:
         self.ws = ws
         self.texts = texts or {}
+        self.read_files = read_files  # False: byte columns where no open buffer says better
         self._lines: dict[str, list[bytes] | None] = {}
 
     def _file_lines(self, path: str) -> list[bytes] | None:
         if path not in self._lines:
             text = self.texts.get(path)
+            if text is None and not self.read_files:
+                return None
             try:
                 data = text.encode("utf-8", "surrogateescape") if text is not None else \
                     (self.ws.root / path).read_bytes()
@@ -259,7 +263,7 @@ def register(server: MiraServer) -> None:
             if not _enabled(ws):
                 continue
             symbols = await ws.service(CodeService).workspace_symbols(params.query, 100)
-            cols = Columns(ws)
+            cols = Columns(ws, _open_texts(ls, ws), read_files=False)  # fast: no file reads
             for s in symbols:
                 _, sel = _ranges(cols, s)
                 out.append(types.WorkspaceSymbol(
