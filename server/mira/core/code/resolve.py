@@ -150,8 +150,8 @@ class Resolver:
             q = q.rsplit(".", 1)[0] if "." in q else None
         if language in PACKAGE_SCOPED:
             here = posixpath.dirname(importer)
-            for module in sorted(self.by_dir.get(here, ())):
-                candidate = f"{module}.{name}"
+            for sibling in sorted(self.by_dir.get(here, ())):
+                candidate = f"{sibling}.{name}"
                 if candidate in self.kinds:
                     return candidate
         imp = imports.get(name)
