@@ -297,3 +297,14 @@ async def test_go_and_java_see_their_package_without_imports(tmp_path: Path) -> 
     assert edges(await service.callees("App.run")) == [
         ("src.com.x.App.App.run", "src.com.x.Util.Util", "resolved", 1),
         ("src.com.x.App.App.run", "src.com.x.Util.Util.go", "name", 1)]
+
+
+async def test_a_call_resolves_when_its_callee_appears_later(repo: GitRepo) -> None:
+    _, service = workspace(repo.root)
+    repo.write("shop/refunds.py", "def refund(order):\n    return issue_credit(order)\n")
+    service.index()
+    assert await service.callees("shop.refunds.refund") == []  # nothing defines it yet
+    repo.write("shop/credit.py", "def issue_credit(order):\n    return order\n")
+    service.index_paths([repo.root / "shop/credit.py"])  # the watcher's view: one new file
+    assert edges(await service.callers("issue_credit")) == [
+        ("shop.refunds.refund", "shop.credit.issue_credit", "name", 1)]

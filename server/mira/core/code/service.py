@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
+import subprocess
 import threading
 import time
 from collections import Counter, OrderedDict
@@ -33,7 +35,7 @@ from mira.core.code.concepts import query_terms, symbol_terms
 from mira.core.code.extract import extract, parse
 from mira.core.code.fuzzy import FuzzyIndex
 from mira.core.code.indexer import Parsed, file_stat, parse_file, parse_many
-from mira.core.code.languages import spec_for
+from mira.core.code.languages import BY_EXTENSION, spec_for
 from mira.core.code.model import CallEdge, CallSite, FileIndex, PatternMatch, Symbol
 from mira.core.code.patterns import detect
 from mira.core.code.resolve import Resolved, Resolver
@@ -49,6 +51,7 @@ Progress = Callable[[int, int | None, str], None]
 OPEN_BUFFERS = 16  # trees kept for incremental re-parsing
 WRITE_BATCH = 200
 MAX_DEPTH = 10
+FOLLOW_FILES = 20  # files re-indexed because they mention newly defined names
 REBUILD_INDEXES_ROWS = 20_000  # a bulk run storing this many calls rebuilds their indexes
 _INSERT_CALL = ("INSERT INTO code_calls (file_id, caller, name, receiver, line, col, callee,"
                 " confidence) VALUES (?,?,?,?,?,?,?,?)")
@@ -378,8 +381,13 @@ class CodeService:
                              r.confidence))
         return rows
 
-    def index_paths(self, paths: Iterable[Path | str]) -> int:
-        """Re-index just these files (a saved or changed file); returns files touched."""
+    def index_paths(self, paths: Iterable[Path | str], follow: bool = True) -> int:
+        """Re-index just these files (a saved or changed file); returns files touched.
+
+        Names these files define for the first time may be what other files' calls were
+        waiting for: those files (found with ``git grep``, at most ``FOLLOW_FILES``) are
+        re-indexed too when ``follow``.
+        """
         rels = []
         for path in paths:
             rel = self.rel(path)
@@ -394,6 +402,7 @@ class CodeService:
             resolver = self._resolver_for(conn)
             states = store.file_states(conn, rels)
             results = [self._parse_saved(rel) for rel in rels]
+            new_names: set[str] = set()
             conn.execute("BEGIN IMMEDIATE")
             try:
                 written = []
@@ -410,6 +419,9 @@ class CodeService:
                     if result.index is None:
                         resolver.remove(result.path)
                     else:
+                        new_names |= {sym.name for sym in result.index.symbols[1:]
+                                      if sym.name not in resolver.by_name
+                                      and sym.name not in resolver.methods_by_name}
                         resolver.add_index(result.index)
                         written.append((file_id, result.index))
                 for file_id, index in written:
@@ -419,7 +431,27 @@ class CodeService:
                 conn.execute("ROLLBACK")
                 raise
         self._bump()
+        if follow and new_names:
+            waiting = [p for p in self._files_mentioning(new_names) if p not in rels]
+            if waiting:
+                self.index_paths(waiting[:FOLLOW_FILES], follow=False)
         return len(rels)
+
+    def _files_mentioning(self, names: set[str]) -> list[str]:
+        """Indexed source files containing one of ``names`` as a word (``git grep``)."""
+        words = sorted(n for n in names if n.isidentifier())[:50]
+        if not words or not self.ws.has_git:
+            return []
+        globs = [f"*{ext}" for ext in BY_EXTENSION]
+        args = ["git", "-C", str(self.ws.root), "grep", "-l", "-w", "-F", "-I", "--untracked"]
+        for word in words:
+            args += ["-e", word]
+        try:
+            out = subprocess.run([*args, "--", *globs], capture_output=True, timeout=10,
+                                 check=False).stdout
+        except (OSError, subprocess.SubprocessError):
+            return []
+        return [line for line in os.fsdecode(out).splitlines() if line]
 
     def _parse_saved(self, rel: str) -> Parsed:
         """A file on disk; an open buffer with the same bytes is not parsed again."""
