@@ -215,3 +215,21 @@ async def test_edits_and_disk_changes(client: LanguageClient, repo: GitRepo) -> 
         "position": {"line": 11, "character": 6}})
     incoming = await request(client, "callHierarchy/incomingCalls", {"item": item})
     assert "shop.refunds.refund" in [c["from"]["detail"] for c in incoming]
+
+
+async def test_patterns_with_evidence(client: LanguageClient, repo: GitRepo) -> None:
+    await code_status(client, repo)
+    repo.write("shop/events.py", "class EventBus:\n    def __init__(self):\n"
+                                 "        self.listeners = []\n\n"
+                                 "    def subscribe(self, listener):\n"
+                                 "        self.listeners.append(listener)\n\n"
+                                 "    def publish(self, event):\n"
+                                 "        for listener in self.listeners:\n"
+                                 "            listener(event)\n")
+    result = await request(client, "mira/patterns",
+                           {"textDocument": {"uri": uri(repo, "shop/events.py")}})
+    assert [(p["pattern"], p["confidence"], p["evidence"], p["symbol"]["qualifiedName"],
+             p["symbol"]["range"]["start"]) for p in result["items"]] == [
+        ("Observer", 0.8, ["registration: subscribe", "notification: publish",
+                           "keeps listeners"], "shop.events.EventBus",
+         {"line": 0, "character": 0})]
