@@ -60,6 +60,7 @@ class _Def:
     parent: int | None = None
     qualified: str = ""
     fields: list[str] = field(default_factory=list)
+    outer: Node | None = None  # the node with its decorators / export
 
 
 def _text(node: Node) -> str:
@@ -94,7 +95,7 @@ def _docstring(d: _Def, source: bytes) -> str | None:
                 break
         return _clean_doc(text)
     # a comment block right above the definition (JSDoc, ///, //, #)
-    outer = _outer(d.node)
+    outer = d.outer or _outer(d.node)
     lines: list[str] = []
     prev = outer.prev_sibling
     row = outer.start_point[0]
@@ -124,7 +125,7 @@ def _bases(nodes: list[Node]) -> list[str]:
 
 
 def _symbol(d: _Def, path: str, language: str, parent_q: str | None, source: bytes) -> Symbol:
-    outer = _outer(d.node)
+    outer = d.outer or _outer(d.node)
     sel = d.name_node
     return Symbol(
         qualified_name=d.qualified, name=d.name, kind=d.kind, path=path,
@@ -162,19 +163,26 @@ def extract(language: str, path: str, source: bytes, tree: Tree | None = None,
     raw_calls: list[tuple[int, str, str | None, int, int]] = []
     locals_: list[tuple[int, str, str]] = []
     for _, caps in cursor.matches(root):
-        if "local.name" in caps:
-            node = caps["local.name"][0]
-            locals_.append((node.start_byte, _text(node), _text(caps["local.type"][0])))
-            continue
-        if "call" in caps:
+        call = caps.get("call")
+        if call is not None:  # most matches are calls: checked first, kept lean
             name_nodes = caps.get("call.name")
             if not name_nodes:
                 continue
             name_node = name_nodes[0]
             receiver = caps.get("call.receiver")
-            recv = _SPACE.sub("", _text(receiver[0]))[:120] if receiver else None
-            raw_calls.append((caps["call"][0].start_byte, _text(name_node), recv,
-                              name_node.start_point[0], name_node.start_point[1]))
+            recv = None
+            if receiver:
+                recv = (receiver[0].text or b"").decode("utf-8", "replace")[:240]
+                if " " in recv or "\n" in recv:
+                    recv = _SPACE.sub("", recv)
+                recv = recv[:120]
+            point = name_node.start_point
+            raw_calls.append((call[0].start_byte, (name_node.text or b"").decode(
+                "utf-8", "replace"), recv, point[0], point[1]))
+            continue
+        if "local.name" in caps:
+            node = caps["local.name"][0]
+            locals_.append((node.start_byte, _text(node), _text(caps["local.type"][0])))
             continue
         if "import" in caps:
             module_nodes = caps.get("import.module")
@@ -207,7 +215,7 @@ def extract(language: str, path: str, source: bytes, tree: Tree | None = None,
         defs.append(_Def(outer.start_byte, outer.end_byte, kind, _text(name_node), node,
                          name_node, doc_nodes[0] if doc_nodes else None,
                          _bases(caps.get("bases", [])),
-                         _text(receiver_nodes[0]) if receiver_nodes else None))
+                         _text(receiver_nodes[0]) if receiver_nodes else None, outer=outer))
 
     if byte_range is not None:
         defs = [d for d in defs if lo <= d.start < hi]
