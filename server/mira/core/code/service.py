@@ -232,10 +232,12 @@ class CodeService:
         return self._writer
 
     async def aclose(self) -> None:
-        with self._write:
-            if self._writer is not None:
-                self._writer.close()
-                self._writer = None
+        def close() -> None:
+            with self._write:  # after a write in flight
+                if self._writer is not None:
+                    self._writer.close()
+                    self._writer = None
+        await asyncio.to_thread(close)
 
     def rel(self, path: Path | str) -> str:
         p = Path(path)
