@@ -13,6 +13,10 @@ try:
 except ModuleNotFoundError:
     EXPERTISE = False
 EXPERTS_SKIPPED = "experts: ExpertiseService is not available in this build"
+try:
+    CODE = importlib.util.find_spec("mira.core.code.service") is not None
+except ModuleNotFoundError:
+    CODE = False
 
 CONFIG_V1 = """def parse_config(values):
     return values["name"]

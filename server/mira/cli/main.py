@@ -83,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     # -- chat --
     from mira.cli import chat_commands
     chat_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
+
+    # -- code intelligence --
+    from mira.cli import code_commands
+    code_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
     return parser
 
 

@@ -62,6 +62,14 @@ class MiraConfig:
     context_source_timeout_s: float = field(default=20.0, metadata={
         "help": "seconds one context source may take before it is skipped",
         "min": 0.1, "max": 600.0})
+    # -- code intelligence: tree-sitter symbols, call graph, concepts, patterns --
+    code_enabled: bool = field(default=True, metadata={
+        "help": "parse source files for symbols, calls, concepts and patterns"})
+    code_max_file_bytes: int = field(default=1_000_000, metadata={
+        "help": "source files larger than this are not parsed (generated code)",
+        "min": 1_000, "max": 100_000_000})
+    code_index_workers: int = field(default=0, metadata={
+        "help": "processes for a bulk code index (0: one per CPU core)", "min": 0, "max": 64})
     # -- semantic layer: embeddings, vector store, hybrid search --
     semantic_enabled: bool = field(default=True, metadata={
         "help": "embed code and commits for hybrid search"})

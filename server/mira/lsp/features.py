@@ -27,6 +27,8 @@ CodeActionProvider = Callable[
     ["MiraServer", types.CodeActionParams], Awaitable[list[types.CodeAction]]]
 DocumentListener = Callable[["MiraServer", str, str], Awaitable[None]]  # (server, uri, event)
 CommitListener = Callable[["MiraServer", Any], Awaitable[None]]  # after a git index run
+# (server, workspace, changed paths): files created, changed or deleted on disk
+FilesListener = Callable[["MiraServer", Any, set[str]], Awaitable[None]]
 
 
 @dataclass
@@ -37,6 +39,8 @@ class Providers:
     document: list[DocumentListener] = field(default_factory=list)
     git_indexed: list[CommitListener] = field(default_factory=list)
     worktree_changed: list[CommitListener] = field(default_factory=list)
+    files_changed: list[FilesListener] = field(default_factory=list)
+    workspace_opened: list[CommitListener] = field(default_factory=list)  # git or not
 
 
 async def gather_safely(name: str, calls: list[Awaitable[Any]]) -> list[Any]:

@@ -44,6 +44,9 @@ async def watch_workspace(ls: MiraServer, ws: Workspace) -> None:
         paths = {p for _, p in changes}
         if any(is_git_ref_change(p) for p in paths):
             await index_workspace(ls, ws, "refs changed")
-        if any(not is_git_ref_change(p) for p in paths):
+        files = {p for p in paths if not is_git_ref_change(p)}
+        if files:
             await gather_safely("worktree_changed",
                                 [p(ls, ws) for p in ls.providers.worktree_changed])
+            await gather_safely("files_changed",
+                                [p(ls, ws, files) for p in ls.providers.files_changed])

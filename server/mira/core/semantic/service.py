@@ -180,7 +180,9 @@ class SearchService:
         return report
 
     def _chunks_for(self, rel: str, text: str) -> list[Chunk]:
-        symbols = _symbols(self.ws, self.ws.root / rel, text)
+        # the file's own module symbol would be a second, whole-file chunk
+        symbols = [s for s in _symbols(self.ws, self.ws.root / rel, text)
+                   if getattr(s, "kind", None) != "module"]
         if symbols:
             return list(symbol_chunks(rel, text, symbols))
         return list(window_chunks(rel, text))

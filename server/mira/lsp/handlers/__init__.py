@@ -8,6 +8,7 @@ from mira.lsp.handlers import (
     build,
     chat,
     cochange,
+    code,
     commands,
     context,
     editor,
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from mira.lsp.server import MiraServer
 
 MODULES = [lifecycle, editor, status, cochange, hints, commands, build, expertise, context,
-           search, chat]
+           search, chat, code]
 
 
 def register_all(server: MiraServer) -> None:

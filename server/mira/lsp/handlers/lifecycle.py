@@ -12,6 +12,7 @@ from lsprotocol import types
 from mira.core.stores.database import DatabaseError
 from mira.core.workspace import Workspace
 from mira.lsp.convert import uri_to_path
+from mira.lsp.features import gather_safely
 from mira.lsp.indexing import index_workspace
 from mira.lsp.logging_setup import set_level
 from mira.lsp.options import parse_options
@@ -44,6 +45,7 @@ async def open_workspace(ls: MiraServer, folder: Path) -> Workspace | None:
         ls.show(f"cannot open the index for {folder}: {exc}", types.MessageType.Error)
         return None
     state.workspaces[ws.root] = ws
+    await gather_safely("workspace_opened", [p(ls, ws) for p in ls.providers.workspace_opened])
     if not ws.has_git:
         ls.show(f"{folder} is not a git repository: co-change and history features are off",
                 types.MessageType.Info)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import asyncio
+from typing import TYPE_CHECKING, Any
 
 from mira import __version__
+from mira.core.code.service import CodeService
 from mira.lsp import protocol
 from mira.lsp.convert import iso
 from mira.lsp.documents import wait_ready
@@ -30,4 +32,17 @@ def register(server: MiraServer) -> None:
                      ) -> protocol.StatusResult:
         await wait_ready(ls)
         workspaces = [to_protocol(await ws.status()) for ws in list(ls.state.workspaces.values())]
-        return protocol.StatusResult(version=__version__, workspaces=workspaces)
+        return protocol.StatusResult(version=__version__, workspaces=workspaces,
+                                     extra=await _extra(ls))
+
+
+async def _extra(ls: MiraServer) -> dict[str, Any]:
+    """Per-area status: ``code`` (files, symbols, skipped files, domain clusters) per root."""
+    code: dict[str, Any] = {}
+    for ws in list(ls.state.workspaces.values()):
+        if getattr(ws.config, "code_enabled", True):
+            try:
+                code[str(ws.root)] = await asyncio.to_thread(ws.service(CodeService).status)
+            except Exception as exc:
+                code[str(ws.root)] = {"message": f"code status unavailable: {exc}"}
+    return {"code": code} if code else {}

@@ -1,0 +1,195 @@
+"""``mira symbols|callers|callees|impact|patterns|concepts``: code intelligence from the
+terminal. Each brings the code index up to date first (changed files only) unless
+``--no-index``; JSON output uses the same field names as the LSP requests."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from mira.cli.commands import _index, _resolve, config_from, open_workspace
+from mira.cli.output import ProgressBar, emit_json
+from mira.core.code.model import CallEdge, PatternMatch, Symbol
+from mira.core.code.service import CodeService
+from mira.core.workspace import Workspace
+
+T = TypeVar("T")
+
+
+def symbol_json(s: Symbol) -> dict[str, Any]:
+    return {"name": s.name, "qualifiedName": s.qualified_name, "kind": s.kind, "path": s.path,
+            "line": s.start_line + 1, "endLine": s.end_line + 1,
+            "signature": s.signature or None, "docstring": s.docstring, "container": s.parent}
+
+
+def edge_json(e: CallEdge) -> dict[str, Any]:
+    return {"caller": symbol_json(e.caller), "callee": symbol_json(e.callee),
+            "line": e.line + 1, "depth": e.depth, "confidence": e.confidence}
+
+
+def pattern_json(m: PatternMatch) -> dict[str, Any]:
+    return {"pattern": m.pattern, "confidence": m.confidence, "evidence": m.evidence,
+            "symbol": symbol_json(m.symbol)}
+
+
+def _where(s: Symbol) -> str:
+    return f"{s.path}:{s.start_line + 1}"
+
+
+def _prepare(args: argparse.Namespace) -> tuple[Workspace, CodeService]:
+    ws = open_workspace(args.workspace, config_from(args))
+    service = ws.service(CodeService)
+    if not args.no_index:
+        bar = ProgressBar("indexing code")
+        try:
+            service.index(bar)
+        finally:
+            bar.close()
+    return ws, service
+
+
+def _run(ws: Workspace, call: Callable[[], Awaitable[T]]) -> T:
+    async def run() -> T:
+        try:
+            return await call()
+        finally:
+            await ws.close()
+    return asyncio.run(run())
+
+
+def symbols(args: argparse.Namespace) -> int:
+    ws, service = _prepare(args)
+    for raw in args.paths:
+        path = _resolve(ws, raw)
+        found = _run(ws, lambda p=path: service.document_symbols(p, None))  # type: ignore[misc]
+        rel = service.rel(path)
+        if args.json:
+            emit_json({"path": rel, "symbols": [symbol_json(s) for s in found]})
+            continue
+        print(f"{rel}:")
+        depth: dict[str, int] = {}
+        for s in found[1:]:  # [0] is the file's module
+            level = depth[s.qualified_name] = depth.get(s.parent or "", 0) + 1
+            print(f"{'  ' * level}{s.kind:9} {s.qualified_name}  (line {s.start_line + 1})")
+    return 0
+
+
+def _edges(args: argparse.Namespace, incoming: bool) -> int:
+    ws, service = _prepare(args)
+    method = service.callers if incoming else service.callees
+    found = _run(ws, lambda: method(args.symbol, args.depth))
+    if args.json:
+        emit_json({"symbol": args.symbol, "items": [edge_json(e) for e in found]})
+        return 0
+    if not found:
+        print(f"(no {'callers' if incoming else 'callees'} of {args.symbol} found)")
+    for e in found:
+        other = e.caller if incoming else e.callee
+        guess = "  (by name)" if e.confidence == "name" else ""
+        print(f"{'  ' * (e.depth - 1)}{other.qualified_name}  {e.caller.path}:{e.line + 1}"
+              f"{guess}")
+    return 0
+
+
+def callers(args: argparse.Namespace) -> int:
+    return _edges(args, True)
+
+
+def callees(args: argparse.Namespace) -> int:
+    return _edges(args, False)
+
+
+def impact(args: argparse.Namespace) -> int:
+    ws, service = _prepare(args)
+    if ws.has_git and not args.no_index:
+        _index(ws, quiet=True)
+    path = _resolve(ws, args.path)
+    found = _run(ws, lambda: service.impact(path, args.line - 1, args.depth))
+    if args.json:
+        emit_json(None if found is None else {
+            "symbol": symbol_json(found.symbol), "callers": [edge_json(e) for e in found.callers],
+            "cochanged": [{"path": p, "confidence": c} for p, c in found.cochanged],
+            "note": found.note})
+        return 0
+    if found is None:
+        print("(no symbol at that line)")
+        return 0
+    print(f"{found.symbol.qualified_name} ({found.symbol.kind}, {_where(found.symbol)})")
+    print("callers:" if found.callers else "callers: none found")
+    for e in found.callers:
+        guess = "  (by name)" if e.confidence == "name" else ""
+        print(f"  {'  ' * (e.depth - 1)}{e.caller.qualified_name}  {e.caller.path}:{e.line + 1}"
+              f"{guess}")
+    if found.cochanged:
+        print("usually changed together with its file:")
+        for p, c in found.cochanged:
+            print(f"  {round(c * 100):3d} %  {p}")
+    elif found.note:
+        print(f"co-change: {found.note}")
+    return 0
+
+
+def patterns(args: argparse.Namespace) -> int:
+    ws, service = _prepare(args)
+    path = _resolve(ws, args.path) if args.path else None
+    found = _run(ws, lambda: service.patterns(path))
+    if args.json:
+        emit_json({"path": service.rel(path) if path else None,
+                   "items": [pattern_json(m) for m in found]})
+        return 0
+    if not found:
+        print("(no design pattern detected)")
+    for m in found:
+        print(f"{m.pattern:10} {m.confidence:.2f}  {m.symbol.qualified_name}  {_where(m.symbol)}")
+        for item in m.evidence:
+            print(f"             - {item}")
+    return 0
+
+
+def concepts(args: argparse.Namespace) -> int:
+    ws, service = _prepare(args)
+    found = _run(ws, lambda: service.concepts(args.word, args.limit))
+    if args.json:
+        emit_json({"query": args.word, "items": [symbol_json(s) for s in found]})
+        return 0
+    if not found:
+        print(f"(nothing about {args.word!r} found)")
+    for s in found:
+        print(f"{s.kind:9} {s.qualified_name}  {_where(s)}")
+    return 0
+
+
+def add_parsers(sub: Any, add_config_flags: Any, workspace_flags: Any) -> None:
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--no-index", action="store_true", help="use what is indexed already")
+        workspace_flags(p)
+        add_config_flags(p)
+
+    p = sub.add_parser("symbols", help="the code elements of PATH (classes, functions, ...)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    common(p)
+    p.set_defaults(handler=symbols)
+    for name, handler, what in (("callers", callers, "who calls SYMBOL"),
+                                ("callees", callees, "what SYMBOL calls")):
+        p = sub.add_parser(name, help=f"{what} (qualified name, Class.method or name)")
+        p.add_argument("symbol")
+        p.add_argument("--depth", type=int, default=1, help="follow calls this deep (max 10)")
+        common(p)
+        p.set_defaults(handler=handler)
+    p = sub.add_parser("impact", help="what breaks if the symbol at PATH --line N changes")
+    p.add_argument("path")
+    p.add_argument("--line", type=int, required=True, help="1-based line")
+    p.add_argument("--depth", type=int, default=3)
+    common(p)
+    p.set_defaults(handler=impact)
+    p = sub.add_parser("patterns", help="design patterns detected in PATH (or everywhere)")
+    p.add_argument("path", nargs="?")
+    common(p)
+    p.set_defaults(handler=patterns)
+    p = sub.add_parser("concepts", help="symbols about a concept (e.g. authentication)")
+    p.add_argument("word")
+    p.add_argument("--limit", type=int, default=20)
+    common(p)
+    p.set_defaults(handler=concepts)

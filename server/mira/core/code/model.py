@@ -1,0 +1,79 @@
+"""Plain results of code intelligence (no LSP types here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CONTAINER_KINDS = frozenset({"class", "struct", "interface", "trait", "enum", "impl"})
+CALLABLE_KINDS = frozenset({"function", "method", "class", "struct"})
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    qualified_name: str
+    name: str
+    kind: str  # module | class | function | method | interface | struct | enum | trait
+    path: str  # workspace-relative, posix
+    start_line: int  # 0-based
+    start_col: int
+    end_line: int
+    end_col: int
+    selection_start_line: int
+    selection_start_col: int
+    selection_end_line: int
+    selection_end_col: int
+    signature: str = ""
+    docstring: str | None = None
+    parent: str | None = None  # qualified name of the enclosing symbol (None: top level)
+    language: str = ""
+    bases: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    local: str | None  # the name bound in the importing file
+    module: str  # as written (".models", "./auth", "std::io")
+    name: str | None  # the imported member, None for a whole module
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    caller: str  # qualified name of the enclosing symbol (the module at top level)
+    name: str
+    receiver: str | None
+    line: int
+    col: int
+    receiver_type: str | None = None  # from `x = Type()` in the same scope
+
+
+@dataclass
+class FileIndex:
+    path: str
+    language: str
+    module: str
+    symbols: list[Symbol] = field(default_factory=list)  # [0] is the module
+    imports: list[Import] = field(default_factory=list)
+    calls: list[CallSite] = field(default_factory=list)
+    errors: int = 0  # syntax error nodes (what parses is still indexed)
+    # per symbol: (name terms, path terms, docstring terms), filled where parsing runs
+    concepts: list[tuple[str, str, str]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallEdge:
+    caller: Symbol
+    callee: Symbol
+    line: int  # 0-based line of the call site (in the caller's file)
+    col: int
+    confidence: str  # "resolved" | "name"
+    depth: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class PatternMatch:
+    pattern: str
+    symbol: Symbol
+    confidence: float
+    evidence: list[str]

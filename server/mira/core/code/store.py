@@ -1,0 +1,128 @@
+"""SQLite reads and writes of code elements, calls and concepts (blocking).
+
+Writers hold the workspace's code write lock and wrap each batch in one transaction;
+readers use their own connection per thread (WAL: they never wait for the writer).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from mira.core.code.concepts import symbol_terms
+from mira.core.code.model import FileIndex, Symbol
+from mira.core.code.resolve import Resolved
+
+SYMBOL_COLUMNS = ("s.qualified_name, s.name, s.kind, f.path, s.start_line, s.start_col,"
+                  " s.end_line, s.end_col, s.sel_line, s.sel_col, s.sel_end_line, s.sel_end_col,"
+                  " s.signature, s.docstring, s.parent, f.language, s.bases, s.fields")
+SYMBOL_FROM = "code_symbols s JOIN code_files f ON f.id = s.file_id"
+
+
+@dataclass(frozen=True)
+class FileState:
+    id: int
+    size: int
+    mtime_ns: int
+    status: str
+
+
+def row_to_symbol(row: Sequence[object]) -> Symbol:
+    (qualified, name, kind, path, sl, sc, el, ec, ssl, ssc, sel, sec, sig, doc, parent,
+     language, bases, fields) = row
+    return Symbol(str(qualified), str(name), str(kind), str(path), int(sl), int(sc),  # type: ignore[call-overload]
+                  int(el), int(ec), int(ssl), int(ssc), int(sel), int(sec),  # type: ignore[call-overload]
+                  str(sig or ""), doc if doc is None else str(doc),
+                  parent if parent is None else str(parent), str(language or ""),
+                  tuple(str(bases).split()), tuple(str(fields).split()))
+
+
+def file_states(conn: sqlite3.Connection, paths: Sequence[str] | None = None
+                ) -> dict[str, FileState]:
+    if paths is None:
+        rows = conn.execute("SELECT path, id, size, mtime_ns, status FROM code_files")
+    else:
+        marks = ",".join("?" * len(paths))
+        rows = conn.execute("SELECT path, id, size, mtime_ns, status FROM code_files"
+                            f" WHERE path IN ({marks})", list(paths))
+    return {row[0]: FileState(row[1], row[2], row[3], row[4]) for row in rows}
+
+
+def delete_file(conn: sqlite3.Connection, file_id: int) -> None:
+    conn.execute("DELETE FROM code_concepts WHERE rowid IN"
+                 " (SELECT id FROM code_symbols WHERE file_id = ?)", (file_id,))
+    for table in ("code_symbols", "code_imports", "code_calls"):
+        conn.execute(f"DELETE FROM {table} WHERE file_id = ?", (file_id,))
+    conn.execute("DELETE FROM code_files WHERE id = ?", (file_id,))
+
+
+def write_file(conn: sqlite3.Connection, path: str, size: int, mtime_ns: int, status: str,
+               index: FileIndex | None, calls: Iterable[tuple[int, list[Resolved]]] = (),
+               old_id: int | None = None) -> int:
+    """Replace a file's rows (inside the caller's transaction); return its id.
+
+    ``calls``: (index into ``index.calls``, its resolved callees).
+    """
+    if old_id is not None:
+        delete_file(conn, old_id)
+    cur = conn.execute(
+        "INSERT INTO code_files (path, language, module, size, mtime_ns, status, errors,"
+        " indexed_at) VALUES (?,?,?,?,?,?,?,?)",
+        (path, index.language if index else None, index.module if index else None, size,
+         mtime_ns, status, index.errors if index else 0, time.time()))
+    file_id = int(cur.lastrowid or 0)
+    if index is None:
+        return file_id
+    first = int(conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM code_symbols").fetchone()[0])
+    conn.executemany(
+        "INSERT INTO code_symbols (id, file_id, qualified_name, name, kind, parent, start_line,"
+        " start_col, end_line, end_col, sel_line, sel_col, sel_end_line, sel_end_col,"
+        " signature, docstring, bases, fields) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        ((first + i, file_id, s.qualified_name, s.name, s.kind, s.parent, s.start_line,
+          s.start_col, s.end_line, s.end_col, s.selection_start_line, s.selection_start_col,
+          s.selection_end_line, s.selection_end_col, s.signature, s.docstring,
+          " ".join(s.bases), " ".join(s.fields)) for i, s in enumerate(index.symbols)))
+    conn.executemany(
+        "INSERT INTO code_concepts (rowid, name_terms, path_terms, doc_terms) VALUES (?,?,?,?)",
+        ((first + i, *terms) for i, terms in enumerate(
+            index.concepts or [symbol_terms(s) for s in index.symbols])))
+    conn.executemany("INSERT INTO code_imports (file_id, local, module, name, line)"
+                     " VALUES (?,?,?,?,?)",
+                     ((file_id, i.local, i.module, i.name, i.line) for i in index.imports))
+    rows = []
+    for i, resolved in calls:
+        c = index.calls[i]
+        rows += [(file_id, c.caller, c.name, c.receiver, c.line, c.col, r.callee, r.confidence)
+                 for r in resolved]
+    conn.executemany("INSERT INTO code_calls (file_id, caller, name, receiver, line, col,"
+                     " callee, confidence) VALUES (?,?,?,?,?,?,?,?)", rows)
+    return file_id
+
+
+def symbols_of(conn: sqlite3.Connection, path: str) -> list[Symbol]:
+    rows = conn.execute(f"SELECT {SYMBOL_COLUMNS} FROM {SYMBOL_FROM} WHERE f.path = ?"
+                        " ORDER BY s.id", (path,)).fetchall()
+    return [row_to_symbol(r) for r in rows]
+
+
+def symbols_named(conn: sqlite3.Connection, qualified: str) -> list[Symbol]:
+    rows = conn.execute(f"SELECT {SYMBOL_COLUMNS} FROM {SYMBOL_FROM}"
+                        " WHERE s.qualified_name = ? ORDER BY s.id", (qualified,)).fetchall()
+    return [row_to_symbol(r) for r in rows]
+
+
+def find_symbols(conn: sqlite3.Connection, text: str) -> list[Symbol]:
+    """By qualified name, else by a dotted suffix of it (``Class.method``), else by name."""
+    found = symbols_named(conn, text)
+    if found:
+        return found
+    name = text.rsplit(".", 1)[-1].rsplit("::", 1)[-1]
+    rows = conn.execute(f"SELECT {SYMBOL_COLUMNS} FROM {SYMBOL_FROM} WHERE s.name = ?"
+                        " AND s.kind != 'module' ORDER BY s.id", (name,)).fetchall()
+    symbols = [row_to_symbol(r) for r in rows]
+    dotted = text.replace("::", ".")
+    if "." in dotted:
+        symbols = [s for s in symbols if s.qualified_name.endswith("." + dotted)]
+    return symbols

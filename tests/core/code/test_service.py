@@ -1,0 +1,310 @@
+"""CodeService on real files: call resolution, incremental re-parsing, bad input,
+per-file re-index, concepts, clusters, workspace symbols, the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from mira.core.code import indexer
+from mira.core.code.extract import extract
+from mira.core.code.fuzzy import FuzzyIndex
+from mira.core.code.service import CodeService, common_affixes
+from mira.core.config import MiraConfig
+from mira.core.workspace import Workspace
+from tests.support.code_repo import code_fixture
+from tests.support.gitrepo import GitRepo
+from tests.support.lsp import server_env
+
+
+def workspace(root: Path, **config: object) -> tuple[Workspace, CodeService]:
+    ws = Workspace(root, MiraConfig(**config))  # type: ignore[arg-type]
+    ws.open()
+    return ws, ws.service(CodeService)
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> None:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+def edges(found: list) -> list[tuple[str, str, str, int]]:  # type: ignore[type-arg]
+    return [(e.caller.qualified_name, e.callee.qualified_name, e.confidence, e.depth)
+            for e in found]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitRepo:
+    return code_fixture(tmp_path / "repo")
+
+
+async def test_resolution_rules(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/base.py": "class Base:\n    def close(self):\n        pass\n",
+        "pkg/impl.py": (
+            "from .base import Base\nfrom . import util\nimport pkg.util as u\n\n\n"
+            "class Impl(Base):\n"
+            "    def run(self):\n        self.close()\n        util.tool()\n"
+            "        u.tool()\n        local()\n        self.missing()\n\n\n"
+            "def local():\n    len([])\n    common()\n    Impl().run()\n"),
+        "pkg/util.py": "def tool():\n    pass\n",
+        "a.py": "def common():\n    pass\n",
+        "b.py": "def common():\n    pass\n",
+        "c.py": "def common():\n    pass\n",
+        "d.py": "def common():\n    pass\n",  # four definitions: too ambiguous to guess
+        "e.py": "def only():\n    pass\n\n\ndef caller(x):\n    x.run()\n    only()\n",
+    })
+    _, service = workspace(tmp_path)
+    service.index()
+    assert edges(await service.callees("pkg.impl.Impl.run")) == [
+        ("pkg.impl.Impl.run", "pkg.base.Base.close", "resolved", 1),  # inherited, self.
+        ("pkg.impl.Impl.run", "pkg.util.tool", "resolved", 1),  # from . import module
+        ("pkg.impl.Impl.run", "pkg.util.tool", "resolved", 1),  # import ... as alias
+        ("pkg.impl.Impl.run", "pkg.impl.local", "resolved", 1),  # same file
+    ]
+    assert edges(await service.callees("pkg.impl.local")) == [
+        ("pkg.impl.local", "pkg.impl.Impl", "resolved", 1),
+        ("pkg.impl.local", "pkg.impl.Impl.run", "name", 1)]
+    assert edges(await service.callees("caller")) == [
+        ("e.caller", "pkg.impl.Impl.run", "name", 1), ("e.caller", "e.only", "resolved", 1)]
+    # transitive callers, each once, with their depth
+    assert edges(await service.callers("pkg.util.tool", depth=3)) == [
+        ("pkg.impl.Impl.run", "pkg.util.tool", "resolved", 1),
+        ("pkg.impl.Impl.run", "pkg.util.tool", "resolved", 1),
+        ("e.caller", "pkg.impl.Impl.run", "name", 2),
+        ("pkg.impl.local", "pkg.impl.Impl.run", "name", 2),
+        ("pkg.impl.Impl.run", "pkg.impl.local", "resolved", 3)]
+    assert await service.callers("no.such.symbol") == []
+
+
+async def test_symbol_at_and_a_fresh_event_loop_in_a_thread(repo: GitRepo) -> None:
+    _, service = workspace(repo.root)
+    service.index()
+    path = repo.root / "shop/store.py"
+    inner = await service.symbol_at(path, 4)
+    assert inner is not None and inner.qualified_name == "shop.store.Store.save"
+    outer = await service.symbol_at(path, 2)
+    assert outer is not None and outer.qualified_name == "shop.store.Store"
+    assert await service.symbol_at(path, 10) is None  # between definitions
+    result: list[object] = []
+    # the semantic layer calls document_symbols through asyncio.run from a worker thread
+    thread = threading.Thread(target=lambda: result.append(
+        asyncio.run(service.document_symbols(path, None))))
+    thread.start()
+    thread.join()
+    assert [s.name for s in result[0]] == ["store", "Store", "save", "validate", "write_row"]
+
+
+PY_UNIT = """# section {i}
+@decorated
+def f{i}(x):
+    \"\"\"Doc {i}.\"\"\"
+    return f{j}(x)
+
+
+class C{i}(Base):
+    field = {i}
+
+    def m(self):
+        self.other = 1
+        return self.n()
+
+"""
+TS_UNIT = """// section {i}
+/** Doc {i}. */
+export function f{i}(x: number): number {{ return f{j}(x); }}
+export class C{i} extends Base {{
+  m(): void {{ this.n(); }}
+}}
+"""
+
+
+@pytest.mark.parametrize(("language", "name", "unit", "inserts"), [
+    ("python", "m.py", PY_UNIT, ["", "\nclass D:\n    def m(self): pass\n", "\u00e4(", "x = 1\n",
+                                 "):", "\n\n", "    ", "# c\n", "def g():\n    pass\n"]),
+    ("tsx", "m.tsx", TS_UNIT, ["", "\nclass D { m() {} }\n", "{", "}", "/* c */", "\n",
+                               "function g() { return <div/>; }\n", "\u00e4("]),
+])
+async def test_incremental_reparse_matches_a_full_parse(
+        tmp_path: Path, language: str, name: str, unit: str, inserts: list[str]) -> None:
+    _, service = workspace(tmp_path)
+    original = "".join(unit.format(i=i, j=i + 1) for i in range(40))
+    for seed in range(3):
+        rng = random.Random(seed)
+        text = original
+        service.update_buffer(tmp_path / name, text)
+        for step in range(150):
+            at = rng.randrange(len(text))
+            cut = rng.choice([0, 0, 1, 3, 10, 40])
+            text = text[:at] + rng.choice(inserts) + text[at + cut:]
+            got = service.update_buffer(tmp_path / name, text)
+            # the same tree extracted in full (with syntax errors, tree-sitter's incremental
+            # error recovery may differ from a fresh parse's: that is not ours to check)
+            tree = service._buffers[name].tree
+            assert got == extract(language, name, text.encode(), tree).symbols, \
+                f"seed {seed} step {step}"
+        got = service.update_buffer(tmp_path / name, original)
+        assert got == extract(language, name, original.encode()).symbols
+        service.close_buffer(tmp_path / name)
+
+
+def test_common_affixes() -> None:
+    assert common_affixes(b"abcdef", b"abXdef") == (2, 3)
+    assert common_affixes(b"aaa", b"aaaa") == (3, 0)
+    assert common_affixes(b"", b"x") == (0, 0)
+
+
+def test_bad_files_and_per_file_reindex(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "ok.py": "def ok():\n    pass\n",
+        "broken.py": "def fine():\n    pass\n\n\ndef broken(:\n",
+        "huge.py": "x = 1\n" * 20_000,
+        "blob.py": b"\0\1binary" * 10,
+        "min.js": "var a=1;" * 10_000,
+        "latin.py": "# caf\xe9\ndef cafe():\n    pass\n".encode("latin-1"),
+    })
+    (tmp_path / "loop.py").symlink_to("loop.py")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub/up").symlink_to("..")  # a directory loop: never followed
+    _, service = workspace(tmp_path, code_max_file_bytes=100_000)
+    report = service.index()
+    assert report.skipped == {"too_large": 1, "binary": 1, "minified": 1, "symlink": 1}
+    assert report.parsed == 3
+    status = service.status()
+    assert status["files"] == 3 and status["tooLarge"] == ["huge.py"]
+    assert "codeMaxFileBytes" in status["message"]
+
+    # a second run parses nothing; a changed file is re-parsed alone; a deleted one goes
+    assert service.index().parsed == 0
+    write(tmp_path, {"ok.py": "def ok():\n    pass\n\n\ndef more():\n    ok()\n"})
+    assert service.index_paths([tmp_path / "ok.py"]) == 1
+    assert [s.name for s in service.symbols_sync(tmp_path / "ok.py", None)] == [
+        "ok", "ok", "more"]
+    (tmp_path / "broken.py").unlink()
+    service.index_paths([tmp_path / "broken.py"])
+    assert service.status()["files"] == 2
+    write(tmp_path, {"huge.py": "def small():\n    pass\n"})
+    assert service.index().parsed == 1 and "tooLarge" not in service.status()
+
+
+def test_bulk_index_in_a_process_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, {f"m{i}.py": f"def f{i}():\n    f{(i + 1) % 10}()\n" for i in range(10)})
+    monkeypatch.setattr(indexer, "POOL_MIN_FILES", 2)
+    monkeypatch.setattr(indexer, "CHUNK_FILES", 3)
+    _, service = workspace(tmp_path, code_index_workers=2)
+    seen: list[int] = []
+    report = service.index(lambda done, total, _: seen.append(done))
+    assert report.parsed == 10 and report.calls == 10 and seen[-1] == 10
+    result = asyncio.run(service.callers("m3.f3"))
+    assert edges(result) == [("m2.f2", "m3.f3", "name", 1)]  # not imported: a guess
+
+
+async def test_concepts_workspace_symbols_and_clusters(repo: GitRepo) -> None:
+    write(repo.root, {
+        "auth/login.py": 'def authenticate_user(name):\n    """Check a password."""\n',
+        "auth/tokens.py": "class TokenAuth:\n    pass\n"})
+    _, service = workspace(repo.root)
+    service.index()
+    found = [s.qualified_name for s in await service.concepts("authentication", 10)]
+    assert set(found[:3]) == {"auth.tokens.TokenAuth", "auth.login.authenticate_user",
+                              "auth.login"}
+    assert [s.qualified_name for s in await service.concepts("passwords", 5)] == [
+        "auth.login.authenticate_user"]
+    assert [s.name for s in await service.workspace_symbols("tokauth")] == ["TokenAuth"]
+    clusters = service.clusters()
+    assert {c["name"] for c in clusters} >= {"auth", "shop", "web"}
+    web = next(c for c in clusters if c["name"] == "web")
+    assert "order" in web["concepts"] and web["files"] == 2
+
+
+def test_fuzzy_ranking() -> None:
+    index = FuzzyIndex(["parse_config", "ParseConfig", "parser", "compare_files", "p", "xparse"])
+    ranked = [index.names[i] for _, i in index.search("parse")]
+    assert ranked[:2] == ["parser", "xparse"] or ranked[0] == "parser"
+    assert [index.names[i] for _, i in index.search("pc")][:2] == ["ParseConfig",
+                                                                   "parse_config"]
+    assert index.search("zzz") == [] and index.search("") == []
+
+
+def test_cli_commands(repo: GitRepo) -> None:
+    def mira(*args: str) -> list[dict]:  # type: ignore[type-arg]
+        env = server_env()
+        out = subprocess.run([sys.executable, "-m", "mira", *args, "--json"], cwd=repo.root,
+                             env=env, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        return [json.loads(line) for line in out.stdout.splitlines()]
+
+    [symbols] = mira("symbols", "shop/store.py")
+    assert [s["qualifiedName"] for s in symbols["symbols"]] == [
+        "shop.store", "shop.store.Store", "shop.store.Store.save", "shop.store.Store.validate",
+        "shop.store.write_row"]
+    [callers] = mira("callers", "write_row", "--no-index")
+    assert [(i["caller"]["qualifiedName"], i["line"]) for i in callers["items"]] == [
+        ("shop.api.audit", 10), ("shop.store.Store.save", 6)]
+    [callees] = mira("callees", "Store.save", "--no-index")
+    assert [i["callee"]["qualifiedName"] for i in callees["items"]] == [
+        "shop.store.Store.validate", "shop.store.write_row"]
+    [impact] = mira("impact", "shop/store.py", "--line", "12", "--no-index")
+    assert impact["symbol"]["qualifiedName"] == "shop.store.write_row"
+    assert [(c["caller"]["qualifiedName"], c["depth"]) for c in impact["callers"]] == [
+        ("shop.api.audit", 1), ("shop.store.Store.save", 1), ("shop.api.handle", 2)]
+    [concepts] = mira("concepts", "database", "--no-index")
+    assert concepts["items"][0]["qualifiedName"] == "shop.store.Store"
+    [patterns] = mira("patterns", "--no-index")
+    assert patterns == {"path": None, "items": []}
+
+
+def test_cli_bulk_index_uses_worker_processes(tmp_path: Path) -> None:
+    """``python -m mira``: spawned workers import the main module without running it."""
+    count = indexer.POOL_MIN_FILES + 6
+    write(tmp_path, {f"pkg/m{i}.py": f"def f{i}():\n    return {i}\n" for i in range(count)})
+    env = server_env(MIRA_CODE_INDEX_WORKERS="2")
+    out = subprocess.run([sys.executable, "-m", "mira", "concepts", "f7", "--json"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "Traceback" not in out.stderr
+    status = subprocess.run([sys.executable, "-m", "mira", "symbols", "pkg/m3.py", "--json",
+                             "--no-index"], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert [s["name"] for s in json.loads(status.stdout)["symbols"]] == ["m3", "f3"]
+
+
+async def test_go_and_java_see_their_package_without_imports(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "cmd/a.go": "package main\n\nfunc main() {\n\thelper()\n}\n",
+        "cmd/b.go": "package main\n\nfunc helper() {}\n",
+        "other/c.go": "package other\n\nfunc helper() {}\n",
+        "src/com/x/App.java": "package com.x;\nclass App { void run() { new Util().go(); } }\n",
+        "src/com/x/Util.java": "package com.x;\nclass Util { void go() {} }\n",
+    })
+    _, service = workspace(tmp_path)
+    service.index()
+    assert edges(await service.callees("cmd.a.main")) == [
+        ("cmd.a.main", "cmd.b.helper", "resolved", 1)]
+    assert edges(await service.callees("App.run")) == [
+        ("src.com.x.App.App.run", "src.com.x.Util.Util", "resolved", 1),
+        ("src.com.x.App.App.run", "src.com.x.Util.Util.go", "name", 1)]
+
+
+async def test_a_call_resolves_when_its_callee_appears_later(repo: GitRepo) -> None:
+    _, service = workspace(repo.root)
+    repo.write("shop/refunds.py", "def refund(order):\n    return issue_credit(order)\n")
+    service.index()
+    assert await service.callees("shop.refunds.refund") == []  # nothing defines it yet
+    repo.write("shop/credit.py", "def issue_credit(order):\n    return order\n")
+    service.index_paths([repo.root / "shop/credit.py"])  # the watcher's view: one new file
+    assert edges(await service.callers("issue_credit")) == [
+        ("shop.refunds.refund", "shop.credit.issue_credit", "name", 1)]
