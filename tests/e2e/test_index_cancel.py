@@ -36,7 +36,12 @@ async def client(lsp_client: LanguageClient, flask_repo: Path, tmp_path: Path): 
 
 @pytest.mark.slow
 async def test_cancel_then_reindex(client: LanguageClient) -> None:
-    token = await wait_for(lambda: next(iter(client.progress_reports), None))
+    def git_token() -> object:  # code intelligence reports its own progress alongside
+        return next((t for t, reports in client.progress_reports.items() if reports
+                     and getattr(reports[0], "title", "") == "Mira: indexing git history"),
+                    None)
+
+    token = await wait_for(git_token)
     await wait_for(lambda: len(client.progress_reports[token]) >= 2)  # begin + first report
     client.protocol.notify(types.WINDOW_WORK_DONE_PROGRESS_CANCEL,
                            types.WorkDoneProgressCancelParams(token=token))
