@@ -22,12 +22,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from tests.support.scripted_llm import ScriptedLLM
+
 from benchmarks.cochange_latency import summary
 from mira.core.chat.context_api import ContextRequest
 from mira.core.chat.service import ChatRequest, ChatService, ChatSink
 from mira.core.config import MiraConfig
 from mira.core.workspace import Workspace
-from tests.support.scripted_llm import ScriptedLLM
 
 PRESETS = ("minimal", "default", "full", "for_error")
 
