@@ -300,3 +300,13 @@ async def test_memory_analysis_by_the_model_is_budgeted_and_recorded(
     assert any(p.startswith("Rate from 0 to 10") for p in prompts)  # memory asked the model
     report = await chat.budget()
     assert report.calls == len(llm.requests) >= 3  # chat + salience of both messages
+
+
+async def test_an_open_secret_file_and_its_selection_never_reach_the_model(
+        make_chat: ChatFactory) -> None:
+    chat, llm = make_chat([{"text": "I cannot see that file."}])
+    await chat.chat(ChatRequest("what is this token for?", path=chat.ws.root / ".env", line=0,
+                                selection="API_TOKEN=sk-secret-value-123"))
+    assert llm is not None
+    sent = json.dumps(llm.requests[0])
+    assert "sk-secret-value-123" not in sent and "API_TOKEN" not in sent

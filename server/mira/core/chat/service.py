@@ -10,6 +10,7 @@ state, and what the user sees streams out through a ``ChatSink`` as it happens.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 import json
 import logging
@@ -211,6 +212,7 @@ class ChatService:
         if request.reasoning_effort and request.reasoning_effort not in EFFORTS:
             raise ValueError(f"reasoningEffort must be one of {', '.join(EFFORTS)}")
         await self._recover()
+        request = self._without_secrets(request)
         session = request.session_id or f"s-{uuid.uuid4().hex[:12]}"
         op = await asyncio.to_thread(self.operations.create, session, request.message)
         run = _Run(self, op, request, sink)
@@ -229,6 +231,16 @@ class ChatService:
             raise ChatError(f"internal error: {exc}", op.id) from exc
         await asyncio.to_thread(self.operations.transition, op.id, "completed")
         return answer
+
+    def _without_secrets(self, request: ChatRequest) -> ChatRequest:
+        """An open secret file (``.env``, a key) is neither the context nor the selection."""
+        if request.path is None:
+            return request
+        inside = safety.inside(self.ws.root, request.path)
+        rel = inside.relative_to(self.ws.root).as_posix() if inside is not None else None
+        if rel is not None and not safety.is_secret(rel, self.secret_globs):
+            return request
+        return dataclasses.replace(request, path=None, line=None, selection=None)
 
     async def _recover(self) -> None:
         if not self._recovered:
