@@ -115,6 +115,7 @@ export interface ChatParams {
   textDocument?: TextDocumentIdentifier; range?: Range;
   reasoningEffort?: 'minimum' | 'medium' | 'high';
   preset?: Preset;
+  diagnostics?: string[];
   workDoneToken?: ProgressToken;
   partialResultToken?: ProgressToken;
 }
