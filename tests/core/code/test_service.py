@@ -219,10 +219,10 @@ async def test_concepts_workspace_symbols_and_clusters(repo: GitRepo) -> None:
     _, service = workspace(repo.root)
     service.index()
     found = [s.qualified_name for s in await service.concepts("authentication", 10)]
-    assert set(found[:3]) == {"auth.tokens.TokenAuth", "auth.login.authenticate_user",
-                              "auth.login"}
+    # auth/ has no __init__.py: its files are top-level modules
+    assert set(found[:3]) == {"tokens.TokenAuth", "login.authenticate_user", "login"}
     assert [s.qualified_name for s in await service.concepts("passwords", 5)] == [
-        "auth.login.authenticate_user"]
+        "login.authenticate_user"]
     assert [s.name for s in await service.workspace_symbols("tokauth")] == ["TokenAuth"]
     clusters = service.clusters()
     assert {c["name"] for c in clusters} >= {"auth", "shop", "web"}
@@ -308,3 +308,81 @@ async def test_a_call_resolves_when_its_callee_appears_later(repo: GitRepo) -> N
     service.index_paths([repo.root / "shop/credit.py"])  # the watcher's view: one new file
     assert edges(await service.callers("issue_credit")) == [
         ("shop.refunds.refund", "shop.credit.issue_credit", "name", 1)]
+
+
+PACKAGE_ROOT_FILES: dict[str, str | bytes] = {
+    # a repository whose Python source root is server/ (not a package itself)
+    "server/mira/__init__.py": "",
+    "server/mira/core/__init__.py": "",
+    "server/mira/core/chat/__init__.py": "",
+    "server/mira/core/chat/cache.py": "def cache_key(x):\n    return x\n",
+    "server/mira/core/chat/service.py": (
+        "from mira.core.chat.cache import cache_key\nfrom . import cache\n"
+        "from ..chat import cache as c2\n\n\n"
+        "class ChatService:\n    def chat(self, x):\n        cache.cache_key(x)\n"
+        "        c2.cache_key(x)\n        return cache_key(x)\n"),
+    "server/mira/cli.py": (
+        "from mira.core.chat.service import ChatService\n\n\n"
+        "def main():\n    ChatService().chat(1)\n"),
+    # a src layout
+    "src/pkg/__init__.py": "",
+    "src/pkg/mod.py": "def helper():\n    pass\n",
+    "src/pkg/sub/__init__.py": "from pkg.mod import helper\n\n\ndef run():\n    helper()\n",
+    # not in a package: top-level modules; namespace packages still resolve by path
+    "scripts/tool.py": "from ns.thing import work\n\n\ndef go():\n    work()\n",
+    "ns/thing.py": "def work():\n    pass\n",
+}
+
+
+async def test_python_modules_are_named_from_their_package_root(tmp_path: Path) -> None:
+    write(tmp_path, PACKAGE_ROOT_FILES)
+    _, service = workspace(tmp_path)
+    service.index()
+    names = [s.qualified_name for s in await service.document_symbols(
+        tmp_path / "server/mira/core/chat/cache.py")]
+    assert names == ["mira.core.chat.cache", "mira.core.chat.cache.cache_key"]
+    assert edges(await service.callers("mira.core.chat.cache.cache_key")) == [
+        ("mira.core.chat.service.ChatService.chat", "mira.core.chat.cache.cache_key",
+         "resolved", 1)] * 3  # imported name, `from . import`, `from ..chat import as`
+    assert edges(await service.callers("mira.core.chat.service.ChatService.chat")) == [
+        ("mira.cli.main", "mira.core.chat.service.ChatService.chat", "name", 1)]
+    assert edges(await service.callers("pkg.mod.helper")) == [
+        ("pkg.sub.run", "pkg.mod.helper", "resolved", 1)]
+    assert edges(await service.callees("tool.go")) == [
+        ("tool.go", "thing.work", "resolved", 1)]
+    # an open buffer and a file that is not indexed get the same names
+    text = (tmp_path / "src/pkg/mod.py").read_text()
+    assert [s.qualified_name for s in service.update_buffer(
+        tmp_path / "src/pkg/mod.py", text + "\n\ndef more():\n    pass\n")] == [
+        "pkg.mod", "pkg.mod.helper", "pkg.mod.more"]
+    # a package appears: its files are renamed when re-indexed
+    write(tmp_path, {"ns/__init__.py": ""})
+    service.index_paths([tmp_path / "ns/__init__.py", tmp_path / "ns/thing.py"])
+    assert [s.qualified_name for s in await service.document_symbols(
+        tmp_path / "ns/thing.py")] == ["ns.thing", "ns.thing.work"]
+
+
+def test_an_index_of_an_older_version_is_rebuilt(tmp_path: Path) -> None:
+    write(tmp_path, PACKAGE_ROOT_FILES)
+    _, service = workspace(tmp_path)
+    assert service.index().parsed == 11
+    conn = service._writer_conn()
+    conn.execute("UPDATE code_meta SET value = '1'")
+    conn.execute("UPDATE code_symbols SET qualified_name = 'server.' || qualified_name")
+    conn.commit()
+    _, fresh = workspace(tmp_path)
+    assert fresh.index().parsed == 11  # every file, though none changed
+    assert fresh.index().parsed == 0
+    assert [s.qualified_name for s in fresh._symbol_rows("cache_key")] == [
+        "mira.core.chat.cache.cache_key"]
+
+
+def test_cli_callers_with_package_root_names(tmp_path: Path) -> None:
+    write(tmp_path, PACKAGE_ROOT_FILES)
+    out = subprocess.run([sys.executable, "-m", "mira", "callers",
+                          "mira.core.chat.service.ChatService.chat", "--json"],
+                         cwd=tmp_path, env=server_env(), capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    items = json.loads(out.stdout)["items"]
+    assert [i["caller"]["qualifiedName"] for i in items] == ["mira.cli.main"]

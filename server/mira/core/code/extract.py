@@ -143,11 +143,14 @@ def parse(language: str, source: bytes, old_tree: Tree | None = None) -> Tree:
 
 
 def extract(language: str, path: str, source: bytes, tree: Tree | None = None,
-            byte_range: tuple[int, int] | None = None) -> FileIndex:
+            byte_range: tuple[int, int] | None = None, module: str | None = None
+            ) -> FileIndex:
     """The code elements, imports and calls of ``source`` (which may have syntax errors).
 
     With ``byte_range`` (whole top-level nodes), only what lies inside it, and no module
     symbol: the caller merges it with what it knows of the rest of the file.
+    ``module``: the file's module name when the caller knows better than its path (a
+    Python file's package root, see ``indexer.PythonModules``).
     """
     if tree is None:
         tree = parse(language, source)
@@ -156,7 +159,8 @@ def extract(language: str, path: str, source: bytes, tree: Tree | None = None,
     lo, hi = byte_range if byte_range is not None else (0, len(source) + 1)
     if byte_range is not None:
         cursor.set_byte_range(lo, hi)
-    module = module_name(path)
+    if module is None:
+        module = module_name(path)
     defs: list[_Def] = []
     field_names: list[tuple[int, str]] = []
     imports: list[Import] = []

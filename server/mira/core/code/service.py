@@ -34,7 +34,14 @@ from mira.core.code.clusters import cluster, directory_of
 from mira.core.code.concepts import query_terms, symbol_terms
 from mira.core.code.extract import extract, parse
 from mira.core.code.fuzzy import FuzzyIndex
-from mira.core.code.indexer import Parsed, file_stat, parse_file, parse_many
+from mira.core.code.indexer import (
+    Parsed,
+    PythonModules,
+    file_stat,
+    module_for,
+    parse_file,
+    parse_many,
+)
 from mira.core.code.languages import BY_EXTENSION, spec_for
 from mira.core.code.model import CallEdge, CallSite, FileIndex, PatternMatch, Symbol
 from mira.core.code.patterns import detect
@@ -53,6 +60,9 @@ WRITE_BATCH = 200
 MAX_DEPTH = 10
 FOLLOW_FILES = 20  # files re-indexed because they mention newly defined names
 REBUILD_INDEXES_ROWS = 20_000  # a bulk run storing this many calls rebuilds their indexes
+# the version of what the index stores (names, columns' meaning): an index stamped with
+# another version is rebuilt in full (2: Python modules named from their package root)
+INDEX_VERSION = "2"
 _INSERT_CALL = ("INSERT INTO code_calls (file_id, caller, name, receiver, line, col, callee,"
                 " confidence) VALUES (?,?,?,?,?,?,?,?)")
 
@@ -122,7 +132,7 @@ def reparse(buffer: _Buffer, new: bytes, language: str, path: str) -> _Buffer:
     new_tree = parse(language, new, tree)
     index = _merge(buffer.index, tree, new_tree, old, new, prefix, suffix, language, path)
     if index is None:
-        index = extract(language, path, new, new_tree)
+        index = extract(language, path, new, new_tree, module=buffer.index.module)
     return _Buffer(new, new_tree, index)
 
 
@@ -183,7 +193,8 @@ def _merge(previous: FileIndex, old_tree: Tree, new_tree: Tree, old: bytes, new:
             after.append(_shift_symbol(s, delta))
         elif not (s.start_line >= first_line and s.end_line <= old_last):
             return None  # shares a line with the edited nodes
-    part = extract(language, path, new, new_tree, (lo, hi)) if touched else FileIndex(
+    part = extract(language, path, new, new_tree, (lo, hi), previous.module) if touched \
+        else FileIndex(
         path, language, previous.module)
     root_end = new_tree.root_node.end_point
     module = replace(previous.symbols[0], end_line=root_end[0], end_col=root_end[1])
@@ -207,6 +218,7 @@ class CodeService:
         self._buffers: OrderedDict[str, _Buffer] = OrderedDict()
         self._fuzzy: tuple[int, FuzzyIndex, list[int]] | None = None
         self._cache: dict[str, tuple[int, Any]] = {}
+        self._modules = PythonModules(workspace.root)
         self.generation = 0
         self.last_report: CodeIndexReport | None = None
 
@@ -284,6 +296,13 @@ class CodeService:
         report = CodeIndexReport()
         with self._write:
             conn = self._writer_conn()
+            self._modules.clear()  # packages may have come or gone
+            if store.stamp(conn, "version") != INDEX_VERSION:
+                conn.execute("BEGIN IMMEDIATE")
+                store.clear(conn)
+                store.set_stamp(conn, "version", INDEX_VERSION)
+                conn.execute("COMMIT")
+                self._resolver = None
             states = store.file_states(conn)
             files = self.source_files()
             report.files = len(files)
@@ -307,7 +326,8 @@ class CodeService:
             workers = int(getattr(self.ws.config, "code_index_workers", 0))
             parsed: list[tuple[int, FileIndex]] = []
             batch: list[Parsed] = []
-            results = parse_many(self.ws.root, todo, self.max_bytes, workers, cancelled)
+            results = parse_many(self.ws.root, todo, self.max_bytes, workers, cancelled,
+                                 self._modules)
             for done, result in enumerate(results, 1):
                 batch.append(result)
                 if len(batch) >= WRITE_BATCH:
@@ -399,6 +419,8 @@ class CodeService:
             rels.append(rel)
         if not rels:
             return 0
+        if any(rel.endswith("/__init__.py") for rel in rels):
+            self._modules.clear()  # a package may have come or gone
         with self._write:
             conn = self._writer_conn()
             resolver = self._resolver_for(conn)
@@ -471,7 +493,7 @@ class CodeService:
                 if index.concepts is None:
                     index.concepts = [symbol_terms(s) for s in index.symbols]
                 return Parsed(rel, found[0], found[1], "indexed", index)
-        return parse_file(str(self.ws.root), rel, self.max_bytes)
+        return parse_file(str(self.ws.root), rel, self.max_bytes, self._modules)
 
     def update_buffer(self, path: Path | str, text: str) -> list[Symbol]:
         """Symbols of an open buffer after an edit (incremental re-parse; not stored)."""
@@ -489,7 +511,9 @@ class CodeService:
                 return []
             if buffer is None:
                 tree = parse(spec.name, source)
-                buffer = _Buffer(source, tree, extract(spec.name, rel, source, tree))
+                buffer = _Buffer(source, tree, extract(
+                    spec.name, rel, source, tree,
+                    module=module_for(self._modules, rel, spec.name)))
             else:
                 buffer = reparse(buffer, source, spec.name, rel)
             with self._state:
@@ -517,7 +541,7 @@ class CodeService:
             return store.symbols_of(conn, rel) if row[2] == "indexed" else []
         if found is None:
             return []
-        parsed = parse_file(str(self.ws.root), rel, self.max_bytes)
+        parsed = parse_file(str(self.ws.root), rel, self.max_bytes, self._modules)
         return parsed.index.symbols if parsed.index else []
 
     def symbols_sync(self, path: Path, text: str | None) -> list[Symbol]:
@@ -547,7 +571,10 @@ class CodeService:
             if same:
                 return store.symbols_of(self._conn(), rel)
         spec = spec_for(rel)
-        return extract(spec.name, rel, source).symbols if spec else []
+        if spec is None:
+            return []
+        return extract(spec.name, rel, source,
+                       module=module_for(self._modules, rel, spec.name)).symbols
 
     def _symbol_rows(self, qualified: str) -> list[Symbol]:
         return store.find_symbols(self._conn(), qualified)

@@ -50,6 +50,21 @@ def file_states(conn: sqlite3.Connection, paths: Sequence[str] | None = None
     return {row[0]: FileState(row[1], row[2], row[3], row[4]) for row in rows}
 
 
+def stamp(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM code_meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_stamp(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT OR REPLACE INTO code_meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def clear(conn: sqlite3.Connection) -> None:
+    """Forget every file's rows (inside the caller's transaction)."""
+    for table in ("code_concepts", "code_calls", "code_imports", "code_symbols", "code_files"):
+        conn.execute(f"DELETE FROM {table}")
+
+
 def delete_file(conn: sqlite3.Connection, file_id: int) -> None:
     conn.execute("DELETE FROM code_concepts WHERE rowid IN"
                  " (SELECT id FROM code_symbols WHERE file_id = ?)", (file_id,))
