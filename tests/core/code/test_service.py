@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from mira.core.code import indexer
+from mira.core.code import indexer, store
 from mira.core.code.extract import extract
 from mira.core.code.fuzzy import FuzzyIndex
 from mira.core.code.service import CodeService, common_affixes
@@ -386,3 +386,46 @@ def test_cli_callers_with_package_root_names(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     items = json.loads(out.stdout)["items"]
     assert [i["caller"]["qualifiedName"] for i in items] == ["mira.cli.main"]
+
+
+async def test_reindex_writes_only_changes_and_matches_a_fresh_index(tmp_path: Path) -> None:
+    base = ("import os\n\n\nclass A:\n    \"\"\"Keeps widgets.\"\"\"\n\n"
+            "    def run(self):\n        self.stop()\n        return helper(os.sep)\n\n"
+            "    def stop(self):\n        pass\n\n\ndef helper(x):\n    return A().run()\n")
+    versions = [
+        base,
+        "# moved down\n" + base,  # every position shifts
+        base.replace("Keeps widgets", "Holds gadgets"),  # a docstring (concepts) changes
+        base.replace("    def stop(self):\n        pass\n\n", ""),  # a method goes
+        base + "\n\ndef extra():\n    helper(1)\n",  # a function comes
+        base.replace("import os\n", "import posixpath as os\n"),  # imports change
+    ]
+    write(tmp_path, {"m.py": versions[0], "other.py": "from m import helper\n\n\n"
+                     "def use():\n    helper(2)\n"})
+    _, service = workspace(tmp_path)
+    service.index()
+    conn = service._conn()
+
+    def state(db: CodeService) -> tuple[object, ...]:
+        c = db._conn()
+        return (
+            [(s.qualified_name, s.start_line, s.end_line, s.signature, s.docstring)
+             for s in store.symbols_of(c, "m.py")],
+            sorted(c.execute("SELECT caller, name, receiver, line, col, callee, confidence"
+                             " FROM code_calls").fetchall()),
+            c.execute("SELECT i.local, i.module, i.name, i.line FROM code_imports i"
+                      " JOIN code_files f"
+                      " ON f.id = i.file_id WHERE f.path = 'm.py'").fetchall(),
+            sorted(c.execute("SELECT s.qualified_name, c.doc_terms FROM code_concepts c"
+                             " JOIN code_symbols s ON s.id = c.rowid").fetchall()),
+            c.execute("SELECT COUNT(*) FROM code_concepts").fetchone())
+
+    for k, text in enumerate(versions[1:] + versions[:1]):
+        (tmp_path / "m.py").write_text(text)
+        service.index_paths([tmp_path / "m.py"])
+        fresh_root = tmp_path.parent / f"fresh{k}"
+        write(fresh_root, {"m.py": text, "other.py": (tmp_path / "other.py").read_text()})
+        _, fresh = workspace(fresh_root)
+        fresh.index()
+        assert state(service) == state(fresh), k
+    assert conn.execute("SELECT COUNT(*) FROM code_files").fetchone() == (2,)

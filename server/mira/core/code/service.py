@@ -63,8 +63,7 @@ REBUILD_INDEXES_ROWS = 20_000  # a bulk run storing this many calls rebuilds the
 # the version of what the index stores (names, columns' meaning): an index stamped with
 # another version is rebuilt in full (2: Python modules named from their package root)
 INDEX_VERSION = "2"
-_INSERT_CALL = ("INSERT INTO code_calls (file_id, caller, name, receiver, line, col, callee,"
-                " confidence) VALUES (?,?,?,?,?,?,?,?)")
+_INSERT_CALL = store.INSERT_CALL
 
 
 @dataclass
@@ -437,9 +436,16 @@ class CodeService:
                             store.delete_file(conn, old.id)
                         resolver.remove(result.path)
                         continue
-                    file_id = store.write_file(conn, result.path, result.size,
-                                               result.mtime_ns, result.status,
-                                               result.index, old_id=old.id if old else None)
+                    if old is None:
+                        file_id = store.write_file(conn, result.path, result.size,
+                                                   result.mtime_ns, result.status,
+                                                   result.index)
+                    else:  # only what changed: most of a file is as it was
+                        file_id = store.update_file(conn, old.id, result.path, result.size,
+                                                    result.mtime_ns, result.status,
+                                                    result.index)
+                        if result.index is None:
+                            store.replace_calls(conn, file_id, [])
                     if result.index is None:
                         resolver.remove(result.path)
                     else:
@@ -449,7 +455,7 @@ class CodeService:
                         resolver.add_index(result.index)
                         written.append((file_id, result.index))
                 for file_id, index in written:
-                    conn.executemany(_INSERT_CALL, self._call_rows(file_id, index, resolver))
+                    store.replace_calls(conn, file_id, self._call_rows(file_id, index, resolver))
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
