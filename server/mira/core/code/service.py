@@ -31,12 +31,13 @@ from tree_sitter import Point, Tree
 
 from mira.core.code import store
 from mira.core.code.clusters import cluster, directory_of
-from mira.core.code.concepts import query_terms, symbol_terms
+from mira.core.code.concepts import query_terms
 from mira.core.code.extract import extract, parse
 from mira.core.code.fuzzy import FuzzyIndex
 from mira.core.code.indexer import (
     Parsed,
     PythonModules,
+    check_source,
     file_stat,
     module_for,
     parse_file,
@@ -56,6 +57,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int | None, str], None]
 OPEN_BUFFERS = 16  # trees kept for incremental re-parsing
+RECENT_FILES = 4  # trees of files last re-indexed from disk, kept for the same reason
 WRITE_BATCH = 200
 MAX_DEPTH = 10
 FOLLOW_FILES = 20  # files re-indexed because they mention newly defined names
@@ -215,6 +217,7 @@ class CodeService:
         self._resolver: Resolver | None = None
         self._writer: sqlite3.Connection | None = None  # used only under self._write
         self._buffers: OrderedDict[str, _Buffer] = OrderedDict()
+        self._recent: OrderedDict[str, _Buffer] = OrderedDict()  # used under self._write
         self._fuzzy: tuple[int, FuzzyIndex, list[int]] | None = None
         self._cache: dict[str, tuple[int, Any]] = {}
         self._modules = PythonModules(workspace.root)
@@ -494,12 +497,39 @@ class CodeService:
                 same = (self.ws.root / rel).read_bytes() == buffer.source
             except OSError:
                 same = False
-            if same:
-                index = buffer.index
-                if index.concepts is None:
-                    index.concepts = [symbol_terms(s) for s in index.symbols]
-                return Parsed(rel, found[0], found[1], "indexed", index)
-        return parse_file(str(self.ws.root), rel, self.max_bytes, self._modules)
+            if same:  # concepts: computed when stored, for new symbols only
+                return Parsed(rel, found[0], found[1], "indexed", buffer.index)
+        return self._parse_disk(rel)
+
+    def _parse_disk(self, rel: str) -> Parsed:
+        """A file changed on disk (not open). The trees of the last few such files are
+        kept: when one changes again, it is re-parsed incrementally and only the
+        top-level definitions the change touched are extracted again."""
+        spec = spec_for(rel)
+        found = file_stat(self.ws.root, rel)
+        with self._state:
+            recent = self._recent.pop(rel, None)
+        data = None
+        if spec is not None and found is not None and found[2] == "ok" and \
+                found[0] <= self.max_bytes:
+            try:
+                data = (self.ws.root / rel).read_bytes()
+            except OSError:
+                data = None
+        if spec is None or found is None or data is None or \
+                check_source(data, self.max_bytes) is not None:
+            return parse_file(str(self.ws.root), rel, self.max_bytes, self._modules)
+        module = module_for(self._modules, rel, spec.name)
+        if recent is not None and recent.index.module == (module or recent.index.module):
+            buffer = recent if recent.source == data else reparse(recent, data, spec.name, rel)
+        else:
+            tree = parse(spec.name, data)
+            buffer = _Buffer(data, tree, extract(spec.name, rel, data, tree, module=module))
+        with self._state:
+            self._recent[rel] = buffer
+            while len(self._recent) > RECENT_FILES:
+                self._recent.popitem(last=False)
+        return Parsed(rel, found[0], found[1], "indexed", buffer.index)
 
     def update_buffer(self, path: Path | str, text: str) -> list[Symbol]:
         """Symbols of an open buffer after an edit (incremental re-parse; not stored)."""
