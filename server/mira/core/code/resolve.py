@@ -42,9 +42,16 @@ class Resolver:
     def add(self, path: str, module: str,
             symbols: Iterable[tuple[str, str, str, str | None, tuple[str, ...]]]) -> None:
         """``symbols``: (qualified name, name, kind, parent, bases)."""
+        rows = [row for row in symbols if row[2] != "module"]
+        known = self.files.get(path)
+        if known is not None and self.modules.get(module) == path and \
+                known == [row[0] for row in rows] and \
+                all(self.kinds.get(q) == (kind, parent, bases)
+                    for q, _, kind, parent, bases in rows):
+            return  # the same definitions as before (a change inside bodies)
         self.remove(path)
         names = []
-        for qualified, name, kind, parent, bases in symbols:
+        for qualified, name, kind, parent, bases in rows:
             if kind == "module":
                 continue
             self.kinds.setdefault(qualified, (kind, parent, bases))
