@@ -15,7 +15,7 @@ import pytest
 
 from mira.core.code import indexer, store
 from mira.core.code.extract import extract
-from mira.core.code.fuzzy import FuzzyIndex
+from mira.core.code.fuzzy import FuzzyIndex, NameIndex
 from mira.core.code.service import CodeService, common_affixes
 from mira.core.config import MiraConfig
 from mira.core.workspace import Workspace
@@ -429,3 +429,53 @@ async def test_reindex_writes_only_changes_and_matches_a_fresh_index(tmp_path: P
         fresh.index()
         assert state(service) == state(fresh), k
     assert conn.execute("SELECT COUNT(*) FROM code_files").fetchone() == (2,)
+
+
+def test_name_index_updated_per_file_matches_a_rebuilt_one() -> None:
+    rng = random.Random(3)
+    words = ["parse", "config", "write", "row", "store", "order", "handle", "x"]
+
+    def name() -> str:
+        return "_".join(rng.sample(words, rng.randint(1, 3)))
+
+    files = {f: {f * 100 + k: name() for k in range(20)} for f in range(1, 30)}
+    index = NameIndex((sid, n, f) for f, names in files.items() for sid, n in names.items())
+    next_id = 10_000
+    for step in range(60):
+        f = rng.randint(1, 32)
+        names = dict(files.get(f, {}))
+        for sid in rng.sample(sorted(names), min(len(names), rng.randint(0, 5))):
+            del names[sid]
+        for _ in range(rng.randint(0, 5)):
+            names[next_id] = name()
+            next_id += 1
+        if rng.random() < 0.1:
+            names = {}
+        files[f] = names
+        index.update_file(f, names.items())
+        rows = sorted((sid, n) for names in files.values() for sid, n in names.items())
+        fresh = FuzzyIndex([n for _, n in rows])
+        for query in ("parse", "row", "wr", "cfg", "x", "handle_order", "zz"):
+            expected = [rows[i][0] for _, i in fresh.search(query, 15)]
+            assert index.search(query, 15) == expected, (step, query)
+
+
+async def test_workspace_symbols_follow_changed_files(tmp_path: Path) -> None:
+    write(tmp_path, {"a.py": "def alpha_one():\n    pass\n", "b.py": "def beta():\n    pass\n"})
+    _, service = workspace(tmp_path)
+    service.index()
+    assert [s.name for s in await service.workspace_symbols("alpha")] == ["alpha_one"]
+    built = service._names
+    write(tmp_path, {"a.py": "def alpha_two():\n    pass\n", "c.py": "def alphabet():\n"
+                     "    pass\n"})
+    service.index_paths([tmp_path / "a.py", tmp_path / "c.py"])
+    assert [s.qualified_name for s in await service.workspace_symbols("alpha")] == [
+        "c.alphabet", "a.alpha_two"]
+    (tmp_path / "c.py").unlink()
+    service.index_paths([tmp_path / "c.py"])
+    assert [s.name for s in await service.workspace_symbols("alpha")] == ["alpha_two"]
+    write(tmp_path, {"b.py": "def alpha_beta():\n    pass\n"})
+    service.index()  # a bulk run that changes a few files
+    assert [s.name for s in await service.workspace_symbols("alpha")] == [
+        "alpha_two", "alpha_beta"]
+    assert service._names is built  # updated, not rebuilt

@@ -33,7 +33,7 @@ from mira.core.code import store
 from mira.core.code.clusters import cluster, directory_of
 from mira.core.code.concepts import query_terms
 from mira.core.code.extract import extract, parse
-from mira.core.code.fuzzy import FuzzyIndex
+from mira.core.code.fuzzy import NameIndex
 from mira.core.code.indexer import (
     Parsed,
     PythonModules,
@@ -60,6 +60,7 @@ OPEN_BUFFERS = 16  # trees kept for incremental re-parsing
 RECENT_FILES = 4  # trees of files last re-indexed from disk, kept for the same reason
 WRITE_BATCH = 200
 MAX_DEPTH = 10
+REBUILD_NAMES_FILES = 100  # a bulk run changing more files rebuilds the name index
 FOLLOW_FILES = 20  # files re-indexed because they mention newly defined names
 REBUILD_INDEXES_ROWS = 20_000  # a bulk run storing this many calls rebuilds their indexes
 # the version of what the index stores (names, columns' meaning): an index stamped with
@@ -218,7 +219,10 @@ class CodeService:
         self._writer: sqlite3.Connection | None = None  # used only under self._write
         self._buffers: OrderedDict[str, _Buffer] = OrderedDict()
         self._recent: OrderedDict[str, _Buffer] = OrderedDict()  # used under self._write
-        self._fuzzy: tuple[int, FuzzyIndex, list[int]] | None = None
+        # workspace/symbol: built on the first query, then updated per changed file
+        self._names: NameIndex | None = None
+        self._names_lock = threading.Lock()
+        self._names_dirty: set[int] | None = set()  # file ids changed; None: rebuild
         self._cache: dict[str, tuple[int, Any]] = {}
         self._modules = PythonModules(workspace.root)
         self.generation = 0
@@ -262,9 +266,14 @@ class CodeService:
         except ValueError:
             return p.as_posix()
 
-    def _bump(self) -> None:
+    def _bump(self, files: Iterable[int] | None) -> None:
+        """A change: ``files`` (ids) changed, or anything did (None)."""
         with self._state:
             self.generation += 1
+            if files is None or self._names_dirty is None:
+                self._names_dirty = None
+            else:
+                self._names_dirty.update(files)
 
     def _resolver_for(self, conn: sqlite3.Connection) -> Resolver:
         """The global view for resolution, loaded once and then kept current."""
@@ -299,7 +308,8 @@ class CodeService:
         with self._write:
             conn = self._writer_conn()
             self._modules.clear()  # packages may have come or gone
-            if store.stamp(conn, "version") != INDEX_VERSION:
+            cleared = store.stamp(conn, "version") != INDEX_VERSION
+            if cleared:
                 conn.execute("BEGIN IMMEDIATE")
                 store.clear(conn)
                 store.set_stamp(conn, "version", INDEX_VERSION)
@@ -358,7 +368,10 @@ class CodeService:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        self._bump()
+        # the name index follows a few changed files; after many, it is rebuilt
+        changed = [states[p].id for p in gone] + [states[p].id for p in todo if p in states] \
+            + [file_id for file_id, _ in parsed]
+        self._bump(changed if len(changed) <= REBUILD_NAMES_FILES and not cleared else None)
         report.seconds = time.perf_counter() - started
         self.last_report = report
         return report
@@ -429,6 +442,7 @@ class CodeService:
             states = store.file_states(conn, rels)
             results = [self._parse_saved(rel) for rel in rels]
             new_names: set[str] = set()
+            touched = [state.id for state in states.values()]
             conn.execute("BEGIN IMMEDIATE")
             try:
                 written = []
@@ -459,11 +473,12 @@ class CodeService:
                         written.append((file_id, result.index))
                 for file_id, index in written:
                     store.replace_calls(conn, file_id, self._call_rows(file_id, index, resolver))
+                    touched.append(file_id)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        self._bump()
+        self._bump(touched)
         if follow and new_names:
             waiting = [p for p in self._files_mentioning(new_names) if p not in rels]
             if waiting:
@@ -655,20 +670,22 @@ class CodeService:
 
     def _workspace_symbols(self, query: str, limit: int) -> list[Symbol]:
         conn = self._conn()
-        with self._state:
-            cached = self._fuzzy
-        if cached is None or cached[0] != self.generation:
-            generation = self.generation
-            rows = conn.execute("SELECT id, name FROM code_symbols WHERE kind != 'module'"
-                                " ORDER BY id").fetchall()
-            cached = (generation, FuzzyIndex([r[1] for r in rows]), [r[0] for r in rows])
+        with self._names_lock:
             with self._state:
-                self._fuzzy = cached
-        _, fuzzy, ids = cached
-        hits = fuzzy.search(query, limit)
-        if not hits:
+                dirty, self._names_dirty = self._names_dirty, set()
+            names = self._names
+            if names is None or dirty is None or names.stale:
+                names = self._names = NameIndex(conn.execute(
+                    "SELECT id, name, file_id FROM code_symbols WHERE kind != 'module'"
+                    " ORDER BY id"))
+            else:
+                for file_id in dirty:
+                    names.update_file(file_id, conn.execute(
+                        "SELECT id, name FROM code_symbols WHERE file_id = ?"
+                        " AND kind != 'module'", (file_id,)))
+            wanted = names.search(query, limit)
+        if not wanted:
             return []
-        wanted = [ids[i] for _, i in hits]
         marks = ",".join("?" * len(wanted))
         rows = conn.execute(f"SELECT s.id, {store.SYMBOL_COLUMNS} FROM {store.SYMBOL_FROM}"
                             f" WHERE s.id IN ({marks})", wanted).fetchall()
