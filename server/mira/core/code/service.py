@@ -14,6 +14,7 @@ incrementally.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import sqlite3
@@ -62,6 +63,7 @@ WRITE_BATCH = 200
 MAX_DEPTH = 10
 REBUILD_NAMES_FILES = 100  # a bulk run changing more files rebuilds the name index
 FOLLOW_FILES = 20  # files re-indexed because they mention newly defined names
+FREEZE_NAMES = 20_000  # a resolver loaded with this many names is frozen (gc.freeze)
 REBUILD_INDEXES_ROWS = 20_000  # a bulk run storing this many calls rebuilds their indexes
 # the version of what the index stores (names, columns' meaning): an index stamped with
 # another version is rebuilt in full (2: Python modules named from their package root)
@@ -216,6 +218,7 @@ class CodeService:
         self._edits = threading.Lock()  # one buffer update at a time (trees are edited)
         self._local = threading.local()
         self._resolver: Resolver | None = None
+        self._frozen = False
         self._writer: sqlite3.Connection | None = None  # used only under self._write
         self._buffers: OrderedDict[str, _Buffer] = OrderedDict()
         self._recent: OrderedDict[str, _Buffer] = OrderedDict()  # used under self._write
@@ -293,7 +296,18 @@ class CodeService:
             if current is not None:
                 resolver.add(current[0], current[1], rows)
             self._resolver = resolver
+            self._freeze()
         return self._resolver
+
+    def _freeze(self) -> None:
+        """Move a large resolver's tables (hundreds of thousands of long-lived objects) out
+        of the cyclic collector's view: full collections, triggered by the objects each
+        re-index allocates, would otherwise walk them all (the re-index's p95). Once."""
+        if not self._frozen and self._resolver is not None and \
+                len(self._resolver.kinds) >= FREEZE_NAMES:
+            self._frozen = True
+            gc.collect()
+            gc.freeze()
 
     # -- indexing (blocking: call from a worker thread) ------------------------------------
     def source_files(self) -> list[str]:
@@ -368,6 +382,7 @@ class CodeService:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+        self._freeze()  # after a first bulk run
         # the name index follows a few changed files; after many, it is rebuilt
         changed = [states[p].id for p in gone] + [states[p].id for p in todo if p in states] \
             + [file_id for file_id, _ in parsed]
