@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from mira.core.code import indexer
+from mira.core.code import indexer, store
 from mira.core.code.extract import extract
-from mira.core.code.fuzzy import FuzzyIndex
+from mira.core.code.fuzzy import FuzzyIndex, NameIndex
 from mira.core.code.service import CodeService, common_affixes
 from mira.core.config import MiraConfig
 from mira.core.workspace import Workspace
@@ -219,10 +219,10 @@ async def test_concepts_workspace_symbols_and_clusters(repo: GitRepo) -> None:
     _, service = workspace(repo.root)
     service.index()
     found = [s.qualified_name for s in await service.concepts("authentication", 10)]
-    assert set(found[:3]) == {"auth.tokens.TokenAuth", "auth.login.authenticate_user",
-                              "auth.login"}
+    # auth/ has no __init__.py: its files are top-level modules
+    assert set(found[:3]) == {"tokens.TokenAuth", "login.authenticate_user", "login"}
     assert [s.qualified_name for s in await service.concepts("passwords", 5)] == [
-        "auth.login.authenticate_user"]
+        "login.authenticate_user"]
     assert [s.name for s in await service.workspace_symbols("tokauth")] == ["TokenAuth"]
     clusters = service.clusters()
     assert {c["name"] for c in clusters} >= {"auth", "shop", "web"}
@@ -308,3 +308,174 @@ async def test_a_call_resolves_when_its_callee_appears_later(repo: GitRepo) -> N
     service.index_paths([repo.root / "shop/credit.py"])  # the watcher's view: one new file
     assert edges(await service.callers("issue_credit")) == [
         ("shop.refunds.refund", "shop.credit.issue_credit", "name", 1)]
+
+
+PACKAGE_ROOT_FILES: dict[str, str | bytes] = {
+    # a repository whose Python source root is server/ (not a package itself)
+    "server/mira/__init__.py": "",
+    "server/mira/core/__init__.py": "",
+    "server/mira/core/chat/__init__.py": "",
+    "server/mira/core/chat/cache.py": "def cache_key(x):\n    return x\n",
+    "server/mira/core/chat/service.py": (
+        "from mira.core.chat.cache import cache_key\nfrom . import cache\n"
+        "from ..chat import cache as c2\n\n\n"
+        "class ChatService:\n    def chat(self, x):\n        cache.cache_key(x)\n"
+        "        c2.cache_key(x)\n        return cache_key(x)\n"),
+    "server/mira/cli.py": (
+        "from mira.core.chat.service import ChatService\n\n\n"
+        "def main():\n    ChatService().chat(1)\n"),
+    # a src layout
+    "src/pkg/__init__.py": "",
+    "src/pkg/mod.py": "def helper():\n    pass\n",
+    "src/pkg/sub/__init__.py": "from pkg.mod import helper\n\n\ndef run():\n    helper()\n",
+    # not in a package: top-level modules; namespace packages still resolve by path
+    "scripts/tool.py": "from ns.thing import work\n\n\ndef go():\n    work()\n",
+    "ns/thing.py": "def work():\n    pass\n",
+}
+
+
+async def test_python_modules_are_named_from_their_package_root(tmp_path: Path) -> None:
+    write(tmp_path, PACKAGE_ROOT_FILES)
+    _, service = workspace(tmp_path)
+    service.index()
+    names = [s.qualified_name for s in await service.document_symbols(
+        tmp_path / "server/mira/core/chat/cache.py")]
+    assert names == ["mira.core.chat.cache", "mira.core.chat.cache.cache_key"]
+    assert edges(await service.callers("mira.core.chat.cache.cache_key")) == [
+        ("mira.core.chat.service.ChatService.chat", "mira.core.chat.cache.cache_key",
+         "resolved", 1)] * 3  # imported name, `from . import`, `from ..chat import as`
+    assert edges(await service.callers("mira.core.chat.service.ChatService.chat")) == [
+        ("mira.cli.main", "mira.core.chat.service.ChatService.chat", "name", 1)]
+    assert edges(await service.callers("pkg.mod.helper")) == [
+        ("pkg.sub.run", "pkg.mod.helper", "resolved", 1)]
+    assert edges(await service.callees("tool.go")) == [
+        ("tool.go", "thing.work", "resolved", 1)]
+    # an open buffer and a file that is not indexed get the same names
+    text = (tmp_path / "src/pkg/mod.py").read_text()
+    assert [s.qualified_name for s in service.update_buffer(
+        tmp_path / "src/pkg/mod.py", text + "\n\ndef more():\n    pass\n")] == [
+        "pkg.mod", "pkg.mod.helper", "pkg.mod.more"]
+    # a package appears: its files are renamed when re-indexed
+    write(tmp_path, {"ns/__init__.py": ""})
+    service.index_paths([tmp_path / "ns/__init__.py", tmp_path / "ns/thing.py"])
+    assert [s.qualified_name for s in await service.document_symbols(
+        tmp_path / "ns/thing.py")] == ["ns.thing", "ns.thing.work"]
+
+
+def test_an_index_of_an_older_version_is_rebuilt(tmp_path: Path) -> None:
+    write(tmp_path, PACKAGE_ROOT_FILES)
+    _, service = workspace(tmp_path)
+    assert service.index().parsed == 11
+    conn = service._writer_conn()
+    conn.execute("UPDATE code_meta SET value = '1'")
+    conn.execute("UPDATE code_symbols SET qualified_name = 'server.' || qualified_name")
+    conn.commit()
+    _, fresh = workspace(tmp_path)
+    assert fresh.index().parsed == 11  # every file, though none changed
+    assert fresh.index().parsed == 0
+    assert [s.qualified_name for s in fresh._symbol_rows("cache_key")] == [
+        "mira.core.chat.cache.cache_key"]
+
+
+def test_cli_callers_with_package_root_names(tmp_path: Path) -> None:
+    write(tmp_path, PACKAGE_ROOT_FILES)
+    out = subprocess.run([sys.executable, "-m", "mira", "callers",
+                          "mira.core.chat.service.ChatService.chat", "--json"],
+                         cwd=tmp_path, env=server_env(), capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    items = json.loads(out.stdout)["items"]
+    assert [i["caller"]["qualifiedName"] for i in items] == ["mira.cli.main"]
+
+
+async def test_reindex_writes_only_changes_and_matches_a_fresh_index(tmp_path: Path) -> None:
+    base = ("import os\n\n\nclass A:\n    \"\"\"Keeps widgets.\"\"\"\n\n"
+            "    def run(self):\n        self.stop()\n        return helper(os.sep)\n\n"
+            "    def stop(self):\n        pass\n\n\ndef helper(x):\n    return A().run()\n")
+    versions = [
+        base,
+        "# moved down\n" + base,  # every position shifts
+        base.replace("Keeps widgets", "Holds gadgets"),  # a docstring (concepts) changes
+        base.replace("    def stop(self):\n        pass\n\n", ""),  # a method goes
+        base + "\n\ndef extra():\n    helper(1)\n",  # a function comes
+        base.replace("import os\n", "import posixpath as os\n"),  # imports change
+    ]
+    write(tmp_path, {"m.py": versions[0], "other.py": "from m import helper\n\n\n"
+                     "def use():\n    helper(2)\n"})
+    _, service = workspace(tmp_path)
+    service.index()
+    conn = service._conn()
+
+    def state(db: CodeService) -> tuple[object, ...]:
+        c = db._conn()
+        return (
+            [(s.qualified_name, s.start_line, s.end_line, s.signature, s.docstring)
+             for s in store.symbols_of(c, "m.py")],
+            sorted(c.execute("SELECT caller, name, receiver, line, col, callee, confidence"
+                             " FROM code_calls").fetchall()),
+            c.execute("SELECT i.local, i.module, i.name, i.line FROM code_imports i"
+                      " JOIN code_files f"
+                      " ON f.id = i.file_id WHERE f.path = 'm.py'").fetchall(),
+            sorted(c.execute("SELECT s.qualified_name, c.doc_terms FROM code_concepts c"
+                             " JOIN code_symbols s ON s.id = c.rowid").fetchall()),
+            c.execute("SELECT COUNT(*) FROM code_concepts").fetchone())
+
+    for k, text in enumerate(versions[1:] + versions[:1]):
+        (tmp_path / "m.py").write_text(text)
+        service.index_paths([tmp_path / "m.py"])
+        fresh_root = tmp_path.parent / f"fresh{k}"
+        write(fresh_root, {"m.py": text, "other.py": (tmp_path / "other.py").read_text()})
+        _, fresh = workspace(fresh_root)
+        fresh.index()
+        assert state(service) == state(fresh), k
+    assert conn.execute("SELECT COUNT(*) FROM code_files").fetchone() == (2,)
+
+
+def test_name_index_updated_per_file_matches_a_rebuilt_one() -> None:
+    rng = random.Random(3)
+    words = ["parse", "config", "write", "row", "store", "order", "handle", "x"]
+
+    def name() -> str:
+        return "_".join(rng.sample(words, rng.randint(1, 3)))
+
+    files = {f: {f * 100 + k: name() for k in range(20)} for f in range(1, 30)}
+    index = NameIndex((sid, n, f) for f, names in files.items() for sid, n in names.items())
+    next_id = 10_000
+    for step in range(60):
+        f = rng.randint(1, 32)
+        names = dict(files.get(f, {}))
+        for sid in rng.sample(sorted(names), min(len(names), rng.randint(0, 5))):
+            del names[sid]
+        for _ in range(rng.randint(0, 5)):
+            names[next_id] = name()
+            next_id += 1
+        if rng.random() < 0.1:
+            names = {}
+        files[f] = names
+        index.update_file(f, names.items())
+        rows = sorted((sid, n) for names in files.values() for sid, n in names.items())
+        fresh = FuzzyIndex([n for _, n in rows])
+        for query in ("parse", "row", "wr", "cfg", "x", "handle_order", "zz"):
+            expected = [rows[i][0] for _, i in fresh.search(query, 15)]
+            assert index.search(query, 15) == expected, (step, query)
+
+
+async def test_workspace_symbols_follow_changed_files(tmp_path: Path) -> None:
+    write(tmp_path, {"a.py": "def alpha_one():\n    pass\n", "b.py": "def beta():\n    pass\n"})
+    _, service = workspace(tmp_path)
+    service.index()
+    assert [s.name for s in await service.workspace_symbols("alpha")] == ["alpha_one"]
+    built = service._names
+    write(tmp_path, {"a.py": "def alpha_two():\n    pass\n", "c.py": "def alphabet():\n"
+                     "    pass\n"})
+    service.index_paths([tmp_path / "a.py", tmp_path / "c.py"])
+    assert [s.qualified_name for s in await service.workspace_symbols("alpha")] == [
+        "c.alphabet", "a.alpha_two"]
+    (tmp_path / "c.py").unlink()
+    service.index_paths([tmp_path / "c.py"])
+    assert [s.name for s in await service.workspace_symbols("alpha")] == ["alpha_two"]
+    write(tmp_path, {"b.py": "def alpha_beta():\n    pass\n"})
+    service.index()  # a bulk run that changes a few files
+    assert [s.name for s in await service.workspace_symbols("alpha")] == [
+        "alpha_two", "alpha_beta"]
+    assert service._names is built  # updated, not rebuilt

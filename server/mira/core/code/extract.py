@@ -127,14 +127,12 @@ def _bases(nodes: list[Node]) -> list[str]:
 def _symbol(d: _Def, path: str, language: str, parent_q: str | None, source: bytes) -> Symbol:
     outer = d.outer or _outer(d.node)
     sel = d.name_node
-    return Symbol(
-        qualified_name=d.qualified, name=d.name, kind=d.kind, path=path,
-        start_line=outer.start_point[0], start_col=outer.start_point[1],
-        end_line=outer.end_point[0], end_col=outer.end_point[1],
-        selection_start_line=sel.start_point[0], selection_start_col=sel.start_point[1],
-        selection_end_line=sel.end_point[0], selection_end_col=sel.end_point[1],
-        signature=_signature(d.node, outer, source), docstring=_docstring(d, source),
-        parent=parent_q, language=language, bases=tuple(d.bases), fields=tuple(d.fields))
+    start, end = outer.start_point, outer.end_point
+    sel_start, sel_end = sel.start_point, sel.end_point
+    return Symbol(d.qualified, d.name, d.kind, path, start[0], start[1], end[0], end[1],
+                  sel_start[0], sel_start[1], sel_end[0], sel_end[1],
+                  _signature(d.node, outer, source), _docstring(d, source), parent_q,
+                  language, tuple(d.bases), tuple(d.fields))
 
 
 def parse(language: str, source: bytes, old_tree: Tree | None = None) -> Tree:
@@ -143,11 +141,14 @@ def parse(language: str, source: bytes, old_tree: Tree | None = None) -> Tree:
 
 
 def extract(language: str, path: str, source: bytes, tree: Tree | None = None,
-            byte_range: tuple[int, int] | None = None) -> FileIndex:
+            byte_range: tuple[int, int] | None = None, module: str | None = None
+            ) -> FileIndex:
     """The code elements, imports and calls of ``source`` (which may have syntax errors).
 
     With ``byte_range`` (whole top-level nodes), only what lies inside it, and no module
     symbol: the caller merges it with what it knows of the rest of the file.
+    ``module``: the file's module name when the caller knows better than its path (a
+    Python file's package root, see ``indexer.PythonModules``).
     """
     if tree is None:
         tree = parse(language, source)
@@ -156,13 +157,15 @@ def extract(language: str, path: str, source: bytes, tree: Tree | None = None,
     lo, hi = byte_range if byte_range is not None else (0, len(source) + 1)
     if byte_range is not None:
         cursor.set_byte_range(lo, hi)
-    module = module_name(path)
+    if module is None:
+        module = module_name(path)
     defs: list[_Def] = []
     field_names: list[tuple[int, str]] = []
     imports: list[Import] = []
     raw_calls: list[tuple[int, str, str | None, int, int]] = []
     locals_: list[tuple[int, str, str]] = []
-    for _, caps in cursor.matches(root):
+    pattern_kinds: dict[int, tuple[str, str] | None] = {}  # per query pattern
+    for pattern, caps in cursor.matches(root):
         call = caps.get("call")
         if call is not None:  # most matches are calls: checked first, kept lean
             name_nodes = caps.get("call.name")
@@ -203,11 +206,17 @@ def extract(language: str, path: str, source: bytes, tree: Tree | None = None,
             node = caps["field"][0]
             field_names.append((node.start_byte, _text(node)))
             continue
-        kind = next((k.split(".", 1)[1] for k in caps if k.startswith(("definition.", "scope."))),
-                    None)
-        if kind is None or "name" not in caps:
+        if pattern in pattern_kinds:
+            found = pattern_kinds[pattern]
+        else:
+            kind = next((k.split(".", 1)[1] for k in caps
+                         if k.startswith(("definition.", "scope."))), None)
+            found = pattern_kinds[pattern] = None if kind is None else (kind, (
+                f"definition.{kind}" if f"definition.{kind}" in caps else f"scope.{kind}"))
+        if found is None or "name" not in caps:
             continue
-        node = caps[f"definition.{kind}" if f"definition.{kind}" in caps else f"scope.{kind}"][0]
+        kind, capture = found
+        node = caps[capture][0]
         name_node = caps["name"][0]
         outer = _outer(node)
         receiver_nodes = caps.get("receiver_type")

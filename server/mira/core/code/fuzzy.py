@@ -6,6 +6,9 @@ without scoring every name: prefixes by binary search in the sorted names, subst
 with ``str.find`` over all names joined, subsequences only among names that contain
 every query character (a 64-bit character mask per name, filtered with numpy). A
 lower tier is searched only while the higher ones give fewer than ``limit`` names.
+
+``NameIndex`` keeps such an index current file by file: names removed since it was built
+are masked out, names added go to a small second index, and both are searched.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -46,6 +49,11 @@ class FuzzyIndex:
                                   count=len(self.lower))
         self._lengths = np.fromiter((len(n) for n in self.lower), dtype=np.int32,
                                     count=len(self.lower))
+        self._dead: set[int] = set()  # removed entries (indexes into names)
+
+    def remove(self, i: int) -> None:
+        """Leave ``names[i]`` out of every later search."""
+        self._dead.add(i)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -56,12 +64,14 @@ class FuzzyIndex:
         if not q or not self.names:
             return []
         found: dict[int, float] = {}
-        names = self.names
+        names, dead = self.names, self._dead
         lo = bisect.bisect_left(self._sorted, q)
         for k in range(lo, min(lo + CAP, len(self._sorted))):
             if not self._sorted[k].startswith(q):
                 break
             i = self._order[k]
+            if i in dead:
+                continue
             found[i] = (100.0 if len(q) == len(names[i]) else 80.0) - len(names[i]) / 100
         if len(found) < limit:
             text, pos, seen = self._joined, 0, 0
@@ -70,7 +80,7 @@ class FuzzyIndex:
                 if at < 0:
                     break
                 i = bisect.bisect_right(self._starts, at) - 1
-                if i not in found:
+                if i not in found and i not in dead:
                     name, index = names[i], at - self._starts[i]
                     boundary = not name[index - 1].isalnum() or name[index].isupper()
                     found[i] = (70.0 if boundary else 60.0) - len(name) / 100
@@ -84,13 +94,67 @@ class FuzzyIndex:
             pool = limit * SUBSEQUENCE_POOL
             lower = self.lower
             for i in candidates.tolist():
-                if i not in found and pattern.search(lower[i]):
+                if i not in found and i not in dead and pattern.search(lower[i]):
                     found[i] = score(names[i], q)
                     pool -= 1
                     if not pool:
                         break
         return heapq.nlargest(limit, ((s, i) for i, s in found.items()),
                               key=lambda item: (item[0], -item[1]))
+
+
+class NameIndex:
+    """Symbol names by id for ``workspace/symbol``, updated file by file.
+
+    ``rows``: (symbol id, name, file id). A file's update masks the names it no longer
+    has in the base index and puts its new names in a small index of additions, rebuilt
+    on the next search; ``stale`` says when so much was added that a rebuild is better.
+    """
+
+    def __init__(self, rows: Iterable[tuple[int, str, int]]) -> None:
+        rows = list(rows)
+        self.base = FuzzyIndex([r[1] for r in rows])
+        self.base_ids = [r[0] for r in rows]
+        self._position = {sid: i for i, sid in enumerate(self.base_ids)}
+        self.files: dict[int, dict[int, str]] = {}
+        for sid, name, fid in rows:
+            self.files.setdefault(fid, {})[sid] = name
+        self.added: dict[int, str] = {}  # symbol id -> name, not in the base index
+        self._delta: tuple[FuzzyIndex, list[int]] | None = None
+
+    @property
+    def stale(self) -> bool:
+        return len(self.added) > max(5000, len(self.base_ids) // 5)
+
+    def update_file(self, file_id: int, rows: Iterable[tuple[int, str]]) -> None:
+        """The file's names now: (symbol id, name); none when it is gone."""
+        old = self.files.pop(file_id, {})
+        new = dict(rows)
+        for sid, name in old.items():
+            if new.get(sid) != name:
+                position = self._position.pop(sid, None)
+                if position is not None:
+                    self.base.remove(position)
+                elif self.added.pop(sid, None) is not None:
+                    self._delta = None
+        for sid, name in new.items():
+            if old.get(sid) != name:
+                self.added[sid] = name
+                self._delta = None
+        if new:
+            self.files[file_id] = new
+
+    def search(self, query: str, limit: int = 100) -> list[int]:
+        """Symbol ids, best first (ties: the lower id first, as in one index)."""
+        hits = [(score_, self.base_ids[i]) for score_, i in self.base.search(query, limit)]
+        if self.added:
+            if self._delta is None:
+                ids = sorted(self.added)
+                self._delta = (FuzzyIndex([self.added[i] for i in ids]), ids)
+            delta, ids = self._delta
+            hits += [(score_, ids[i]) for score_, i in delta.search(query, limit)]
+        return [sid for _, sid in heapq.nlargest(limit, hits,
+                                                  key=lambda item: (item[0], -item[1]))]
 
 
 def score(name: str, q: str) -> float:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mira.core.code.concepts import symbol_terms
-from mira.core.code.extract import extract
+from mira.core.code.extract import extract, module_name
 from mira.core.code.languages import spec_for
 from mira.core.code.model import FileIndex
 
@@ -35,6 +35,50 @@ class Parsed:
     mtime_ns: int
     status: str  # indexed | too_large | binary | minified | symlink | unreadable | missing
     index: FileIndex | None = None
+
+
+class PythonModules:
+    """Python module names as Python sees them: from the top-most directory of the chain of
+    packages (directories with ``__init__.py``) holding the file, so ``server/mira/x.py``
+    is ``mira.x`` when ``server/`` is not a package; a file outside any package is a
+    top-level module named by its stem. One ``stat`` per directory, cached: create a new
+    instance (or call ``clear``) when ``__init__.py`` files may have come or gone."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = str(root)
+        self._packages: dict[str, tuple[str, ...]] = {}
+
+    def clear(self) -> None:
+        self._packages.clear()
+
+    def package(self, directory: str) -> tuple[str, ...]:
+        """The dotted parts of the package ``directory`` is; () when it is not one."""
+        if directory in ("", "."):
+            return ()  # the workspace root names no package
+        found = self._packages.get(directory)
+        if found is None:
+            if os.path.isfile(os.path.join(self.root, directory, "__init__.py")):
+                parent, _, name = directory.rpartition("/")
+                found = (*self.package(parent), name)
+            else:
+                found = ()
+            self._packages[directory] = found
+        return found
+
+    def module(self, rel: str) -> str:
+        directory, _, filename = rel.rpartition("/")
+        stem = filename.split(".")[0]
+        parts = self.package(directory)
+        if stem == "__init__":
+            return ".".join(parts) or module_name(rel)
+        return ".".join((*parts, stem))
+
+
+def module_for(modules: PythonModules | None, rel: str, language: str) -> str | None:
+    """The module name of ``rel`` when it differs from its path's (Python), else None."""
+    if language != "python" or modules is None:
+        return None
+    return modules.module(rel)
 
 
 def file_stat(root: Path, rel: str) -> tuple[int, int, str] | None:
@@ -63,7 +107,8 @@ def check_source(data: bytes, max_bytes: int) -> str | None:
     return None
 
 
-def parse_file(root: str, rel: str, max_bytes: int) -> Parsed:
+def parse_file(root: str, rel: str, max_bytes: int,
+               modules: PythonModules | None = None) -> Parsed:
     spec = spec_for(rel)
     found = file_stat(Path(root), rel)
     if found is None:
@@ -80,24 +125,29 @@ def parse_file(root: str, rel: str, max_bytes: int) -> Parsed:
     problem = check_source(data, max_bytes)
     if problem:
         return Parsed(rel, size, mtime, problem)
-    index = extract(spec.name, rel, data)
+    if modules is None:
+        modules = PythonModules(root)
+    index = extract(spec.name, rel, data, module=module_for(modules, rel, spec.name))
     index.concepts = [symbol_terms(s) for s in index.symbols]  # in the worker, in parallel
     return Parsed(rel, size, mtime, "indexed", index)
 
 
 def _parse_chunk(root: str, rels: Sequence[str], max_bytes: int) -> list[Parsed]:
-    return [parse_file(root, rel, max_bytes) for rel in rels]
+    modules = PythonModules(root)  # per chunk: files of a chunk share directories
+    return [parse_file(root, rel, max_bytes, modules) for rel in rels]
 
 
 def parse_many(root: Path, rels: Sequence[str], max_bytes: int, workers: int = 0,
-               cancelled: Callable[[], bool] | None = None) -> Iterator[Parsed]:
+               cancelled: Callable[[], bool] | None = None,
+               modules: PythonModules | None = None) -> Iterator[Parsed]:
     """Parse ``rels``, in a process pool when there are many; results in any order."""
     workers = workers or os.cpu_count() or 1
     if len(rels) < POOL_MIN_FILES or workers <= 1:
+        modules = modules or PythonModules(root)
         for rel in rels:
             if cancelled is not None and cancelled():
                 return
-            yield parse_file(str(root), rel, max_bytes)
+            yield parse_file(str(root), rel, max_bytes, modules)
         return
     chunks = [rels[i:i + CHUNK_FILES] for i in range(0, len(rels), CHUNK_FILES)]
     # spawn, not fork: the language server has threads (and an event loop)

@@ -42,9 +42,16 @@ class Resolver:
     def add(self, path: str, module: str,
             symbols: Iterable[tuple[str, str, str, str | None, tuple[str, ...]]]) -> None:
         """``symbols``: (qualified name, name, kind, parent, bases)."""
+        rows = [row for row in symbols if row[2] != "module"]
+        known = self.files.get(path)
+        if known is not None and self.modules.get(module) == path and \
+                known == [row[0] for row in rows] and \
+                all(self.kinds.get(q) == (kind, parent, bases)
+                    for q, _, kind, parent, bases in rows):
+            return  # the same definitions as before (a change inside bodies)
         self.remove(path)
         names = []
-        for qualified, name, kind, parent, bases in symbols:
+        for qualified, name, kind, parent, bases in rows:
             if kind == "module":
                 continue
             self.kinds.setdefault(qualified, (kind, parent, bases))
@@ -87,7 +94,7 @@ class Resolver:
         """The module name an import refers to, if it is in the workspace."""
         if language == "python" and spec.startswith("."):
             dots = len(spec) - len(spec.lstrip("."))
-            base = posixpath.dirname(importer).split("/") if posixpath.dirname(importer) else []
+            base = self._package_of(importer)
             base = base[:len(base) - (dots - 1)] if dots > 1 else base
             rest = spec.lstrip(".")
             spec = ".".join([*base, *([rest] if rest else [])])
@@ -102,7 +109,21 @@ class Resolver:
         spec = spec.replace("/", ".").replace("::", ".")
         if spec in self.modules:
             return spec
-        return self.suffix.get(spec)
+        found = self.suffix.get(spec)
+        if found is None and language == "python":  # a namespace package (no __init__.py)
+            target = spec.replace(".", "/")
+            found = self.by_path.get(target) or self.by_path.get(target + "/__init__")
+        return found
+
+    def _package_of(self, importer: str) -> list[str]:
+        """The parts of the package a Python file belongs to (for relative imports)."""
+        stem = importer.rsplit(".", 1)[0]
+        module = self.by_path.get(stem)
+        if module is None:  # not known yet: its directories
+            directory = posixpath.dirname(importer)
+            return directory.split("/") if directory else []
+        parts = module.split(".")
+        return parts if stem.endswith("/__init__") or stem == "__init__" else parts[:-1]
 
     def _member(self, module: str | None, name: str) -> str | None:
         if module is None:
@@ -161,7 +182,7 @@ class Resolver:
                 found = self._member(module, imp.name)
                 if found:
                     return found
-                module = self.module_for(f"{imp.module}.{imp.name}", importer, language)
+                module = self.module_for(_join(imp.module, imp.name, language), importer, language)
                 return self._member(module, name)
         return None
 
@@ -191,7 +212,7 @@ class Resolver:
             imp = imports.get(receiver)
             module = None
             if imp is not None:
-                spec = f"{imp.module}.{imp.name}" if imp.name else imp.module
+                spec = _join(imp.module, imp.name, language) if imp.name else imp.module
                 module = self.module_for(spec, path, language) or (
                     self.module_for(imp.module, path, language) if imp.name else None)
                 if imp.name and module and self._member(module, imp.name) and \
@@ -217,3 +238,10 @@ class Resolver:
         if 0 < len(candidates) <= MAX_NAME_CANDIDATES:
             return [Resolved(q, "name") for q in candidates]
         return []
+
+
+def _join(module: str, name: str, language: str) -> str:
+    """``module.name``; Python's ``from . import x`` gives ``.x``, not ``..x``."""
+    if language == "python" and module.endswith("."):
+        return module + name
+    return f"{module}.{name}"

@@ -14,6 +14,7 @@ incrementally.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import sqlite3
@@ -31,10 +32,18 @@ from tree_sitter import Point, Tree
 
 from mira.core.code import store
 from mira.core.code.clusters import cluster, directory_of
-from mira.core.code.concepts import query_terms, symbol_terms
+from mira.core.code.concepts import query_terms
 from mira.core.code.extract import extract, parse
-from mira.core.code.fuzzy import FuzzyIndex
-from mira.core.code.indexer import Parsed, file_stat, parse_file, parse_many
+from mira.core.code.fuzzy import NameIndex
+from mira.core.code.indexer import (
+    Parsed,
+    PythonModules,
+    check_source,
+    file_stat,
+    module_for,
+    parse_file,
+    parse_many,
+)
 from mira.core.code.languages import BY_EXTENSION, spec_for
 from mira.core.code.model import CallEdge, CallSite, FileIndex, PatternMatch, Symbol
 from mira.core.code.patterns import detect
@@ -49,12 +58,17 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int | None, str], None]
 OPEN_BUFFERS = 16  # trees kept for incremental re-parsing
+RECENT_FILES = 4  # trees of files last re-indexed from disk, kept for the same reason
 WRITE_BATCH = 200
 MAX_DEPTH = 10
+REBUILD_NAMES_FILES = 100  # a bulk run changing more files rebuilds the name index
 FOLLOW_FILES = 20  # files re-indexed because they mention newly defined names
+FREEZE_NAMES = 20_000  # a resolver loaded with this many names is frozen (gc.freeze)
 REBUILD_INDEXES_ROWS = 20_000  # a bulk run storing this many calls rebuilds their indexes
-_INSERT_CALL = ("INSERT INTO code_calls (file_id, caller, name, receiver, line, col, callee,"
-                " confidence) VALUES (?,?,?,?,?,?,?,?)")
+# the version of what the index stores (names, columns' meaning): an index stamped with
+# another version is rebuilt in full (2: Python modules named from their package root)
+INDEX_VERSION = "2"
+_INSERT_CALL = store.INSERT_CALL
 
 
 @dataclass
@@ -122,7 +136,7 @@ def reparse(buffer: _Buffer, new: bytes, language: str, path: str) -> _Buffer:
     new_tree = parse(language, new, tree)
     index = _merge(buffer.index, tree, new_tree, old, new, prefix, suffix, language, path)
     if index is None:
-        index = extract(language, path, new, new_tree)
+        index = extract(language, path, new, new_tree, module=buffer.index.module)
     return _Buffer(new, new_tree, index)
 
 
@@ -183,7 +197,8 @@ def _merge(previous: FileIndex, old_tree: Tree, new_tree: Tree, old: bytes, new:
             after.append(_shift_symbol(s, delta))
         elif not (s.start_line >= first_line and s.end_line <= old_last):
             return None  # shares a line with the edited nodes
-    part = extract(language, path, new, new_tree, (lo, hi)) if touched else FileIndex(
+    part = extract(language, path, new, new_tree, (lo, hi), previous.module) if touched \
+        else FileIndex(
         path, language, previous.module)
     root_end = new_tree.root_node.end_point
     module = replace(previous.symbols[0], end_line=root_end[0], end_col=root_end[1])
@@ -203,10 +218,16 @@ class CodeService:
         self._edits = threading.Lock()  # one buffer update at a time (trees are edited)
         self._local = threading.local()
         self._resolver: Resolver | None = None
+        self._frozen = False
         self._writer: sqlite3.Connection | None = None  # used only under self._write
         self._buffers: OrderedDict[str, _Buffer] = OrderedDict()
-        self._fuzzy: tuple[int, FuzzyIndex, list[int]] | None = None
+        self._recent: OrderedDict[str, _Buffer] = OrderedDict()  # used under self._write
+        # workspace/symbol: built on the first query, then updated per changed file
+        self._names: NameIndex | None = None
+        self._names_lock = threading.Lock()
+        self._names_dirty: set[int] | None = set()  # file ids changed; None: rebuild
         self._cache: dict[str, tuple[int, Any]] = {}
+        self._modules = PythonModules(workspace.root)
         self.generation = 0
         self.last_report: CodeIndexReport | None = None
 
@@ -248,9 +269,14 @@ class CodeService:
         except ValueError:
             return p.as_posix()
 
-    def _bump(self) -> None:
+    def _bump(self, files: Iterable[int] | None) -> None:
+        """A change: ``files`` (ids) changed, or anything did (None)."""
         with self._state:
             self.generation += 1
+            if files is None or self._names_dirty is None:
+                self._names_dirty = None
+            else:
+                self._names_dirty.update(files)
 
     def _resolver_for(self, conn: sqlite3.Connection) -> Resolver:
         """The global view for resolution, loaded once and then kept current."""
@@ -270,7 +296,18 @@ class CodeService:
             if current is not None:
                 resolver.add(current[0], current[1], rows)
             self._resolver = resolver
+            self._freeze()
         return self._resolver
+
+    def _freeze(self) -> None:
+        """Move a large resolver's tables (hundreds of thousands of long-lived objects) out
+        of the cyclic collector's view: full collections, triggered by the objects each
+        re-index allocates, would otherwise walk them all (the re-index's p95). Once."""
+        if not self._frozen and self._resolver is not None and \
+                len(self._resolver.kinds) >= FREEZE_NAMES:
+            self._frozen = True
+            gc.collect()
+            gc.freeze()
 
     # -- indexing (blocking: call from a worker thread) ------------------------------------
     def source_files(self) -> list[str]:
@@ -284,6 +321,14 @@ class CodeService:
         report = CodeIndexReport()
         with self._write:
             conn = self._writer_conn()
+            self._modules.clear()  # packages may have come or gone
+            cleared = store.stamp(conn, "version") != INDEX_VERSION
+            if cleared:
+                conn.execute("BEGIN IMMEDIATE")
+                store.clear(conn)
+                store.set_stamp(conn, "version", INDEX_VERSION)
+                conn.execute("COMMIT")
+                self._resolver = None
             states = store.file_states(conn)
             files = self.source_files()
             report.files = len(files)
@@ -307,7 +352,8 @@ class CodeService:
             workers = int(getattr(self.ws.config, "code_index_workers", 0))
             parsed: list[tuple[int, FileIndex]] = []
             batch: list[Parsed] = []
-            results = parse_many(self.ws.root, todo, self.max_bytes, workers, cancelled)
+            results = parse_many(self.ws.root, todo, self.max_bytes, workers, cancelled,
+                                 self._modules)
             for done, result in enumerate(results, 1):
                 batch.append(result)
                 if len(batch) >= WRITE_BATCH:
@@ -336,7 +382,11 @@ class CodeService:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        self._bump()
+        self._freeze()  # after a first bulk run
+        # the name index follows a few changed files; after many, it is rebuilt
+        changed = [states[p].id for p in gone] + [states[p].id for p in todo if p in states] \
+            + [file_id for file_id, _ in parsed]
+        self._bump(changed if len(changed) <= REBUILD_NAMES_FILES and not cleared else None)
         report.seconds = time.perf_counter() - started
         self.last_report = report
         return report
@@ -399,12 +449,15 @@ class CodeService:
             rels.append(rel)
         if not rels:
             return 0
+        if any(rel.endswith("/__init__.py") for rel in rels):
+            self._modules.clear()  # a package may have come or gone
         with self._write:
             conn = self._writer_conn()
             resolver = self._resolver_for(conn)
             states = store.file_states(conn, rels)
             results = [self._parse_saved(rel) for rel in rels]
             new_names: set[str] = set()
+            touched = [state.id for state in states.values()]
             conn.execute("BEGIN IMMEDIATE")
             try:
                 written = []
@@ -415,9 +468,16 @@ class CodeService:
                             store.delete_file(conn, old.id)
                         resolver.remove(result.path)
                         continue
-                    file_id = store.write_file(conn, result.path, result.size,
-                                               result.mtime_ns, result.status,
-                                               result.index, old_id=old.id if old else None)
+                    if old is None:
+                        file_id = store.write_file(conn, result.path, result.size,
+                                                   result.mtime_ns, result.status,
+                                                   result.index)
+                    else:  # only what changed: most of a file is as it was
+                        file_id = store.update_file(conn, old.id, result.path, result.size,
+                                                    result.mtime_ns, result.status,
+                                                    result.index)
+                        if result.index is None:
+                            store.replace_calls(conn, file_id, [])
                     if result.index is None:
                         resolver.remove(result.path)
                     else:
@@ -427,12 +487,13 @@ class CodeService:
                         resolver.add_index(result.index)
                         written.append((file_id, result.index))
                 for file_id, index in written:
-                    conn.executemany(_INSERT_CALL, self._call_rows(file_id, index, resolver))
+                    store.replace_calls(conn, file_id, self._call_rows(file_id, index, resolver))
+                    touched.append(file_id)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        self._bump()
+        self._bump(touched)
         if follow and new_names:
             waiting = [p for p in self._files_mentioning(new_names) if p not in rels]
             if waiting:
@@ -466,12 +527,39 @@ class CodeService:
                 same = (self.ws.root / rel).read_bytes() == buffer.source
             except OSError:
                 same = False
-            if same:
-                index = buffer.index
-                if index.concepts is None:
-                    index.concepts = [symbol_terms(s) for s in index.symbols]
-                return Parsed(rel, found[0], found[1], "indexed", index)
-        return parse_file(str(self.ws.root), rel, self.max_bytes)
+            if same:  # concepts: computed when stored, for new symbols only
+                return Parsed(rel, found[0], found[1], "indexed", buffer.index)
+        return self._parse_disk(rel)
+
+    def _parse_disk(self, rel: str) -> Parsed:
+        """A file changed on disk (not open). The trees of the last few such files are
+        kept: when one changes again, it is re-parsed incrementally and only the
+        top-level definitions the change touched are extracted again."""
+        spec = spec_for(rel)
+        found = file_stat(self.ws.root, rel)
+        with self._state:
+            recent = self._recent.pop(rel, None)
+        data = None
+        if spec is not None and found is not None and found[2] == "ok" and \
+                found[0] <= self.max_bytes:
+            try:
+                data = (self.ws.root / rel).read_bytes()
+            except OSError:
+                data = None
+        if spec is None or found is None or data is None or \
+                check_source(data, self.max_bytes) is not None:
+            return parse_file(str(self.ws.root), rel, self.max_bytes, self._modules)
+        module = module_for(self._modules, rel, spec.name)
+        if recent is not None and recent.index.module == (module or recent.index.module):
+            buffer = recent if recent.source == data else reparse(recent, data, spec.name, rel)
+        else:
+            tree = parse(spec.name, data)
+            buffer = _Buffer(data, tree, extract(spec.name, rel, data, tree, module=module))
+        with self._state:
+            self._recent[rel] = buffer
+            while len(self._recent) > RECENT_FILES:
+                self._recent.popitem(last=False)
+        return Parsed(rel, found[0], found[1], "indexed", buffer.index)
 
     def update_buffer(self, path: Path | str, text: str) -> list[Symbol]:
         """Symbols of an open buffer after an edit (incremental re-parse; not stored)."""
@@ -489,7 +577,9 @@ class CodeService:
                 return []
             if buffer is None:
                 tree = parse(spec.name, source)
-                buffer = _Buffer(source, tree, extract(spec.name, rel, source, tree))
+                buffer = _Buffer(source, tree, extract(
+                    spec.name, rel, source, tree,
+                    module=module_for(self._modules, rel, spec.name)))
             else:
                 buffer = reparse(buffer, source, spec.name, rel)
             with self._state:
@@ -517,7 +607,7 @@ class CodeService:
             return store.symbols_of(conn, rel) if row[2] == "indexed" else []
         if found is None:
             return []
-        parsed = parse_file(str(self.ws.root), rel, self.max_bytes)
+        parsed = parse_file(str(self.ws.root), rel, self.max_bytes, self._modules)
         return parsed.index.symbols if parsed.index else []
 
     def symbols_sync(self, path: Path, text: str | None) -> list[Symbol]:
@@ -547,7 +637,10 @@ class CodeService:
             if same:
                 return store.symbols_of(self._conn(), rel)
         spec = spec_for(rel)
-        return extract(spec.name, rel, source).symbols if spec else []
+        if spec is None:
+            return []
+        return extract(spec.name, rel, source,
+                       module=module_for(self._modules, rel, spec.name)).symbols
 
     def _symbol_rows(self, qualified: str) -> list[Symbol]:
         return store.find_symbols(self._conn(), qualified)
@@ -592,20 +685,22 @@ class CodeService:
 
     def _workspace_symbols(self, query: str, limit: int) -> list[Symbol]:
         conn = self._conn()
-        with self._state:
-            cached = self._fuzzy
-        if cached is None or cached[0] != self.generation:
-            generation = self.generation
-            rows = conn.execute("SELECT id, name FROM code_symbols WHERE kind != 'module'"
-                                " ORDER BY id").fetchall()
-            cached = (generation, FuzzyIndex([r[1] for r in rows]), [r[0] for r in rows])
+        with self._names_lock:
             with self._state:
-                self._fuzzy = cached
-        _, fuzzy, ids = cached
-        hits = fuzzy.search(query, limit)
-        if not hits:
+                dirty, self._names_dirty = self._names_dirty, set()
+            names = self._names
+            if names is None or dirty is None or names.stale:
+                names = self._names = NameIndex(conn.execute(
+                    "SELECT id, name, file_id FROM code_symbols WHERE kind != 'module'"
+                    " ORDER BY id"))
+            else:
+                for file_id in dirty:
+                    names.update_file(file_id, conn.execute(
+                        "SELECT id, name FROM code_symbols WHERE file_id = ?"
+                        " AND kind != 'module'", (file_id,)))
+            wanted = names.search(query, limit)
+        if not wanted:
             return []
-        wanted = [ids[i] for _, i in hits]
         marks = ",".join("?" * len(wanted))
         rows = conn.execute(f"SELECT s.id, {store.SYMBOL_COLUMNS} FROM {store.SYMBOL_FROM}"
                             f" WHERE s.id IN ({marks})", wanted).fetchall()
