@@ -2,66 +2,27 @@
 import * as vscode from 'vscode';
 import type { Expert, ExpertsResult } from '../protocol';
 import { percent } from './cochange';
-
-export type ExpertNode = { kind: 'expert'; expert: Expert } | { kind: 'message'; text: string };
+import { DocumentTreeProvider } from './documentTree';
 
 export function expertDescription(expert: Expert): string {
   const commits = expert.commits === 1 ? '1 commit' : `${expert.commits} commits`;
   return `${percent(expert.score)} · ${commits}`;
 }
 
-export class ExpertsTreeProvider implements vscode.TreeDataProvider<ExpertNode> {
-  private readonly changed = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this.changed.event;
-  private nodes: ExpertNode[] = [];
-  document: vscode.Uri | undefined;
-  loading: Promise<void> = Promise.resolve();
-
-  constructor(private readonly fetch: (uri: string) => Promise<ExpertsResult | undefined>) {}
-
-  setDocument(uri: vscode.Uri | undefined): Promise<void> {
-    this.document = uri;
-    this.loading = this.load();
-    return this.loading;
-  }
-
-  refresh(): Promise<void> {
-    return this.setDocument(this.document);
-  }
-
+export class ExpertsTreeProvider extends DocumentTreeProvider<ExpertsResult, Expert> {
   get experts(): Expert[] {
-    return this.nodes.flatMap((n) => (n.kind === 'expert' ? [n.expert] : []));
+    return this.values;
   }
 
-  private async load(): Promise<void> {
-    const uri = this.document;
-    if (!uri || uri.scheme !== 'file') {
-      this.nodes = [];
-    } else {
-      try {
-        const result = await this.fetch(uri.toString());
-        if (uri !== this.document) {
-          return;
-        }
-        if (!result) {
-          this.nodes = [{ kind: 'message', text: 'Mira is not running.' }];
-        } else if (result.experts.length === 0) {
-          this.nodes = [{ kind: 'message', text: 'No history for this file yet.' }];
-        } else {
-          this.nodes = result.experts.map((expert) => ({ kind: 'expert', expert }));
-        }
-      } catch (error) {
-        this.nodes = [{ kind: 'message', text: `Mira: ${(error as Error).message}` }];
-      }
-    }
-    this.changed.fire();
+  protected entries(result: ExpertsResult): Expert[] {
+    return result.experts;
   }
 
-  getTreeItem(node: ExpertNode): vscode.TreeItem {
-    if (node.kind === 'message') {
-      return new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
-    }
-    const { expert } = node;
+  protected emptyText(): string {
+    return 'No history for this file yet.';
+  }
+
+  protected entryItem(expert: Expert): vscode.TreeItem {
     const item = new vscode.TreeItem(expert.name, vscode.TreeItemCollapsibleState.None);
     item.description = expertDescription(expert);
     item.iconPath = new vscode.ThemeIcon('person');
@@ -70,9 +31,5 @@ export class ExpertsTreeProvider implements vscode.TreeDataProvider<ExpertNode> 
       `**${expert.name}** <${expert.email}>\n\n${expert.commits} commits · ${expert.lines} lines${last}`);
     item.contextValue = 'mira.expert';
     return item;
-  }
-
-  getChildren(node?: ExpertNode): ExpertNode[] {
-    return node ? [] : this.nodes;
   }
 }
