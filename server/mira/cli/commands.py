@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mira.cli.output import ProgressBar, emit_json
+from mira.cli.output import ProgressBar, count, emit_json
 from mira.core.config import MiraConfig, load
 from mira.core.git.cochange import humanize_age
 from mira.core.stores.database import DatabaseError
@@ -138,7 +138,8 @@ def cochange(args: argparse.Namespace) -> int:
         if not items:
             print(f"  ({answer.note or 'no suggestions'})")
         for s in answer.items:
-            print(f"  {round(s.confidence * 100):3d} %  {s.path}  — {s.shared_commits} commits,"
+            print(f"  {round(s.confidence * 100):3d} %  {s.path}  —"
+                  f" {count(s.shared_commits, 'commit')},"
                   f" last {humanize_age(now - s.last_changed_together)}")
     return 0
 

@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from mira.cli.commands import _index, _resolve, config_from, open_workspace
-from mira.cli.output import emit_json
+from mira.cli.output import count, emit_json
 from mira.core.expertise.service import BlameLine, Expert, ExpertiseService
 from mira.core.git.cochange import humanize_age
 
@@ -62,8 +62,8 @@ def experts(args: argparse.Namespace) -> int:
             print("  (no history)")
         for e in found:
             last = f", last {humanize_age(now - e.last_commit)}" if e.last_commit else ""
-            print(f"  {round(e.score * 100):3d} %  {e.name} <{e.email}> — {e.commits} commits,"
-                  f" {e.lines} lines{last}")
+            print(f"  {round(e.score * 100):3d} %  {e.name} <{e.email}> —"
+                  f" {count(e.commits, 'commit')}, {count(e.lines, 'line')}{last}")
     return 0
 
 

@@ -41,3 +41,8 @@ class ProgressBar:
         if self.enabled:
             self.stream.write("\n")
             self.stream.flush()
+
+
+def count(n: int, noun: str) -> str:
+    """'1 commit', '3 commits'."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
