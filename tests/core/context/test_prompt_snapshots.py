@@ -17,7 +17,6 @@ from mira.core.chat.context_api import ContextRequest, PromptContext
 from mira.core.context.prompt import PromptPart, assemble
 from mira.core.context.provider import create_provider
 from mira.core.workspace import Workspace
-from tests.support.context_repo import EXPERTISE
 from tests.support.gitrepo import GitRepo
 
 SNAPSHOTS = Path(__file__).resolve().parents[2] / "snapshots"
@@ -49,7 +48,7 @@ async def test_question_with_cursor_full_preset(workspace: Workspace,
         path=context_repo.root / "client.py", line=3,
         tools=["read_file: read a file of the workspace", "search: search the code"]))
     # with the expertise service present, the prompt also has its Domain Experts section
-    check("prompt_full_cursor" + ("+experts" if EXPERTISE else ""), render(built))
+    check("prompt_full_cursor", render(built))
 
 
 async def test_budget_nearly_spent_with_selection(workspace: Workspace,

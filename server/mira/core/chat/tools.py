@@ -327,8 +327,8 @@ class ToolBox:
         if not items:
             return ToolOutput(answer.note or f"no files usually change with {rel}",
                               "no co-changed files")
-        lines = [f"{s.path} — {round(s.confidence * 100)} % ({s.shared_commits} shared commits)"
-                 for s in items]
+        lines = [f"{s.path} — {round(s.confidence * 100)} % ({s.shared_commits} shared"
+                 f" commit{'' if s.shared_commits == 1 else 's'})" for s in items]
         return ToolOutput("\n".join(lines), f"{len(items)} files change with {rel}")
 
     async def _experts(self, args: dict[str, Any]) -> ToolOutput:

@@ -267,7 +267,7 @@ async def cochange(inp: GatherInput, cap: int) -> SourceResult:
              for s in answer.items]
     lines = [f"Files usually changed together with `{answer.path}`:"]
     lines += [f"- `{f.path}` — {round(f.confidence * 100)} % ({f.shared_commits} shared"
-              f" commits)" for f in files]
+              f" commit{'' if f.shared_commits == 1 else 's'})" for f in files]
     return SourceResult("cochange", "Related Files (Often Changed Together)", files,
                         _fit(lines, cap), [{"path": f.path} for f in files])
 
