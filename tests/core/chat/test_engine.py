@@ -310,3 +310,15 @@ async def test_an_open_secret_file_and_its_selection_never_reach_the_model(
     assert llm is not None
     sent = json.dumps(llm.requests[0])
     assert "sk-secret-value-123" not in sent and "API_TOKEN" not in sent
+
+
+async def test_api_key_is_never_logged_even_at_debug_level(
+        make_chat: ChatFactory, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)  # every logger: mira, openai, httpx, httpcore
+    chat, _ = make_chat([
+        {"tool_calls": [{"id": "c", "name": "list_files", "arguments": "{}"}]},
+        {"text": "done"},
+    ])
+    await chat.chat(ChatRequest("list the files"))
+    assert "chat.completions" in caplog.text or "HTTP Request" in caplog.text  # it did log
+    assert API_KEY not in caplog.text
