@@ -53,6 +53,13 @@ async def resolve(ls: MiraServer, uri: str) -> DocumentRef | None:
     return DocumentRef(uri, path, ws, ws.repo_for(path))
 
 
+def buffer_text(ls: MiraServer, uri: str) -> str | None:
+    """The open buffer's text (unsaved edits included), or None when the client has not
+    opened the document."""
+    document = ls.workspace.text_documents.get(uri)
+    return document.source if document is not None else None
+
+
 async def workspace_for(ls: MiraServer, uri: str | None) -> tuple[Workspace | None, Path | None]:
     """The document's workspace and path, else the first workspace (requests without a file)."""
     if uri:

@@ -16,7 +16,7 @@ from mira.core.chat.service import ChatError, ChatRequest, ChatService, ChatSink
 from mira.core.workspace import Workspace
 from mira.lsp import protocol_chat as pc
 from mira.lsp.convert import iso, path_to_uri
-from mira.lsp.documents import workspace_for
+from mira.lsp.documents import buffer_text, workspace_for
 from mira.lsp.server import MiraServer  # runtime import: pygls reads command annotations
 
 log = logging.getLogger(__name__)
@@ -38,9 +38,9 @@ def _end_position(text: str) -> types.Position:
 
 def _current_text(ls: MiraServer, uri: str, path: Path) -> str | None:
     """The open buffer's text when the client has it open, else the file's, else None."""
-    doc = ls.workspace.text_documents.get(uri)
-    if doc is not None:
-        return doc.source
+    text = buffer_text(ls, uri)
+    if text is not None:
+        return text
     if path.is_file():
         return path.read_text(encoding="utf-8", errors="replace")
     return None

@@ -17,7 +17,7 @@ from mira.core.code.model import CallEdge, Symbol
 from mira.core.code.service import CodeService
 from mira.core.workspace import Workspace
 from mira.lsp.convert import path_to_uri
-from mira.lsp.documents import DocumentRef, resolve, wait_ready
+from mira.lsp.documents import DocumentRef, buffer_text, resolve, wait_ready
 from mira.lsp.progress import WorkProgress
 from mira.lsp.protocol_code import (
     CONCEPTS,
@@ -144,11 +144,6 @@ def _open_texts(ls: MiraServer, ws: Workspace) -> dict[str, str]:
     return texts
 
 
-def _text(ls: MiraServer, uri: str) -> str | None:
-    document = ls.workspace.text_documents.get(uri)
-    return document.source if document is not None else None
-
-
 def _enabled(ws: Workspace) -> bool:
     return bool(getattr(ws.config, "code_enabled", True))
 
@@ -188,7 +183,7 @@ async def on_document(ls: MiraServer, uri: str, event: str) -> None:
         return
     service = doc.workspace.service(CodeService)
     if event in ("open", "change"):
-        text = _text(ls, uri)
+        text = buffer_text(ls, uri)
         if text is not None:
             await asyncio.to_thread(service.update_buffer, doc.path, text)
         if event == "open" and doc.workspace.root not in _started:
@@ -229,7 +224,7 @@ async def _doc(ls: MiraServer, uri: str) -> DocumentRef | None:
 async def _at(ls: MiraServer, doc: DocumentRef, position: types.Position) -> Symbol | None:
     """The symbol whose name is at ``position``, else the innermost one around it."""
     service = doc.workspace.service(CodeService)
-    symbols = await service.document_symbols(doc.path, _text(ls, doc.uri))
+    symbols = await service.document_symbols(doc.path, buffer_text(ls, doc.uri))
     for s in symbols:
         if s.kind != "module" and s.selection_start_line == position.line and \
                 s.selection_start_col <= position.character <= s.selection_end_col:
@@ -248,7 +243,7 @@ def register(server: MiraServer) -> None:
         doc = await _doc(ls, params.text_document.uri)
         if doc is None:
             return []
-        text = _text(ls, doc.uri)
+        text = buffer_text(ls, doc.uri)
         service = doc.workspace.service(CodeService)
         symbols = await service.document_symbols(doc.path, text)
         rel = service.rel(doc.path)

@@ -12,7 +12,7 @@ from lsprotocol import types
 from mira.core.expertise.service import BlameLine, Expert, ExpertiseService
 from mira.core.git.cochange import humanize_age
 from mira.lsp.convert import file_start_range, iso
-from mira.lsp.documents import DocumentRef, resolve
+from mira.lsp.documents import DocumentRef, buffer_text, resolve
 from mira.lsp.protocol_expertise import (
     BLAME,
     EXPERTS,
@@ -27,11 +27,6 @@ from mira.lsp.server import MiraServer  # runtime import: pygls reads command an
 SHOW_EXPERTS = "mira.showExperts"
 HOVER_EXPERTS = 3
 MIN_HOVER_SCORE = 0.01  # authors known only from repository activity stay out of hovers
-
-
-def buffer_text(ls: MiraServer, uri: str) -> str | None:
-    document = ls.workspace.text_documents.get(uri)
-    return document.source if document is not None else None
 
 
 def expert_line(expert: Expert, now: float) -> str:

@@ -18,7 +18,7 @@ from lsprotocol import types
 from mira.core.git.repository import RepoInfo, relative_path
 from mira.core.workspace import Workspace
 from mira.lsp.convert import file_start_range, path_to_uri, uri_to_path
-from mira.lsp.documents import resolve
+from mira.lsp.documents import buffer_text, resolve
 
 if TYPE_CHECKING:
     from mira.lsp.server import MiraServer
@@ -41,14 +41,14 @@ async def _refresh_disk(ws: Workspace, repo: RepoInfo) -> set[str]:
 
 async def _buffer_differs(ls: MiraServer, ws: Workspace, repo: RepoInfo, uri: str,
                           rel: str) -> bool:
-    document = ls.workspace.text_documents.get(uri)
-    if document is None:
+    text = buffer_text(ls, uri)
+    if text is None:
         return False
     key = (repo.root, rel, await ws.reader.head_oid(repo.root))
     if key not in _head_text:
         _head_text[key] = await asyncio.to_thread(ws.head_text, repo, rel)
     original = _head_text[key]
-    return original is not None and document.source != original
+    return original is not None and text != original
 
 
 async def modified_now(ls: MiraServer, ws: Workspace, repo: RepoInfo, *,
