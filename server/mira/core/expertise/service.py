@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mira.core.code.service import CodeService
 from mira.core.expertise.blame import BlameCache, BlameEntry, BlameError
 from mira.core.expertise.model import DAY, Event, ExpertiseParams, score_authors
 from mira.core.git.history_store import lineage
@@ -237,11 +238,7 @@ def _normalise(text: str | None) -> str | None:
 
 async def _symbol_at(ws: Workspace, path: Path, line: int) -> tuple[int, int] | None:
     try:
-        from mira.core.code.service import CodeService
-    except ImportError:
-        return None
-    try:
-        symbol: Any = await ws.service(CodeService).symbol_at(path, line)
+        symbol = await ws.service(CodeService).symbol_at(path, line)
     except Exception:
         log.exception("symbol lookup failed")
         return None

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mira.core.code.service import CodeService
 from mira.core.semantic.chunks import (
     Chunk,
     is_secret,
@@ -446,11 +447,7 @@ def _snippet(text: str) -> str:
 
 def _symbols(ws: Workspace, path: Path, text: str) -> list[object]:
     try:
-        from mira.core.code.service import CodeService
-    except ImportError:
-        return []
-    try:
-        service: Any = ws.service(CodeService)
+        service = ws.service(CodeService)
         return list(asyncio.run(service.document_symbols(path, text)))
     except Exception:
         log.debug("symbols unavailable for %s", path, exc_info=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from lsprotocol import types
 
+from mira.core.code.service import CodeService
 from mira.core.expertise.service import BlameLine, Expert, ExpertiseService
 from mira.core.git.cochange import humanize_age
 from mira.lsp.convert import file_start_range, iso
@@ -96,13 +97,8 @@ def lens_title(experts: list[Expert], now: float) -> str:
 
 async def top_level_symbols(doc: DocumentRef, text: str | None
                             ) -> list[tuple[types.Range, int | None]]:
-    """(lens range, line) per top-level symbol when code intelligence is installed."""
-    try:
-        from mira.core.code.service import CodeService
-    except ImportError:
-        return []
-    symbols: list[Any] = await doc.workspace.service(CodeService).document_symbols(
-        doc.path, text)
+    """(lens range, line) per top-level symbol."""
+    symbols = await doc.workspace.service(CodeService).document_symbols(doc.path, text)
     return [(types.Range(types.Position(s.selection_start_line, 0),
                          types.Position(s.selection_start_line, 0)), s.start_line)
             for s in symbols if s.parent is None and s.kind != "module"]
