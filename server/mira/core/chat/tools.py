@@ -10,7 +10,6 @@ model can react to — never an exception that ends the chat.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import os
 import re
@@ -20,7 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mira.core.build.service import BuildService
+from mira.core.code.service import CodeService
 from mira.core.context import safety
+from mira.core.expertise.service import ExpertiseService
+from mira.core.semantic.service import SearchService
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
@@ -79,14 +82,6 @@ def _cap(text: str, limit: int = MAX_OUTPUT_CHARS) -> str:
     if len(text) <= limit:
         return text
     return text[:limit] + f"\n… (output truncated: {len(text) - limit} more characters)"
-
-
-def _service(ws: Workspace, module: str, cls_name: str) -> Any:
-    try:
-        cls = getattr(importlib.import_module(module), cls_name)
-    except (ImportError, AttributeError):
-        raise ToolError(f"{cls_name} is not available in this build") from None
-    return ws.service(cls)
 
 
 class ToolBox:
@@ -242,11 +237,7 @@ class ToolBox:
             raise ToolError("query must not be empty")
         limit = min(max(int(args.get("limit") or 8), 1), 25)
         blocks: list[str] = []
-        try:
-            service = _service(self.ws, "mira.core.semantic.service", "SearchService")
-            hits = await service.search(query, limit=limit, kinds=["code"])
-        except ToolError:
-            hits = []
+        hits = await self.ws.service(SearchService).search(query, limit=limit, kinds=["code"])
         for h in hits:
             if h.path and not self._secret(h.path):
                 blocks.append(f"{h.path}:{h.start_line + 1}-{h.end_line + 1}"
@@ -280,14 +271,9 @@ class ToolBox:
         name = str(args.get("name") or "").strip()
         if not re.fullmatch(r"[A-Za-z_$][\w$.:]*", name):
             raise ToolError("name must be an identifier (optionally qualified)")
-        try:
-            service = _service(self.ws, "mira.core.code.service", "CodeService")
-            finder = getattr(service, "workspace_symbols", None)
-            symbols = list(await finder(name, 20)) if finder else []
-        except ToolError:
-            symbols = []
+        symbols = await self.ws.service(CodeService).workspace_symbols(name, 20)
         lines = [f"{s.qualified_name} ({s.kind}) {s.path}:{s.start_line + 1}"
-                 + (f" — {s.signature}" if getattr(s, "signature", None) else "")
+                 + (f" — {s.signature}" if s.signature else "")
                  for s in symbols if not self._secret(s.path)]
         if not lines:
             short = re.escape(name.split(".")[-1].split(":")[-1])
@@ -303,13 +289,14 @@ class ToolBox:
         if not symbol:
             raise ToolError("symbol must not be empty")
         depth = min(max(int(args.get("depth") or 1), 1), 5)
-        service = _service(self.ws, "mira.core.code.service", "CodeService")
-        edges = await getattr(service, direction)(symbol, depth=depth)
+        service = self.ws.service(CodeService)
+        find = service.callers if direction == "callers" else service.callees
+        edges = await find(symbol, depth=depth)
         lines = []
         for e in edges:
             other = e.caller if direction == "callers" else e.callee
-            lines.append(f"{'  ' * (getattr(e, 'depth', 1) - 1)}{other.qualified_name}"
-                         f" ({other.path}:{e.line + 1}, {getattr(e, 'confidence', '')})")
+            lines.append(f"{'  ' * (e.depth - 1)}{other.qualified_name}"
+                         f" ({other.path}:{e.line + 1}, {e.confidence})")
         if not lines:
             return ToolOutput(f"no {direction} of {symbol} known", f"no {direction}")
         return ToolOutput("\n".join(lines), f"{len(lines)} {direction} of {symbol}")
@@ -333,7 +320,7 @@ class ToolBox:
 
     async def _experts(self, args: dict[str, Any]) -> ToolOutput:
         path, rel = self.resolve(args.get("path"))
-        service = _service(self.ws, "mira.core.expertise.service", "ExpertiseService")
+        service = self.ws.service(ExpertiseService)
         line = args.get("line")
         found = await service.experts(path, int(line) - 1 if line else None, 5)
         if not found:
@@ -345,7 +332,7 @@ class ToolBox:
     async def _blame(self, args: dict[str, Any]) -> ToolOutput:
         path, rel = self.resolve(args.get("path"))
         line = int(args["line"])
-        service = _service(self.ws, "mira.core.expertise.service", "ExpertiseService")
+        service = self.ws.service(ExpertiseService)
         found = await service.blame_line(path, max(line - 1, 0))
         if found is None:
             return ToolOutput(f"no blame for {rel}:{line}", "no blame")
@@ -356,8 +343,8 @@ class ToolBox:
         error = str(args.get("error") or "").strip()
         if not error:
             raise ToolError("error must not be empty")
-        service = _service(self.ws, "mira.core.build.service", "BuildService")
-        found = await service.fixes_for(error, None, min(int(args.get("limit") or 3), 10))
+        limit = min(int(args.get("limit") or 3), 10)
+        found = await self.ws.service(BuildService).fixes_for(error, None, limit)
         if not found:
             return ToolOutput("no similar past fix found", "no past fixes")
         blocks = [f"{f.commit[:10]} {f.summary} (similarity {f.similarity:.2f})\nfiles: "
@@ -366,8 +353,8 @@ class ToolBox:
         return ToolOutput("\n\n".join(blocks), f"{len(found)} similar past fixes")
 
     async def _build_errors(self, args: dict[str, Any]) -> ToolOutput:
-        service = _service(self.ws, "mira.core.build.service", "BuildService")
-        errors = await service.recent_errors(min(int(args.get("limit") or 20), 100))
+        limit = min(int(args.get("limit") or 20), 100)
+        errors = await self.ws.service(BuildService).recent_errors(limit)
         if not errors:
             return ToolOutput("no recent build errors", "no build errors")
         lines = [f"{e.path or '?'}:{e.line or 0} [{e.tool}{' ' + e.code if e.code else ''}]"
@@ -415,7 +402,8 @@ class ToolBox:
             raise ToolError(out.strip()[:300] or "git log failed")
         return ToolOutput(out.strip() or "(no commits)", f"{len(out.splitlines())} commits")
 
-    async def _safe_paths(self, root: Path, names: str) -> tuple[list[str], int]:
+    def _safe_paths(self, names: str) -> tuple[list[str], int]:
+        """The non-secret paths of ``git --name-only`` output, and how many were hidden."""
         paths = [p for p in names.splitlines() if p.strip()]
         safe = [p for p in paths if not self._secret(p)]
         return safe, len(paths) - len(safe)
@@ -427,7 +415,7 @@ class ToolBox:
                                              "--end-of-options", rev])
         if code != 0:
             raise ToolError(f"unknown commit {rev!r}")
-        safe, hidden = await self._safe_paths(root, names)
+        safe, hidden = self._safe_paths(names)
         code, head = await self._git(root, ["show", "-s", "--format=%H%n%an <%ae> %ad%n%n%B",
                                             "--end-of-options", rev])
         diff = ""
@@ -445,7 +433,7 @@ class ToolBox:
             pathspecs = [path.relative_to(root).as_posix()]
         else:
             _, names = await self._git(root, [*base, "--name-only"])
-            pathspecs, hidden = await self._safe_paths(root, names)
+            pathspecs, hidden = self._safe_paths(names)
             if not pathspecs:
                 return ToolOutput("no changes" + (" (besides files with secrets)"
                                                   if hidden else ""), "no changes")
