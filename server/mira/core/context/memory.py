@@ -13,23 +13,20 @@ import asyncio
 import importlib
 import logging
 import sqlite3
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from mira.core.context import memory_analysis as analysis
 from mira.core.context import memory_store as store
 from mira.core.context.llm import LanguageModel
 from mira.core.context.tokens import count_tokens
-from mira.core.stores.database import connect
+from mira.core.stores.access import LockedDb
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 SIMILARITY_WEIGHT = 0.7
 RECENCY_WEIGHT = 0.3
 HISTORY_TURNS = 6
@@ -64,19 +61,7 @@ class Memory:
                  model: Callable[[], LanguageModel | None]) -> None:
         self.ws = workspace
         self._model = model
-        self._lock = threading.Lock()
-
-    @property
-    def db_path(self) -> Path:
-        return self.ws.db_path
-
-    def _db(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        with self._lock:
-            conn = connect(self.db_path)
-            try:
-                return fn(conn)
-            finally:
-                conn.close()
+        self.db = LockedDb(lambda: self.ws.db_path)
 
     def _search_service(self) -> Any | None:
         try:
@@ -119,14 +104,14 @@ class Memory:
                                     (entry_id,)).fetchone()[0])
             return entry_id, store.count(conn, session_id), ts
 
-        entry_id, n, ts = self._db(write)
+        entry_id, n, ts = self.db.run(write)
         for size in SUMMARY_WINDOWS:
             if n % size == 0:
                 self._summarize(session_id, size, model)
         return entry_id, salience, ts
 
     def _summarize(self, session_id: str, size: int, model: LanguageModel | None) -> None:
-        entries = self._db(lambda c: store.window(c, session_id, size))
+        entries = self.db.run(lambda c: store.window(c, session_id, size))
         if not entries:
             return
         messages = [(e.role, e.content, e.salience) for e in entries]
@@ -138,7 +123,7 @@ class Memory:
         if text:
             summary = store.Summary(session_id, size, entries[0].id, entries[-1].id, text,
                                     method)
-            self._db(lambda c: store.add_summary(c, summary))
+            self.db.run(lambda c: store.add_summary(c, summary))
 
     async def _embed(self, session_id: str, entry_id: int, role: str, content: str,
                      ts: float) -> None:
@@ -150,7 +135,7 @@ class Memory:
         except Exception:
             log.warning("adding a message to the conversation index failed", exc_info=True)
             return
-        await asyncio.to_thread(self._db, lambda c: store.mark_embedded(c, entry_id))
+        await asyncio.to_thread(self.db.run, lambda c: store.mark_embedded(c, entry_id))
 
     # -- recall --------------------------------------------------------------------------
     async def recall(self, session_id: str, query: str, budget: int) -> Recall:
@@ -213,7 +198,7 @@ class Memory:
             return Recall(history, ranked, store.latest_summaries(conn, session_id),
                           store.facts(conn), semantic is not None)
 
-        recall = self._db(read)
+        recall = self.db.run(read)
         # history first (it keeps the conversation coherent), then ranked recall
         kept_history: list[store.Entry] = []
         used = 0
@@ -236,12 +221,12 @@ class Memory:
 
     # -- facts (users own their memory) --------------------------------------------------
     async def facts(self) -> list[store.StoredFact]:
-        return await asyncio.to_thread(self._db, store.facts)
+        return await asyncio.to_thread(self.db.run, store.facts)
 
     async def forget(self, key: str) -> bool:
-        return await asyncio.to_thread(self._db, lambda c: store.forget(c, key))
+        return await asyncio.to_thread(self.db.run, lambda c: store.forget(c, key))
 
     async def remember(self, key: str, value: str, session_id: str | None = None) -> None:
-        await asyncio.to_thread(self._db, lambda c: store.upsert_fact(
+        await asyncio.to_thread(self.db.run, lambda c: store.upsert_fact(
             c, analysis.slug(key, 12) if " " in key else key, value, 1.0, "remember",
             session_id))
