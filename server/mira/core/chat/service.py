@@ -236,8 +236,7 @@ class ChatService:
         """An open secret file (``.env``, a key) is neither the context nor the selection."""
         if request.path is None:
             return request
-        inside = safety.inside(self.ws.root, request.path)
-        rel = inside.relative_to(self.ws.root).as_posix() if inside is not None else None
+        rel = safety.relative(self.ws.root, request.path)
         if rel is not None and not safety.is_secret(rel, self.secret_globs):
             return request
         return dataclasses.replace(request, path=None, line=None, selection=None)

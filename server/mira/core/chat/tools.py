@@ -140,7 +140,7 @@ class ToolBox:
         resolved = safety.inside(self.root, given)
         if resolved is None:
             raise ToolError(f"{raw} is outside the workspace")
-        rel = resolved.relative_to(self.root).as_posix() if resolved != self.root else "."
+        rel = resolved.relative_to(self.root).as_posix()  # "." for the root itself
         if rel != "." and safety.is_secret(rel, self.secret_globs):
             raise ToolError(f"{rel} may contain secrets and is never read")
         if must_exist and not resolved.exists():

@@ -55,6 +55,12 @@ def inside(root: Path, path: Path) -> Path | None:
     return resolved
 
 
+def relative(root: Path, path: Path) -> str | None:
+    """``path`` relative to ``root`` (``/``-separated) when it lies inside, else None."""
+    resolved = inside(root, path)
+    return resolved.relative_to(root.resolve()).as_posix() if resolved is not None else None
+
+
 def read_text(root: Path, path: Path, extra_globs: Iterable[str] = (),
               max_bytes: int = MAX_FILE_BYTES) -> str | None:
     """The text of a safe file (inside ``root``, not a secret, not binary), else None."""

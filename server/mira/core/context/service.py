@@ -135,8 +135,7 @@ class ContextService:
         return "\n".join(lines)
 
     def _rel(self, path: Path) -> str | None:
-        resolved = safety.inside(self.ws.root, path)
-        return resolved.relative_to(self.ws.root).as_posix() if resolved else None
+        return safety.relative(self.ws.root, path)
 
     def _memory_parts(self, recall: Recall) -> list[PromptPart]:
         summaries = "\n\n".join(f"Last {s.window} messages:\n{s.text}" for s in
