@@ -30,6 +30,7 @@ from mira.core.chat.llm_client import Endpoint, LLMClient, LLMError, LLMResponse
 from mira.core.chat.operations import Artifact, Operation, OperationStore
 from mira.core.chat.tools import Proposal, ToolBox
 from mira.core.context import safety
+from mira.core.context.llm import OpenAICompleter
 from mira.core.stores.access import LockedDb
 
 if TYPE_CHECKING:
@@ -154,7 +155,7 @@ class ChatService:
         self.endpoint = endpoint_from(cfg)
         self.client = LLMClient(self.endpoint) if self.endpoint else None
         self._provider: ContextProvider | None = None
-        self._sync_client: Any = None
+        self._memory_model: OpenAICompleter | None = None
         self._recovered = False
 
     @property
@@ -167,42 +168,26 @@ class ChatService:
             inject = getattr(self._provider, "use_language_model", None)
             if inject is not None and self.endpoint is not None and getattr(
                     self.ws.config, "memory_model_analysis", True):
-                inject(self._memory_complete)  # memory's calls are budgeted and recorded too
+                # memory's calls go to the chat endpoint, budgeted and recorded too
+                self._memory_model = OpenAICompleter(
+                    self.endpoint.base_url, self.endpoint.api_key or "not-needed",
+                    self.endpoint.model, self.endpoint.timeout_s, self.endpoint.max_retries,
+                    before=self.ledger.check, after=self._record_memory_call)
+                inject(self._memory_model)
         return self._provider
 
-    def _memory_complete(self, prompt: str) -> str:
-        """A short blocking completion for memory analysis (runs in a worker thread)."""
-        assert self.endpoint is not None
-        import openai
-
-        self.ledger.check()
-        if self._sync_client is None:
-            self._sync_client = openai.OpenAI(
-                base_url=self.endpoint.base_url, api_key=self.endpoint.api_key or "not-needed",
-                timeout=self.endpoint.timeout_s, max_retries=self.endpoint.max_retries)
-        started = time.perf_counter()
-        model = self.endpoint.model
-        try:
-            response = self._sync_client.chat.completions.create(
-                model=model, messages=[{"role": "user", "content": prompt}], max_tokens=400)
-        except openai.OpenAIError as exc:
-            self.ledger.record(CallRecord(model, 0, 0, 0, 0.0, elapsed_ms(started), False,
-                                          None, f"memory analysis: {type(exc).__name__}"))
-            raise
-        usage = response.usage
-        prompt_tokens = usage.prompt_tokens if usage else 0
-        completion_tokens = usage.completion_tokens if usage else 0
-        self.ledger.record(CallRecord(
-            response.model or model, prompt_tokens, completion_tokens, 0,
-            self.ledger.cost(response.model or model, prompt_tokens, completion_tokens),
-            elapsed_ms(started), False, None))
-        return response.choices[0].message.content or "" if response.choices else ""
+    def _record_memory_call(self, model: str, prompt_tokens: int, completion_tokens: int,
+                            latency_ms: float, error: str | None) -> None:
+        cost = 0.0 if error else self.ledger.cost(model, prompt_tokens, completion_tokens)
+        self.ledger.record(CallRecord(model, prompt_tokens, completion_tokens, 0, cost,
+                                      latency_ms, False, None,
+                                      f"memory analysis: {error}" if error else None))
 
     async def aclose(self) -> None:
         if self.client is not None:
             await self.client.aclose()
-        if self._sync_client is not None:
-            self._sync_client.close()
+        if self._memory_model is not None:
+            self._memory_model.close()
 
     # -- chat ----------------------------------------------------------------------------
     async def chat(self, request: ChatRequest, sink: ChatSink | None = None) -> ChatAnswer:

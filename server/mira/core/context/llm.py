@@ -10,8 +10,12 @@ The API key is passed to the client and never logged.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from mira.core.chat.llm_client import elapsed_ms
 
 CompleteFn = Callable[[str], str]  # blocking: prompt in, text out
 TIMEOUT_S = 30.0
@@ -34,22 +38,61 @@ def language_model(environ: Mapping[str, str] | None = None,
     if not base_url or not model:
         return None
     api_key = env.get("OPENAI_API_KEY", "").strip() or "not-needed"
-    return LanguageModel(model, _openai_complete(base_url, api_key, model))
+    return LanguageModel(model, OpenAICompleter(base_url, api_key, model))
 
 
-def _openai_complete(base_url: str, api_key: str, model: str) -> CompleteFn:
-    client = None
+# called after each call: model, prompt tokens, completion tokens, latency ms, error (or None)
+AfterCall = Callable[[str, int, int, float, "str | None"], None]
 
-    def complete(prompt: str) -> str:
-        nonlocal client
-        if client is None:
-            import openai  # lazily: only when a model is configured
 
-            client = openai.OpenAI(base_url=base_url, api_key=api_key, timeout=TIMEOUT_S,
-                                   max_retries=0)
-        response = client.chat.completions.create(
-            model=model, messages=[{"role": "user", "content": prompt}], temperature=0,
-            max_tokens=400)
-        return response.choices[0].message.content or ""
+class OpenAICompleter:
+    """A blocking one-prompt completion through the ``openai`` SDK (memory analysis).
 
-    return complete
+    ``before`` runs ahead of each call (the chat engine's budget check, which may refuse)
+    and ``after`` receives its usage (the chat engine records it), so memory's calls are
+    budgeted like chat's when the chat endpoint serves them.
+    """
+
+    def __init__(self, base_url: str | None, api_key: str, model: str,
+                 timeout_s: float = TIMEOUT_S, max_retries: int = 0,
+                 before: Callable[[], object] | None = None,
+                 after: AfterCall | None = None) -> None:
+        self.base_url = base_url
+        self.api_key = api_key
+        self.model = model
+        self.timeout_s = timeout_s
+        self.max_retries = max_retries
+        self.before = before
+        self.after = after
+        self._client: Any = None
+
+    def __repr__(self) -> str:  # never show the key
+        return f"OpenAICompleter(base_url={self.base_url!r}, model={self.model!r})"
+
+    def __call__(self, prompt: str) -> str:
+        import openai  # lazily: only when a model is configured
+
+        if self.before is not None:
+            self.before()
+        if self._client is None:
+            self._client = openai.OpenAI(base_url=self.base_url, api_key=self.api_key,
+                                         timeout=self.timeout_s, max_retries=self.max_retries)
+        started = time.perf_counter()
+        try:
+            response = self._client.chat.completions.create(
+                model=self.model, messages=[{"role": "user", "content": prompt}],
+                temperature=0, max_tokens=400)
+        except openai.OpenAIError as exc:
+            if self.after is not None:
+                self.after(self.model, 0, 0, elapsed_ms(started), type(exc).__name__)
+            raise
+        if self.after is not None:
+            usage = response.usage
+            self.after(response.model or self.model, usage.prompt_tokens if usage else 0,
+                       usage.completion_tokens if usage else 0, elapsed_ms(started), None)
+        return (response.choices[0].message.content or "") if response.choices else ""
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
