@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import datetime as dt
 import sys
 from typing import Any
 
-from mira.cli.commands import CliError, config_from, open_workspace
+from mira.cli.commands import CliError, config_from, open_workspace, run_closing
 from mira.cli.output import emit_json
 from mira.core.build.service import BuildService, BuildStartError
 
@@ -24,14 +23,8 @@ def build(args: argparse.Namespace) -> int:
         if not args.json and not args.quiet:
             print(line, file=sys.stderr)
 
-    async def run() -> Any:
-        try:
-            return await service.run(commands, on_line=on_line)
-        finally:
-            await ws.close()
-
     try:
-        runs = asyncio.run(run())
+        runs = run_closing(ws, lambda: service.run(commands, on_line=on_line))
     except BuildStartError as exc:
         raise CliError(str(exc)) from exc
     worst = 0
@@ -58,13 +51,7 @@ def fixes(args: argparse.Namespace) -> int:
         raise CliError("give the error with --error TEXT or pipe it with --stdin")
     ws = open_workspace(args.workspace, config_from(args))
 
-    async def run() -> Any:
-        try:
-            return await ws.service(BuildService).fixes_for(text, None, args.limit)
-        finally:
-            await ws.close()
-
-    found = asyncio.run(run())
+    found = run_closing(ws, lambda: ws.service(BuildService).fixes_for(text, None, args.limit))
     if args.json:
         emit_json({"fixes": [dataclasses.asdict(f) for f in found]})
         return 0

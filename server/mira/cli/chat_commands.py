@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import datetime as dt
 import sys
 from typing import Any
 
-from mira.cli.commands import CliError, config_from, open_for_question, open_workspace
+from mira.cli.commands import CliError, config_from, open_for_question, open_workspace, run_closing
 from mira.cli.output import emit_json
 from mira.core.chat.operations import Artifact
 from mira.core.chat.service import EFFORTS, ChatError, ChatRequest, ChatService, ChatSink
@@ -44,14 +43,8 @@ def chat(args: argparse.Namespace) -> int:
                           reasoning_effort=args.effort)
     service = ws.service(ChatService)
 
-    async def run() -> Any:
-        try:
-            return await service.chat(request, _terminal_sink(args.json))
-        finally:
-            await ws.close()
-
     try:
-        answer = asyncio.run(run())
+        answer = run_closing(ws, lambda: service.chat(request, _terminal_sink(args.json)))
     except ChatError as exc:
         raise CliError(str(exc)) from None
     if args.json:
@@ -82,14 +75,11 @@ def operations(args: argparse.Namespace) -> int:
     service = ws.service(ChatService)
 
     async def run() -> Any:
-        try:
-            if args.id:
-                return [await service.operation(args.id)]
-            return await service.list_operations(args.session, args.limit)
-        finally:
-            await ws.close()
+        if args.id:
+            return [await service.operation(args.id)]
+        return await service.list_operations(args.session, args.limit)
 
-    ops = [op for op in asyncio.run(run()) if op is not None]
+    ops = [op for op in run_closing(ws, run) if op is not None]
     if args.id and not ops:
         raise CliError(f"no operation {args.id!r}")
     if args.json:
@@ -107,13 +97,7 @@ def operations(args: argparse.Namespace) -> int:
 def budget(args: argparse.Namespace) -> int:
     ws = open_workspace(args.workspace, config_from(args))
 
-    async def run() -> Any:
-        try:
-            return await ws.service(ChatService).budget()
-        finally:
-            await ws.close()
-
-    report = asyncio.run(run())
+    report = run_closing(ws, ws.service(ChatService).budget)
     if args.json:
         emit_json(dataclasses.asdict(report))
         return 0

@@ -5,17 +5,20 @@ terminal. Each brings the code index up to date first (changed files only) unles
 from __future__ import annotations
 
 import argparse
-import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from mira.cli.commands import _index, _resolve, config_from, open_workspace
-from mira.cli.output import ProgressBar, emit_json
+from mira.cli.commands import (
+    _index,
+    _resolve,
+    config_from,
+    open_workspace,
+    run_closing,
+    with_progress,
+)
+from mira.cli.output import emit_json
 from mira.core.code.model import CallEdge, PatternMatch, Symbol
 from mira.core.code.service import CodeService
 from mira.core.workspace import Workspace
-
-T = TypeVar("T")
 
 
 def symbol_json(s: Symbol) -> dict[str, Any]:
@@ -38,32 +41,28 @@ def _where(s: Symbol) -> str:
     return f"{s.path}:{s.start_line + 1}"
 
 
+def _edge_line(e: CallEdge, other: Symbol) -> str:
+    """``other`` (the caller or the callee) indented by depth, at the call site."""
+    guess = "  (by name)" if e.confidence == "name" else ""
+    return f"{'  ' * (e.depth - 1)}{other.qualified_name}  {e.caller.path}:{e.line + 1}{guess}"
+
+
 def _prepare(args: argparse.Namespace) -> tuple[Workspace, CodeService]:
     ws = open_workspace(args.workspace, config_from(args))
     service = ws.service(CodeService)
     if not args.no_index:
-        bar = ProgressBar("indexing code")
-        try:
-            service.index(bar)
-        finally:
-            bar.close()
+        with_progress("indexing code", service.index)
     return ws, service
-
-
-def _run(ws: Workspace, call: Callable[[], Awaitable[T]]) -> T:
-    async def run() -> T:
-        try:
-            return await call()
-        finally:
-            await ws.close()
-    return asyncio.run(run())
 
 
 def symbols(args: argparse.Namespace) -> int:
     ws, service = _prepare(args)
-    for raw in args.paths:
-        path = _resolve(ws, raw)
-        found = _run(ws, lambda p=path: service.document_symbols(p, None))  # type: ignore[misc]
+    paths = [_resolve(ws, raw) for raw in args.paths]
+
+    async def run() -> list[list[Symbol]]:
+        return [await service.document_symbols(path, None) for path in paths]
+
+    for path, found in zip(paths, run_closing(ws, run), strict=True):
         rel = service.rel(path)
         if args.json:
             emit_json({"path": rel, "symbols": [symbol_json(s) for s in found]})
@@ -79,17 +78,14 @@ def symbols(args: argparse.Namespace) -> int:
 def _edges(args: argparse.Namespace, incoming: bool) -> int:
     ws, service = _prepare(args)
     method = service.callers if incoming else service.callees
-    found = _run(ws, lambda: method(args.symbol, args.depth))
+    found = run_closing(ws, lambda: method(args.symbol, args.depth))
     if args.json:
         emit_json({"symbol": args.symbol, "items": [edge_json(e) for e in found]})
         return 0
     if not found:
         print(f"(no {'callers' if incoming else 'callees'} of {args.symbol} found)")
     for e in found:
-        other = e.caller if incoming else e.callee
-        guess = "  (by name)" if e.confidence == "name" else ""
-        print(f"{'  ' * (e.depth - 1)}{other.qualified_name}  {e.caller.path}:{e.line + 1}"
-              f"{guess}")
+        print(_edge_line(e, e.caller if incoming else e.callee))
     return 0
 
 
@@ -106,7 +102,7 @@ def impact(args: argparse.Namespace) -> int:
     if ws.has_git and not args.no_index:
         _index(ws, quiet=True)
     path = _resolve(ws, args.path)
-    found = _run(ws, lambda: service.impact(path, args.line - 1, args.depth))
+    found = run_closing(ws, lambda: service.impact(path, args.line - 1, args.depth))
     if args.json:
         emit_json(None if found is None else {
             "symbol": symbol_json(found.symbol), "callers": [edge_json(e) for e in found.callers],
@@ -119,9 +115,7 @@ def impact(args: argparse.Namespace) -> int:
     print(f"{found.symbol.qualified_name} ({found.symbol.kind}, {_where(found.symbol)})")
     print("callers:" if found.callers else "callers: none found")
     for e in found.callers:
-        guess = "  (by name)" if e.confidence == "name" else ""
-        print(f"  {'  ' * (e.depth - 1)}{e.caller.qualified_name}  {e.caller.path}:{e.line + 1}"
-              f"{guess}")
+        print(f"  {_edge_line(e, e.caller)}")
     if found.cochanged:
         print("usually changed together with its file:")
         for p, c in found.cochanged:
@@ -134,7 +128,7 @@ def impact(args: argparse.Namespace) -> int:
 def patterns(args: argparse.Namespace) -> int:
     ws, service = _prepare(args)
     path = _resolve(ws, args.path) if args.path else None
-    found = _run(ws, lambda: service.patterns(path))
+    found = run_closing(ws, lambda: service.patterns(path))
     if args.json:
         emit_json({"path": service.rel(path) if path else None,
                    "items": [pattern_json(m) for m in found]})
@@ -150,7 +144,7 @@ def patterns(args: argparse.Namespace) -> int:
 
 def concepts(args: argparse.Namespace) -> int:
     ws, service = _prepare(args)
-    found = _run(ws, lambda: service.concepts(args.word, args.limit))
+    found = run_closing(ws, lambda: service.concepts(args.word, args.limit))
     if args.json:
         emit_json({"query": args.word, "items": [symbol_json(s) for s in found]})
         return 0

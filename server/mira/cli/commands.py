@@ -8,14 +8,17 @@ import dataclasses
 import datetime as dt
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from mira.cli.output import ProgressBar, count, emit_json
 from mira.core.config import MiraConfig, load
 from mira.core.git.cochange import humanize_age
 from mira.core.stores.database import DatabaseError
 from mira.core.workspace import Workspace
+
+T = TypeVar("T")
 
 
 class CliError(Exception):
@@ -43,14 +46,29 @@ def open_workspace(folder: str, config: MiraConfig) -> Workspace:
     return ws
 
 
-def _index(ws: Workspace, quiet: bool = False) -> list[Any]:
-    bar = ProgressBar("indexing git history")
+def with_progress(title: str, work: Callable[[ProgressBar], T], quiet: bool = False) -> T:
+    """``work(bar)`` with a progress bar on a terminal, closed however the work ends."""
+    bar = ProgressBar(title)
     if quiet:
         bar.enabled = False
     try:
-        return ws.index_git(bar)
+        return work(bar)
     finally:
         bar.close()
+
+
+def run_closing(ws: Workspace, call: Callable[[], Awaitable[T]]) -> T:
+    """Run ``call()`` on a fresh event loop, then close the workspace (also on error)."""
+    async def run() -> T:
+        try:
+            return await call()
+        finally:
+            await ws.close()
+    return asyncio.run(run())
+
+
+def _index(ws: Workspace, quiet: bool = False) -> list[Any]:
+    return with_progress("indexing git history", ws.index_git, quiet)
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -89,13 +107,7 @@ def index(args: argparse.Namespace) -> int:
 def status(args: argparse.Namespace) -> int:
     ws = open_workspace(args.workspace, config_from(args))
 
-    async def run() -> Any:
-        try:
-            return await ws.status()
-        finally:
-            await ws.close()
-
-    result = asyncio.run(run())
+    result = run_closing(ws, ws.status)
     if args.json:
         emit_json(dataclasses.asdict(result))
         return 0
@@ -115,13 +127,10 @@ def cochange(args: argparse.Namespace) -> int:
         _index(ws, quiet=args.json)
 
     async def run() -> list[Any]:
-        try:
-            return [await ws.cochange(_resolve(ws, p), args.limit) for p in args.paths]
-        finally:
-            await ws.close()
+        return [await ws.cochange(_resolve(ws, p), args.limit) for p in args.paths]
 
     now = dt.datetime.now(dt.UTC).timestamp()
-    for answer in asyncio.run(run()):
+    for answer in run_closing(ws, run):
         items = [{
             "path": s.path,
             "confidence": s.confidence,

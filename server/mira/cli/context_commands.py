@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import datetime as dt
 import sys
 from typing import Any
 
-from mira.cli.commands import CliError, config_from, open_for_question, open_workspace
+from mira.cli.commands import CliError, config_from, open_for_question, open_workspace, run_closing
 from mira.cli.output import emit_json
 from mira.core.chat.context_api import ContextRequest
 from mira.core.context.presets import PRESETS, UnknownPreset
@@ -25,14 +24,8 @@ def context(args: argparse.Namespace) -> int:
         line=line, preset=args.preset,
         budget_used_fraction=args.budget_used)
 
-    async def run() -> Any:
-        try:
-            return await ws.service(ContextService).context(request)
-        finally:
-            await ws.close()
-
     try:
-        answer = asyncio.run(run())
+        answer = run_closing(ws, lambda: ws.service(ContextService).context(request))
     except UnknownPreset as exc:
         raise CliError(str(exc)) from exc
     prompt = answer.prompt
@@ -56,15 +49,12 @@ def memory(args: argparse.Namespace) -> int:
     service = ws.service(ContextService)
 
     async def run() -> Any:
-        try:
-            removed = None
-            if args.memory_command == "forget":
-                removed = await service.forget(args.key)
-            return removed, await service.facts()
-        finally:
-            await ws.close()
+        removed = None
+        if args.memory_command == "forget":
+            removed = await service.forget(args.key)
+        return removed, await service.facts()
 
-    removed, facts = asyncio.run(run())
+    removed, facts = run_closing(ws, run)
     if args.memory_command == "forget":
         if args.json:
             emit_json({"key": args.key, "removed": removed})

@@ -6,12 +6,11 @@ JSON output has the same shape as ``mira/experts`` / ``mira/blame`` over LSP.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import time
 from typing import Any
 
-from mira.cli.commands import _index, _resolve, config_from, open_workspace
+from mira.cli.commands import _index, _resolve, config_from, open_workspace, run_closing
 from mira.cli.output import count, emit_json
 from mira.core.expertise.service import BlameLine, Expert, ExpertiseService
 from mira.core.git.cochange import humanize_age
@@ -41,19 +40,16 @@ def experts(args: argparse.Namespace) -> int:
     line = args.line - 1 if args.line else None
 
     async def run() -> list[tuple[str, list[Expert]]]:
-        try:
-            out = []
-            for raw in args.paths:
-                path = _resolve(ws, raw)
-                repo = ws.repo_for(path)
-                rel = path.resolve().relative_to(repo.root).as_posix() if repo else raw
-                out.append((rel, await service.experts(path, line, args.limit)))
-            return out
-        finally:
-            await ws.close()
+        out = []
+        for raw in args.paths:
+            path = _resolve(ws, raw)
+            repo = ws.repo_for(path)
+            rel = path.resolve().relative_to(repo.root).as_posix() if repo else raw
+            out.append((rel, await service.experts(path, line, args.limit)))
+        return out
 
     now = time.time()
-    for rel, found in asyncio.run(run()):
+    for rel, found in run_closing(ws, run):
         if args.json:
             emit_json({"path": rel, "experts": [expert_json(e) for e in found]})
             continue
@@ -71,13 +67,7 @@ def blame(args: argparse.Namespace) -> int:
     ws = open_workspace(args.workspace, config_from(args))
     service = ws.service(ExpertiseService)
 
-    async def run() -> BlameLine | None:
-        try:
-            return await service.blame_line(_resolve(ws, args.path), args.line - 1)
-        finally:
-            await ws.close()
-
-    found = asyncio.run(run())
+    found = run_closing(ws, lambda: service.blame_line(_resolve(ws, args.path), args.line - 1))
     if args.json:
         emit_json(blame_json(found) if found else None)
     elif found is None:

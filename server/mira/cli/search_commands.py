@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import sys
 from typing import Any
 
-from mira.cli.commands import _index, config_from, open_workspace
-from mira.cli.output import ProgressBar, emit_json
+from mira.cli.commands import _index, config_from, open_workspace, run_closing, with_progress
+from mira.cli.output import emit_json
 from mira.core.semantic.service import SearchService
 
 
@@ -19,20 +18,9 @@ def search(args: argparse.Namespace) -> int:
         _index(ws, quiet=True)
     service = ws.service(SearchService)
     if not args.no_index:
-        bar = ProgressBar("indexing for search")
-        try:
-            service.index(bar)
-        finally:
-            bar.close()
-
-    async def run() -> Any:
-        try:
-            return await service.search(args.query, args.limit, args.kind or None,
-                                        args.path or None)
-        finally:
-            await ws.close()
-
-    hits = asyncio.run(run())
+        with_progress("indexing for search", service.index)
+    hits = run_closing(ws, lambda: service.search(args.query, args.limit, args.kind or None,
+                                                  args.path or None))
     if service.status_message:
         print(f"mira: {service.status_message}", file=sys.stderr)
     if args.json:
