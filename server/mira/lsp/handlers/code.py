@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -278,8 +277,9 @@ def register(server: MiraServer) -> None:
             return None
         return [hierarchy_item(doc.workspace, Columns(doc.workspace), symbol)]
 
-    async def _edges(ls: MiraServer, item: types.CallHierarchyItem, incoming: bool
-                     ) -> tuple[Workspace, list[CallEdge]] | None:
+    async def _calls(ls: MiraServer, item: types.CallHierarchyItem, incoming: bool
+                     ) -> list[tuple[types.CallHierarchyItem, list[types.Range]]] | None:
+        """The item's callers (or callees), each with the ranges of its call sites."""
         doc = await _doc(ls, item.uri)
         if doc is None:
             return None
@@ -287,43 +287,32 @@ def register(server: MiraServer) -> None:
         qualified = data.get("qualifiedName") if isinstance(data, dict) else None
         if not qualified:
             return None
-        service = doc.workspace.service(CodeService)
-        found = await (service.callers if incoming else service.callees)(qualified, 1)
-        return doc.workspace, found
-
-    def _grouped(edges: list[CallEdge], key: Callable[[CallEdge], Symbol]
-                 ) -> list[tuple[Symbol, list[CallEdge]]]:
+        ws = doc.workspace
+        service = ws.service(CodeService)
+        edges = await (service.callers if incoming else service.callees)(qualified, 1)
         groups: dict[tuple[str, str], tuple[Symbol, list[CallEdge]]] = {}
         for e in edges:
-            s = key(e)
-            groups.setdefault((s.qualified_name, s.path), (s, []))[1].append(e)
-        return list(groups.values())
+            other = e.caller if incoming else e.callee
+            groups.setdefault((other.qualified_name, other.path), (other, []))[1].append(e)
+        cols = Columns(ws, _open_texts(ls, ws))
+        return [(hierarchy_item(ws, cols, other), [_call_range(cols, e) for e in group])
+                for other, group in groups.values()]
 
     @server.feature(types.CALL_HIERARCHY_INCOMING_CALLS)
     async def incoming_calls(ls: MiraServer, params: types.CallHierarchyIncomingCallsParams
                              ) -> list[types.CallHierarchyIncomingCall] | None:
-        found = await _edges(ls, params.item, True)
-        if found is None:
-            return None
-        ws, edges = found
-        cols = Columns(ws, _open_texts(ls, ws))
-        return [types.CallHierarchyIncomingCall(
-            from_=hierarchy_item(ws, cols, caller),
-            from_ranges=[_call_range(cols, e) for e in group])
-            for caller, group in _grouped(edges, lambda e: e.caller)]
+        found = await _calls(ls, params.item, True)
+        return None if found is None else [
+            types.CallHierarchyIncomingCall(from_=caller, from_ranges=ranges)
+            for caller, ranges in found]
 
     @server.feature(types.CALL_HIERARCHY_OUTGOING_CALLS)
     async def outgoing_calls(ls: MiraServer, params: types.CallHierarchyOutgoingCallsParams
                              ) -> list[types.CallHierarchyOutgoingCall] | None:
-        found = await _edges(ls, params.item, False)
-        if found is None:
-            return None
-        ws, edges = found
-        cols = Columns(ws, _open_texts(ls, ws))
-        return [types.CallHierarchyOutgoingCall(
-            to=hierarchy_item(ws, cols, callee),
-            from_ranges=[_call_range(cols, e) for e in group])
-            for callee, group in _grouped(edges, lambda e: e.callee)]
+        found = await _calls(ls, params.item, False)
+        return None if found is None else [
+            types.CallHierarchyOutgoingCall(to=callee, from_ranges=ranges)
+            for callee, ranges in found]
 
     @server.feature(IMPACT)
     async def impact(ls: MiraServer, params: ImpactParams) -> ImpactResult:
