@@ -1,4 +1,5 @@
-"""The language registry: adding a language is one line here plus ``queries/<query>.scm``.
+"""The language registry: adding a language is one line here plus ``queries/<query>.scm``
+(which may append patterns shared with other grammars with a ``; also: <file>`` line).
 
 Grammars come from the per-language PyPI packages (``tree-sitter-python``, ...), which
 bundle compiled grammars: nothing downloads at run time.
@@ -7,6 +8,7 @@ bundle compiled grammars: nothing downloads at run time.
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -51,11 +53,20 @@ def grammar(name: str) -> Language:
     return Language(getattr(importlib.import_module(spec.module), spec.function)())
 
 
+_ALSO = re.compile(r"^; also: *([\w-]+) *$", re.MULTILINE)
+
+
+def query_source(stem: str) -> str:
+    """``queries/<stem>.scm``, followed by each file its ``; also: <stem>`` lines name
+    (patterns several grammars share, e.g. JavaScript's and TypeScript's imports)."""
+    source = (QUERIES / f"{stem}.scm").read_text(encoding="utf-8")
+    return "\n".join([source, *(query_source(also) for also in _ALSO.findall(source))])
+
+
 @cache
 def query(name: str) -> Query:
     spec = BY_NAME[name]
-    source = (QUERIES / f"{spec.query or spec.name}.scm").read_text(encoding="utf-8")
-    return Query(grammar(name), source)
+    return Query(grammar(name), query_source(spec.query or spec.name))
 
 
 def parser(name: str) -> Parser:
