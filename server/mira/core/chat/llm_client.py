@@ -31,6 +31,15 @@ BACKOFF_BASE_S = 0.5
 BACKOFF_MAX_S = 20.0
 
 
+async def notify(fn: Callable[[Any], Awaitable[None] | None] | None, value: Any) -> None:
+    """Call a listener that may be plain or async (terminal output, LSP notifications)."""
+    if fn is None:
+        return
+    result = fn(value)
+    if inspect.isawaitable(result):
+        await result
+
+
 @dataclass
 class ToolCall:
     id: str
@@ -125,10 +134,7 @@ class LLMClient:
             async def emit(text: str) -> None:
                 nonlocal emitted
                 emitted = True
-                if on_text is not None:
-                    result = on_text(text)
-                    if inspect.isawaitable(result):
-                        await result
+                await notify(on_text, text)
 
             try:
                 stream = self._stream_with_tools or not tools

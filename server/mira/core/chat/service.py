@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import inspect
 import json
 import logging
 import os
@@ -26,7 +25,14 @@ from mira.core.chat import artifacts as arts
 from mira.core.chat.cache import ResponseCache, cache_key
 from mira.core.chat.context_api import ContextProvider, ContextRequest, PromptContext, provider_for
 from mira.core.chat.ledger import BudgetExceeded, CallRecord, Ledger, limit_from, parse_prices
-from mira.core.chat.llm_client import Endpoint, LLMClient, LLMError, LLMResponse, elapsed_ms
+from mira.core.chat.llm_client import (
+    Endpoint,
+    LLMClient,
+    LLMError,
+    LLMResponse,
+    elapsed_ms,
+    notify,
+)
 from mira.core.chat.operations import Artifact, Operation, OperationStore
 from mira.core.chat.tools import Proposal, ToolBox
 from mira.core.context import safety
@@ -79,18 +85,10 @@ class ChatSink:
     status: StatusFn | None = None
 
     async def emit(self, value: Partial) -> None:
-        await _call(self.partial, value)
+        await notify(self.partial, value)
 
     async def say(self, text: str) -> None:
-        await _call(self.status, text)
-
-
-async def _call(fn: Callable[[Any], Awaitable[None] | None] | None, value: Any) -> None:
-    if fn is None:
-        return
-    result = fn(value)
-    if inspect.isawaitable(result):
-        await result
+        await notify(self.status, text)
 
 
 @dataclass
