@@ -84,10 +84,12 @@ class _LspSink(ChatSink):
         self.partial_token = params.partial_result_token
         self.work_token = params.work_done_token
         self.begun = False
+        self.artifacts: dict[str, pc.ArtifactItem] = {}  # streamed already: reused in the result
 
     async def _partial(self, value: dict[str, Any]) -> None:
         if value.get("kind") == "artifact" and isinstance(value.get("artifact"), Artifact):
             item = await artifact_item(self.ls, self.ws, value["artifact"])
+            self.artifacts[item.id] = item
             value = {"kind": "artifact",
                      "artifact": self.ls.protocol._converter.unstructure(item)}
         assert self.partial_token is not None
@@ -153,7 +155,8 @@ async def chat_result(ls: MiraServer, params: pc.ChatParams) -> pc.ChatResult:
     return pc.ChatResult(
         operation_id=answer.operation_id, session_id=answer.session_id, state="completed",
         response=answer.response,
-        artifacts=[await artifact_item(ls, ws, a) for a in answer.artifacts],
+        artifacts=[sink.artifacts.get(a.id) or await artifact_item(ls, ws, a)
+                   for a in answer.artifacts],
         citations=answer.citations, usage=usage)
 
 
