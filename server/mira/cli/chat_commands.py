@@ -8,7 +8,14 @@ import datetime as dt
 import sys
 from typing import Any
 
-from mira.cli.commands import CliError, config_from, open_for_question, open_workspace, run_closing
+from mira.cli.commands import (
+    CliError,
+    config_from,
+    open_for_question,
+    open_workspace,
+    question_arguments,
+    run_closing,
+)
 from mira.cli.output import emit_json
 from mira.core.chat.operations import Artifact
 from mira.core.chat.service import EFFORTS, ChatError, ChatRequest, ChatService, ChatSink
@@ -116,13 +123,9 @@ def budget(args: argparse.Namespace) -> int:
 
 def add_parsers(sub: Any, add_config_flags: Any, workspace_flags: Any) -> None:
     ask = sub.add_parser("chat", help="ask about the codebase (streams the answer)")
-    ask.add_argument("question")
-    ask.add_argument("--file", help="the open file (path)")
-    ask.add_argument("--line", type=int, help="the cursor line (1-based)")
+    question_arguments(ask)
     ask.add_argument("--effort", choices=EFFORTS, help="reasoning effort, when the model has it")
     ask.add_argument("--session", help="continue this chat session (memory)")
-    ask.add_argument("--no-index", action="store_true",
-                     help="do not bring the git index up to date first")
     workspace_flags(ask)
     add_config_flags(ask)
     ask.set_defaults(handler=chat)

@@ -161,6 +161,15 @@ def _resolve(ws: Workspace, raw: str) -> Path:
     return path
 
 
+def question_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments ``open_for_question`` reads."""
+    parser.add_argument("question")
+    parser.add_argument("--file", help="the open file (path)")
+    parser.add_argument("--line", type=int, help="the cursor line (1-based)")
+    parser.add_argument("--no-index", action="store_true",
+                        help="do not bring the git index up to date first")
+
+
 def open_for_question(args: argparse.Namespace, example: str
                       ) -> tuple[Workspace, Path | None, int | None]:
     """Workspace (index brought up to date), open file and 0-based line of a question

@@ -8,7 +8,14 @@ import datetime as dt
 import sys
 from typing import Any
 
-from mira.cli.commands import CliError, config_from, open_for_question, open_workspace, run_closing
+from mira.cli.commands import (
+    CliError,
+    config_from,
+    open_for_question,
+    open_workspace,
+    question_arguments,
+    run_closing,
+)
 from mira.cli.output import emit_json
 from mira.core.chat.context_api import ContextRequest
 from mira.core.context.presets import PRESETS, UnknownPreset
@@ -78,17 +85,13 @@ def memory(args: argparse.Namespace) -> int:
 
 def add_parsers(sub: Any, add_config_flags: Any, workspace_flags: Any) -> None:
     ctx = sub.add_parser("context", help="show exactly the context a model would get")
-    ctx.add_argument("question")
-    ctx.add_argument("--file", help="the open file (path)")
-    ctx.add_argument("--line", type=int, help="the cursor line (1-based)")
+    question_arguments(ctx)
     ctx.add_argument("--preset", choices=sorted(PRESETS), help="default: chosen automatically")
     ctx.add_argument("--session", help="include this chat session's memory")
     ctx.add_argument("--budget-used", type=float, default=0.0, dest="budget_used",
                      help="fraction of the chat budget spent (drives the preset)")
     ctx.add_argument("--full", action="store_true",
                      help="print the whole system prompt, not only the oracle's sections")
-    ctx.add_argument("--no-index", action="store_true",
-                     help="do not bring the git index up to date first")
     workspace_flags(ctx)
     add_config_flags(ctx)
     ctx.set_defaults(handler=context)
