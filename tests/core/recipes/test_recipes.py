@@ -32,7 +32,7 @@ def test_mines_the_handler_recipe_with_its_registry_edit(repo: GitRepo) -> None:
                        "src/app/handlers/__init__.py"]
     assert r.support == 4
     assert r.edits[0].lines == ["from .{{snake}} import {{pascal}}Handler"]
-    assert [e.name for e in r.examples][0] == "audit_log"
+    assert [e.name for e in r.examples] == ["audit_log", "search_index", "billing", "user_profile"]
     content = r.creates[0].content
     assert "class {{pascal}}Handler(Handler):" in content
     assert 'route = "/{{kebab}}"' in content
