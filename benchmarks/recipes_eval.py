@@ -1,9 +1,10 @@
 """Change recipes on held-out history: path-set accuracy and content token F1.
 
 Protocol: recipes are mined from every non-merge commit but the newest ``--holdout``
-ones (default: a fifth of them, at least 300). Each held-out commit that adds a file matching some recipe's anchor template
-(the recipe with the most support, if several) is scaffolded with the name read
-from that file, against the parent commit's tree. A commit's path set is right
+ones (default: a fifth of them, at least 300). Each held-out commit whose main new
+file (source before tests and docs) is shaped like a recipe's anchor template (the
+recipe with the most support, if several) is scaffolded with the name read from
+that file, against the parent commit's tree. A commit's path set is right
 when the scaffold creates exactly the files the commit added and every file it
 edits was also edited by the commit. Content: token F1 of each created file that
 the commit also added, against what the developer wrote.

@@ -75,7 +75,7 @@ async def test_good_outcome_stores_a_pattern_that_later_requests_get_suggested(
 
 
 async def test_an_applied_artifact_is_a_good_outcome(make_chat: ChatFactory) -> None:
-    chat, llm = make_chat([
+    chat, _ = make_chat([
         {"tool_calls": [{"id": "p", "name": "propose_change", "arguments": json.dumps(
             {"path": "models.py", "content": "class User:\n    email = ''\n"})}]},
         {"text": "1. Add the email field to User\n2. Keep the default empty"},
