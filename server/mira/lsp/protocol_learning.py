@@ -18,20 +18,20 @@ class ReasoningParams:
 
 
 @attrs.define
-class PatternStep:
+class ReasoningPatternStep:
     tool: str | None = None
     args: str | None = None
     text: str | None = None
 
 
 @attrs.define
-class PatternItem:
+class ReasoningPatternItem:
     id: int
     title: str
     source: str  # chat | recipe
     keywords: list[str]
     file_kinds: list[str]
-    steps: list[PatternStep]
+    steps: list[ReasoningPatternStep]
     plan: list[str]
     uses: int
     successes: int
@@ -42,7 +42,7 @@ class PatternItem:
 
 @attrs.define
 class ReasoningResult:
-    patterns: list[PatternItem]
+    patterns: list[ReasoningPatternItem]
     removed: bool | None = None
 
 
