@@ -26,7 +26,8 @@ def pattern_item(p: Pattern, markdown: bool = False) -> pl.ReasoningPatternItem:
     d = pattern_json(p, markdown)
     return pl.ReasoningPatternItem(
         id=p.id, title=p.title, source=p.source, keywords=p.keywords, file_kinds=p.file_kinds,
-        steps=[pl.ReasoningPatternStep(s.get("tool"), s.get("args"), s.get("text")) for s in p.steps],
+        steps=[pl.ReasoningPatternStep(s.get("tool"), s.get("args"), s.get("text"))
+               for s in p.steps],
         plan=p.plan, uses=p.uses, successes=p.successes, failures=p.failures,
         success_rate=p.success_rate, markdown=d.get("markdown"))
 
