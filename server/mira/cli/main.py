@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     # -- code intelligence --
     from mira.cli import code_commands
     code_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
+
+    # -- change recipes --
+    from mira.cli import recipe_commands
+    recipe_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
     return parser
 
 
