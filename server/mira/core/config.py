@@ -70,6 +70,9 @@ class MiraConfig:
         "min": 1_000, "max": 100_000_000})
     code_index_workers: int = field(default=0, metadata={
         "help": "processes for a bulk code index (0: one per CPU core)", "min": 0, "max": 64})
+    code_call_guesses: bool = field(default=False, metadata={
+        "help": "also show calls guessed by name (unresolved; marked as guesses) in the call"
+                " hierarchy, callers/callees and impact"})
     # -- semantic layer: embeddings, vector store, hybrid search --
     semantic_enabled: bool = field(default=True, metadata={
         "help": "embed code and commits for hybrid search"})
