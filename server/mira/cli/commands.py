@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from mira.cli.output import ProgressBar, count, emit_json
 from mira.core.code.service import CodeService
-from mira.core.config import MiraConfig, load
+from mira.core.config import MiraConfig, load, settings_fields
 from mira.core.git.cochange import humanize_age
 from mira.core.semantic.service import SearchService
 from mira.core.stores.database import DatabaseError
@@ -28,7 +28,7 @@ class CliError(Exception):
 
 
 def config_from(args: argparse.Namespace) -> MiraConfig:
-    flags = {f.name: getattr(args, f"cfg_{f.name}") for f in dataclasses.fields(MiraConfig)
+    flags = {f.name: getattr(args, f"cfg_{f.name}") for f in settings_fields()
              if getattr(args, f"cfg_{f.name}", None) is not None}
     config, warnings = load(flags)
     for warning in warnings:
