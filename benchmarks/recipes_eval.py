@@ -1,9 +1,10 @@
 """Change recipes on held-out history: path-set accuracy and content token F1.
 
-Protocol: recipes are mined from every non-merge commit but the last ``--holdout``
-ones. Each held-out commit that adds a file matching some recipe's anchor template
-(the recipe with the most support, if several) is scaffolded with the name read
-from that file, against the parent commit's tree. A commit's path set is right
+Protocol: recipes are mined from every non-merge commit but the newest ``--holdout``
+ones (default: a fifth of them, at least 300). Each held-out commit whose main new
+file (source before tests and docs) is shaped like a recipe's anchor template (the
+recipe with the most support, if several) is scaffolded with the name read from
+that file, against the parent commit's tree. A commit's path set is right
 when the scaffold creates exactly the files the commit added and every file it
 edits was also edited by the commit. Content: token F1 of each created file that
 the commit also added, against what the developer wrote.
@@ -12,7 +13,7 @@ Baselines in the same run: ``anchor-only`` creates just the anchor file (what
 copying one similar file gives); ``latest`` content is the newest instance with
 the name replaced, ``skeleton`` keeps only the lines instances share.
 
-    python -m benchmarks.recipes_eval REPO [REPO...] [--holdout 300] [--json]
+    python -m benchmarks.recipes_eval REPO [REPO...] [--holdout N] [--json]
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from mira.core.recipes.gitdata import GitReader, change_sets
-from mira.core.recipes.mining import ChangeSet, cluster
+from mira.core.recipes.mining import ChangeSet, anchor, cluster
 from mira.core.recipes.model import Recipe, build, recipe_id
 from mira.core.recipes.names import name_of
 from mira.core.recipes.scaffold import scaffold
@@ -59,17 +60,22 @@ def _at(fn: Any, rev: str, path: str) -> Any:
 
 
 def match(recipes: list[Recipe], change: ChangeSet) -> tuple[Recipe, str] | None:
+    """The recipe a user would pick for the commit's main new file (source before tests and
+    docs): the best-supported one whose anchor template is shaped like that file."""
+    if not change.added:
+        return None
+    primary = anchor(change.added)
     best: tuple[Recipe, str] | None = None
     for r in recipes:
-        for path in change.added:
-            words = name_of(path, r.anchor)
-            if words and (best is None or r.support > best[0].support):
-                best = (r, "_".join(words))
+        words = name_of(primary, r.anchor)
+        if words and (best is None or r.support > best[0].support):
+            best = (r, "_".join(words))
     return best
 
 
-def evaluate(repo: Path, holdout: int = 300, min_support: int = 3) -> dict[str, Any]:
+def evaluate(repo: Path, holdout: int | None = None, min_support: int = 3) -> dict[str, Any]:
     changes = list(change_sets(repo))  # newest first
+    holdout = holdout or max(300, len(changes) // 5)
     held, history = changes[:holdout], changes[holdout:]
     reader = GitReader(repo)
     try:
@@ -123,7 +129,8 @@ def evaluate(repo: Path, holdout: int = 300, min_support: int = 3) -> dict[str, 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("repos", nargs="+", type=Path)
-    ap.add_argument("--holdout", type=int, default=300)
+    ap.add_argument("--holdout", type=int, default=None,
+                    help="newest non-merge commits held out (default: a fifth, at least 300)")
     ap.add_argument("--min-support", type=int, default=3)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
