@@ -89,7 +89,7 @@ def test_evidence_ranks_and_is_named_in_the_reason() -> None:
     assert by_path["src/lib.py"].reason == "imports it"
     assert by_path["src/far/a.py"].reason == "imports it; changed together 2 times, last 1 day ago"
     assert by_path["src/far/a.py"].evidence == ("imports it",)
-    assert [s.path for s in ranked][0] == "src/far/a.py"
+    assert ranked[0].path == "src/far/a.py"
     # the bonuses are shares of the file's history: a naming partner beats a weak history one
     strong = rank(history, now=NOW, query="src/q.py", params=CochangeParams(naming_weight=0.9),
                   named={"tests/test_q.py": "its test"}, limit=None)

@@ -17,7 +17,7 @@ def commit(days_ago: float, *partners: str, n_files: int | None = None) -> Query
 def test_defaults_are_the_tuned_ones() -> None:
     assert CochangeParams() == CochangeParams(
         max_changeset=100, size_exponent=0.75, half_life_days=730.0, smoothing=0.5,
-        naming_weight=0.2, structure_weight=0.1, proximity_weight=0.3)
+        naming_weight=0.1, structure_weight=0.1, proximity_weight=0.3)
 
 
 def test_small_changesets_weigh_more_than_large_ones() -> None:

@@ -48,7 +48,7 @@ class CochangeParams:
     size_exponent: float = 0.75
     half_life_days: float = 730.0
     smoothing: float = 0.5
-    naming_weight: float = 0.2  # bonus of a naming-convention partner (its test, its docs)
+    naming_weight: float = 0.1  # bonus of a naming-convention partner (its test, its docs)
     structure_weight: float = 0.1  # bonus of an import / call / inheritance partner
     proximity_weight: float = 0.3  # history scaled by up to 1 + this for the same directory
 
