@@ -138,8 +138,9 @@ async def test_hint_clears_when_the_change_is_committed(client: LanguageClient,
 def evidence_fixture(root: Path) -> GitRepo:
     """src/widget.py has a test and an importer that history never paired with it."""
     repo = GitRepo(root)
+    repo.commit("readme", {"README.md": "# r\n"})
     repo.commit("init", {"src/widget.py": "def make():\n    return 0\n",
-                         "src/other.py": "o = 0\n", "README.md": "# r\n"})
+                         "src/other.py": "o = 0\n"})
     for i in range(1, 4):
         repo.commit(f"widget {i}", {"src/widget.py": f"def make():\n    return {i}\n",
                                     "src/other.py": f"o = {i}\n"})
@@ -187,7 +188,7 @@ async def test_reasons_name_the_evidence(ev_client: LanguageClient, ev_repo: Git
         types.CodeLensParams(text_document=types.TextDocumentIdentifier(widget)))
     titles = [lens.command.title for lens in lenses
               if lens.command and lens.command.command == "mira.showCochange"]
-    assert titles == ["Often changed with other.py, test_widget.py (its test) (+2)"]
+    assert titles == ["Often changed with other.py, app.py (imported by it) (+1)"]
 
     hover = await lsp_client.text_document_hover_async(types.HoverParams(
         types.TextDocumentIdentifier(widget), types.Position(0, 4)))
