@@ -23,13 +23,15 @@ from typing import TYPE_CHECKING, Any
 from mira.core.chat import artifacts as arts
 from mira.core.chat.cache import ResponseCache, cache_key
 from mira.core.chat.context_api import ContextProvider, ContextRequest, PromptContext, provider_for
+from mira.core.chat.delegation import CodeWriter
 from mira.core.chat.ledger import BudgetExceeded, CallRecord, Ledger, parse_prices
 from mira.core.chat.llm_client import LLMClient, LLMError, LLMResponse, notify
 from mira.core.chat.operations import Artifact, Operation, OperationStore
 from mira.core.chat.tools import Proposal, ToolBox
 from mira.core.context import safety
 from mira.core.context.llm import OpenAICompleter
-from mira.core.endpoint import elapsed_ms, endpoint_from
+from mira.core.endpoint import code_endpoint_from, elapsed_ms, endpoint_from
+from mira.core.reasoning import chat_hooks as learning
 from mira.core.stores.access import LockedDb
 
 if TYPE_CHECKING:
@@ -131,6 +133,9 @@ class ChatService:
                                    int(cfg.llm_cache_max_mb) * 1024 * 1024)
         self.endpoint = endpoint_from(cfg)
         self.client = LLMClient(self.endpoint) if self.endpoint else None
+        code_endpoint = code_endpoint_from(cfg)
+        self.code_writer = (CodeWriter(code_endpoint, self.ledger, self.cache)
+                            if code_endpoint and self.client else None)
         self._provider: ContextProvider | None = None
         self._memory_model: OpenAICompleter | None = None
         self._recovered = False
@@ -163,6 +168,8 @@ class ChatService:
     async def aclose(self) -> None:
         if self.client is not None:
             await self.client.aclose()
+        if self.code_writer is not None:
+            await self.code_writer.aclose()
         if self._memory_model is not None:
             self._memory_model.close()
 
@@ -233,6 +240,9 @@ class ChatService:
 
     async def mark_applied(self, art_id: str) -> None:
         await asyncio.to_thread(self.operations.mark_applied, art_id)
+        art = await self.artifact(art_id)
+        if art is not None:
+            await learning.artifact_applied(self.ws, art.operation_id)
 
     async def budget(self) -> BudgetReport:
         spend = await asyncio.to_thread(self.ledger.spend)
@@ -265,8 +275,12 @@ class _Run:
         self.artifacts: list[Artifact] = []
         self.proposals: list[Proposal] = []
         self.usage = Usage(service.endpoint.model) if service.endpoint else None
-        self.tools = ToolBox(service.ws, service.secret_globs, self.proposals.append)
+        writer = service.code_writer
+        self.tools = ToolBox(service.ws, service.secret_globs, self.proposals.append,
+                             code_writer=(lambda path, task, current: writer.write(
+                                 path, task, current, op.id)) if writer else None)
         self.first_call = True
+        self.steps: list[tuple[str, Any]] = []  # (tool, arguments) in call order
 
     async def event(self, type_: str, data: dict[str, Any]) -> None:
         await asyncio.to_thread(self.svc.operations.event, self.op.id, type_, data)
@@ -282,6 +296,11 @@ class _Run:
         await self.event("context", {
             "preset": context.preset, "tokens": context.tokens,
             "sections": [s.title for s in context.sections], "skipped": context.skipped})
+        learned = await learning.before_answer(self.svc.ws, self.op.id, self.req.message,
+                                               self.req.path)
+        if learned is not None:
+            context = dataclasses.replace(context, system=f"{context.system}\n\n{learned.text}")
+            await self.event("learned", learned.event)
         await self.svc.provider().record(self.op.session_id, "user", self.req.message)
         if self.svc.client is None:
             response = _no_model_answer(context)
@@ -292,6 +311,8 @@ class _Run:
             response = "".join(self.texts)
         await self._collect_artifacts(response)
         await self.svc.provider().record(self.op.session_id, "assistant", response)
+        await learning.after_answer(self.svc.ws, self.op.id, self.req.message, self.req.path,
+                                    response, self.steps, [a.path for a in self.artifacts])
         return ChatAnswer(self.op.id, self.op.session_id, response, self.artifacts,
                           context.citations, self.usage)
 
@@ -395,6 +416,7 @@ class _Run:
         await self.sink.emit({"kind": "tool", "callId": call_id, "name": name, "args": shown})
         await self.sink.say(f"calling {name}")
         await self.event("tool_call", {"callId": call_id, "name": name, "args": shown})
+        self.steps.append((name, shown))
         ok, out = await self.tools.call(name, raw_args)
         await self.event("tool_result", {"callId": call_id, "name": name, "ok": ok,
                                          "summary": out.summary, "chars": len(out.content)})
