@@ -94,7 +94,10 @@ class Resolver:
         """``symbols``: (qualified name, name, kind, parent, bases, types)."""
         rows = [row for row in symbols if row[2] != "module"]
         imports = list(imports)
-        table = {i.local: i for i in imports if i.local}
+        table = {i.local: i for i in imports if i.local and i.module}
+        default = next((i.name for i in imports if i.local == "default" and not i.module), None)
+        if default:
+            table["default"] = Import("default", "", default, 0)
         stars = [i.module for i in imports if i.name == "*"]
         known = self.files.get(path)
         if known is not None and self.modules.get(module) == path and \
@@ -220,6 +223,9 @@ class Resolver:
         if depth > MAX_DEPTH:
             return None
         imp = self.imports.get(module, {}).get(name)
+        if imp is not None and not imp.module:  # `export default X`: X as seen there
+            return self._lookup(imp.name or "", module, module, depth + 1) \
+                if imp.name != "default" else None
         if imp is not None:
             return self._imported(imp, module, depth)
         path = self.modules.get(module, "")
