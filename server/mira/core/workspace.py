@@ -21,7 +21,8 @@ from mira.core.git.history_store import HistoryReader, RepoState
 from mira.core.git.indexer import CancelFn, GitIndexer, IndexResult, ProgressFn
 from mira.core.git.repository import RepoInfo, find_repositories, relative_path, route
 from mira.core.git.worktree import HeadTree, head_blob_text, modified_paths
-from mira.core.stores.database import DB_FILE, data_dir_for, open_database
+from mira.core.stores.database import DB_FILE, open_database
+from mira.core.stores.location import choose_data_dir
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,8 @@ class Workspace:
     def __init__(self, root: Path, config: MiraConfig | None = None) -> None:
         self.root = root.resolve()
         self.config = config or MiraConfig()
-        self.data_dir = data_dir_for(self.root, self.config.data_dir)
+        self.location = choose_data_dir(self.root, self.config.data_dir)
+        self.data_dir = self.location.path
         self.db_path = self.data_dir / DB_FILE
         self.repos: list[RepoInfo] = []
         self.reader = HistoryReader(self.db_path)
