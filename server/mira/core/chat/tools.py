@@ -14,11 +14,13 @@ import json
 import os
 import re
 import shlex
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mira.core.build.runner import run_command
 from mira.core.build.service import BuildService
 from mira.core.code.service import CodeService
 from mira.core.context import safety
@@ -520,21 +522,21 @@ class ToolBox:
             raise ToolError(f"{command!r} is not allowed; allowed: {', '.join(allowed)}")
         env = {k: v for k, v in os.environ.items()
                if not re.search(r"KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL", k, re.IGNORECASE)}
-        proc = await asyncio.create_subprocess_exec(
-            *argv, cwd=self.root, env=env, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT, stdin=asyncio.subprocess.DEVNULL,
-            start_new_session=True)
+        # the build runner: its own process group, killed whole (grandchildren too) on a
+        # timeout or when the chat is cancelled; argv is quoted, so the shell adds nothing
+        stop = threading.Event()
+        run = asyncio.ensure_future(asyncio.to_thread(
+            run_command, shlex.join(argv), self.root, timeout_s=cfg.run_command_timeout_s,
+            cancelled=stop.is_set, base_env=env, head_bytes=64_000, tail_bytes=64_000))
         try:
-            out, _ = await asyncio.wait_for(proc.communicate(), cfg.run_command_timeout_s)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
-            raise ToolError(f"{command!r} timed out after {cfg.run_command_timeout_s:.0f} s"
-                            ) from None
+            out = await asyncio.shield(run)
         except asyncio.CancelledError:
-            proc.kill()
-            await proc.wait()
+            stop.set()
+            await run  # the group is killed within a tenth of a second
             raise
-        text = out.decode("utf-8", errors="replace")
-        return ToolOutput(f"exit code {proc.returncode}\n{_cap(text, 8000)}",
-                          f"{argv[0]} exited {proc.returncode}")
+        if out.status == "timeout":
+            raise ToolError(f"{command!r} timed out after {cfg.run_command_timeout_s:.0f} s")
+        if out.status == "error":
+            raise ToolError(out.message or f"{argv[0]} could not be run")
+        return ToolOutput(f"exit code {out.exit_code}\n{_cap(out.output, 8000)}",
+                          f"{argv[0]} exited {out.exit_code}")
