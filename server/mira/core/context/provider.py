@@ -1,4 +1,4 @@
-"""The chat engine's entry point (see ``mira.core.context.api.provider_for``)."""
+"""The chat engine's entry point to the context layer (``mira.core.context.api``)."""
 
 from __future__ import annotations
 
