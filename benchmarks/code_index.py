@@ -128,7 +128,7 @@ def reindex_and_did_change(ws: Workspace, runs: int = 30) -> dict[str, object]:
     cold = []
     for k in range(runs):
         path.write_text(text.replace("value is not None", f"value == {k}", 1))
-        service._recent.clear()
+        service.buffers.recent.clear()
         started = time.perf_counter()
         service.index_paths([path])
         cold.append(time.perf_counter() - started)

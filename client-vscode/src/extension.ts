@@ -5,6 +5,7 @@ import {
 } from 'vscode-languageclient/node';
 import { ArtifactContents, ARTIFACT_SCHEME, ChatController } from './chat/panel';
 import { createClient, reportServerNotFound, ServerNotFound } from './client';
+import { onInterpreterChange } from './python';
 import { registerCommands } from './commands';
 import { BudgetResult, CochangeResult, ExpertsResult, Methods } from './protocol';
 import { StatusState } from './status';
@@ -20,6 +21,9 @@ export interface MiraApi {
   experts: ExpertsTreeProvider;
   status: StatusState;
 }
+
+/** The running client, stopped by deactivate() (VS Code waits for the promise it returns). */
+let current: LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<MiraApi> {
   const output = vscode.window.createOutputChannel('Mira', { log: true });
@@ -76,7 +80,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<MiraAp
 
   const start = async (): Promise<void> => {
     try {
-      client = createClient(output);
+      client = await createClient(output);
+      current = client;
     } catch (error) {
       if (error instanceof ServerNotFound) {
         status.setServer('notFound');
@@ -114,27 +119,36 @@ export async function activate(context: vscode.ExtensionContext): Promise<MiraAp
     await Promise.all([refreshViews(), refreshBudget()]);
   };
 
-  const restart = async (): Promise<void> => {
-    const old = client;
-    client = undefined;
-    if (old) {
-      await old.stop().catch(() => undefined);
-    }
-    await start();
+  // Restarts run one after another: a burst of setting changes ends with one running server.
+  let restarting: Promise<void> = Promise.resolve();
+  const restart = (): Promise<void> => {
+    restarting = restarting.then(async () => {
+      const old = client;
+      client = undefined;
+      current = undefined;
+      if (old) {
+        await old.stop().catch(() => undefined);
+      }
+      await start();
+    });
+    return restarting;
   };
 
   context.subscriptions.push(
     ...registerCommands({ chat, output, cochange: fetchCochange, experts: fetchExperts, refreshViews, restart }),
-    vscode.workspace.onDidChangeConfiguration(async (e) => {
+    // Every mira.* setting is read when the server starts (initializationOptions, command,
+    // environment): a change restarts it, as a user expects of a setting.
+    vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('mira')) {
-        const choice = await vscode.window.showInformationMessage('Mira settings changed: restart the server?', 'Restart');
-        if (choice === 'Restart') {
-          await restart();
-        }
+        output.info('Mira settings changed: restarting the server');
+        void restart();
       }
     }),
-    { dispose: () => void client?.stop() },
   );
+  void onInterpreterChange(() => {
+    output.info('The selected Python interpreter changed: restarting the server');
+    void restart();
+  }).then((sub) => sub && context.subscriptions.push(sub));
 
   const ready = start();
   return {
@@ -143,5 +157,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MiraAp
 }
 
 export function deactivate(): Thenable<void> | undefined {
-  return undefined;
+  const client = current;
+  current = undefined;
+  return client?.stop();
 }

@@ -132,3 +132,36 @@ async def test_recipes_seed_patterns_for_a_fresh_repository(tmp_path: Path) -> N
         assert await ws.service(ReasoningService).suggest("op-2", "why is CI slow", None) is None
     finally:
         await ws.close()
+
+
+async def test_scaffold_chat_tool_proposes_artifacts_and_writes_nothing(
+        tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from mira.core.chat.service import ChatService
+    from mira.core.config import MiraConfig
+    from tests.support.scripted_llm import ScriptedLLM
+    repo = recipe_repo.build(tmp_path / "repo")
+    ws = Workspace(repo.root, MiraConfig(semantic_enabled=False, memory_model_analysis=False))
+    ws.open()
+    recipe = next(r for r in ws.service(RecipeService).recipes_blocking(ws.repos[0])
+                  if "src/app/handlers/{{snake}}.py" in r.files)
+    with ScriptedLLM([
+        {"tool_calls": [{"id": "r", "name": "recipes", "arguments": "{}"}]},
+        {"tool_calls": [{"id": "s", "name": "scaffold", "arguments": json.dumps(
+            {"recipe": recipe.id, "name": "refunds"})}]},
+        {"text": "I scaffolded the refunds handler."},
+    ]) as llm:
+        ws.config.llm_base_url = llm.base_url
+        ws.config.model = "gpt-4o-mini"
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        try:
+            answer = await ws.service(ChatService).chat(ChatRequest("add a refunds handler"))
+        finally:
+            await ws.close()
+        tool_results = [m for m in llm.requests[1]["messages"] if m["role"] == "tool"]
+        assert recipe.id in tool_results[0]["content"]
+    paths = sorted(a.path for a in answer.artifacts)
+    assert paths == ["src/app/handlers/__init__.py", "src/app/handlers/refunds.py",
+                     "tests/test_refunds.py"]
+    registry = next(a for a in answer.artifacts if a.path.endswith("__init__.py")).content
+    assert "from .refunds import RefundsHandler\nfrom .search_index" in registry
+    assert not (repo.root / "src/app/handlers/refunds.py").exists()

@@ -23,13 +23,14 @@ from typing import TYPE_CHECKING, Any
 from mira.core.chat import artifacts as arts
 from mira.core.chat.cache import ResponseCache, cache_key
 from mira.core.chat.context_api import ContextProvider, ContextRequest, PromptContext, provider_for
+from mira.core.chat.delegation import CodeWriter
 from mira.core.chat.ledger import BudgetExceeded, CallRecord, Ledger, parse_prices
 from mira.core.chat.llm_client import LLMClient, LLMError, LLMResponse, notify
 from mira.core.chat.operations import Artifact, Operation, OperationStore
 from mira.core.chat.tools import Proposal, ToolBox
 from mira.core.context import safety
 from mira.core.context.llm import OpenAICompleter
-from mira.core.endpoint import elapsed_ms, endpoint_from
+from mira.core.endpoint import code_endpoint_from, elapsed_ms, endpoint_from
 from mira.core.reasoning import chat_hooks as learning
 from mira.core.stores.access import LockedDb
 
@@ -132,6 +133,9 @@ class ChatService:
                                    int(cfg.llm_cache_max_mb) * 1024 * 1024)
         self.endpoint = endpoint_from(cfg)
         self.client = LLMClient(self.endpoint) if self.endpoint else None
+        code_endpoint = code_endpoint_from(cfg)
+        self.code_writer = (CodeWriter(code_endpoint, self.ledger, self.cache)
+                            if code_endpoint and self.client else None)
         self._provider: ContextProvider | None = None
         self._memory_model: OpenAICompleter | None = None
         self._recovered = False
@@ -164,6 +168,8 @@ class ChatService:
     async def aclose(self) -> None:
         if self.client is not None:
             await self.client.aclose()
+        if self.code_writer is not None:
+            await self.code_writer.aclose()
         if self._memory_model is not None:
             self._memory_model.close()
 
@@ -269,7 +275,10 @@ class _Run:
         self.artifacts: list[Artifact] = []
         self.proposals: list[Proposal] = []
         self.usage = Usage(service.endpoint.model) if service.endpoint else None
-        self.tools = ToolBox(service.ws, service.secret_globs, self.proposals.append)
+        writer = service.code_writer
+        self.tools = ToolBox(service.ws, service.secret_globs, self.proposals.append,
+                             code_writer=(lambda path, task, current: writer.write(
+                                 path, task, current, op.id)) if writer else None)
         self.first_call = True
         self.steps: list[tuple[str, Any]] = []  # (tool, arguments) in call order
 
