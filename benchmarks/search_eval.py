@@ -45,6 +45,7 @@ from pathlib import Path
 import numpy as np
 
 from mira.core.config import MiraConfig
+from mira.core.semantic import ranking
 from mira.core.semantic.embedder import Embedder
 from mira.core.semantic.ranking import STOPWORDS
 from mira.core.semantic.service import SearchHit, SearchService
@@ -245,18 +246,25 @@ def bm25_hits(conn: sqlite3.Connection, bm25: PlainBM25, query: str) -> list[Sea
     return hits
 
 
+SENSITIVITY = (1.0, 2.0)  # other vector weights reported next to the default hybrid
+
+
 def evaluate(service: SearchService, db: Path, queries: list[Query]) -> dict[str, object]:
     conn = sqlite3.connect(db)
     bm25 = PlainBM25(conn.execute(
         "SELECT id, text FROM semantic_chunks WHERE collection = 'code'").fetchall())
     out: dict[str, object] = {"queries": len(queries)}
     modes = [m for m in MODES if service.ws.config.semantic_enabled or m in ("keyword", "bm25")]
+    if service.ws.config.semantic_enabled:
+        modes += [f"hybrid@{w:g}" for w in SENSITIVITY]
+    default_weight = ranking.VECTOR_WEIGHT
     for mode in modes:
         reciprocal, top5, latencies = [], [], []
+        ranking.VECTOR_WEIGHT = float(mode.split("@")[1]) if "@" in mode else default_weight
         for q in queries:
             started = time.perf_counter()
             hits = bm25_hits(conn, bm25, q.text) if mode == "bm25" else \
-                service.search_mode(q.text, 10, mode, ["code"])
+                service.search_mode(q.text, 10, mode.split("@")[0], ["code"])
             latencies.append(time.perf_counter() - started)
             rank = rank_of(hits, q)
             reciprocal.append(1 / rank if rank else 0.0)
@@ -265,6 +273,7 @@ def evaluate(service: SearchService, db: Path, queries: list[Query]) -> dict[str
                      "hit@5": round(statistics.mean(top5), 3),
                      "p95_ms": round(sorted(latencies)[int(0.95 * (len(latencies) - 1))]
                                      * 1000, 1)}
+    ranking.VECTOR_WEIGHT = default_weight
     conn.close()
     return out
 
@@ -330,7 +339,8 @@ def summary(results: list[dict[str, object]], part: str) -> dict[str, object]:
     rows = [r[part] for r in results if part in r]
     out: dict[str, object] = {"repositories": len(rows),
                               "queries": sum(int(r["queries"]) for r in rows)}  # type: ignore[index]
-    for mode in [m for m in MODES if all(m in r for r in rows)]:
+    for mode in [m for m in (*MODES, *(f"hybrid@{w:g}" for w in SENSITIVITY))
+                 if all(m in r for r in rows)]:
         mrr = [float(r[mode]["mrr@10"]) for r in rows]  # type: ignore[index]
         hit = [float(r[mode]["hit@5"]) for r in rows]  # type: ignore[index]
         out[mode] = {"mrr@10 mean": round(statistics.mean(mrr), 3),
