@@ -7,10 +7,14 @@ import { ArtifactContents, ARTIFACT_SCHEME, ChatController } from './chat/panel'
 import { createClient, reportServerNotFound, ServerNotFound } from './client';
 import { onInterpreterChange } from './python';
 import { registerCommands } from './commands';
-import { BudgetResult, CochangeResult, ExpertsResult, Methods } from './protocol';
+import {
+  BudgetResult, CochangeResult, ExpertsResult, Methods, RecipesResult,
+} from './protocol';
+import { scaffold } from './scaffold';
 import { StatusState } from './status';
 import { CochangeTreeProvider } from './views/cochange';
 import { ExpertsTreeProvider } from './views/experts';
+import { RecipesTreeProvider } from './views/recipes';
 
 /** What activate() returns: used by the end-to-end tests (and other extensions). */
 export interface MiraApi {
@@ -19,6 +23,7 @@ export interface MiraApi {
   chat: ChatController;
   cochange: CochangeTreeProvider;
   experts: ExpertsTreeProvider;
+  recipes: RecipesTreeProvider;
   status: StatusState;
 }
 
@@ -56,18 +61,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<MiraAp
     }
   };
 
+  const fetchRecipes = async (): Promise<RecipesResult | undefined> =>
+    running()?.sendRequest<RecipesResult>(Methods.recipes, {});
+  const recipes = new RecipesTreeProvider(fetchRecipes);
   const cochange = new CochangeTreeProvider(fetchCochange);
   const experts = new ExpertsTreeProvider((uri) => fetchExperts(uri));
   const artifacts = new ArtifactContents();
   const chat = new ChatController(context.extensionUri, running, artifacts, () => void refreshBudget());
   const refreshViews = async (): Promise<void> => {
     const uri = vscode.window.activeTextEditor?.document.uri ?? cochange.document;
-    await Promise.all([cochange.setDocument(uri), experts.setDocument(uri)]);
+    await Promise.all([cochange.setDocument(uri), experts.setDocument(uri), recipes.refresh()]);
   };
   context.subscriptions.push(
     chat,
     vscode.window.createTreeView('mira.cochange', { treeDataProvider: cochange, showCollapseAll: false }),
     vscode.window.createTreeView('mira.experts', { treeDataProvider: experts }),
+    vscode.window.createTreeView('mira.recipes', { treeDataProvider: recipes }),
+    vscode.commands.registerCommand('mira.scaffold', (arg?: unknown) => scaffold(arg, async () => {
+      await recipes.refresh();
+      return recipes.recipes;
+    })),
+    vscode.commands.registerCommand('mira.refreshRecipes', () => recipes.refresh()),
     vscode.workspace.registerTextDocumentContentProvider(ARTIFACT_SCHEME, artifacts),
     vscode.window.onDidChangeActiveTextEditor((editor) => {
       // Focus moving to the chat panel or a view keeps the last file's views.
@@ -152,7 +166,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MiraAp
 
   const ready = start();
   return {
-    client: running, ready, chat, cochange, experts, status,
+    client: running, ready, chat, cochange, experts, recipes, status,
   };
 }
 

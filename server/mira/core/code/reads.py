@@ -93,17 +93,10 @@ def concepts(conn: sqlite3.Connection, word: str, limit: int) -> list[Symbol]:
     return [store.row_to_symbol(r) for r in rows]
 
 
-def implementations(conn: sqlite3.Connection) -> dict[str, list[str]]:
-    """Base name (as written, and its last part) -> the types that name it as a base."""
-    out: dict[str, list[str]] = {}
-    for qualified, bases in conn.execute(
-            "SELECT qualified_name, bases FROM code_symbols WHERE bases != ''"):
-        for base in bases.split():
-            out.setdefault(base, []).append(qualified)
-            short = base.rsplit(".", 1)[-1]
-            if short != base:
-                out.setdefault(short, []).append(qualified)
-    return out
+def types_with_bases(conn: sqlite3.Connection) -> list[str]:
+    """Qualified names of the types that name bases."""
+    return [r[0] for r in conn.execute(
+        "SELECT qualified_name FROM code_symbols WHERE bases != '' ORDER BY id")]
 
 
 def all_symbols(conn: sqlite3.Connection) -> list[Symbol]:

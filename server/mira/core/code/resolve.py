@@ -313,6 +313,10 @@ class Resolver:
             q = info[1]
         return None
 
+    def bases_of(self, type_q: str) -> list[str]:
+        """The workspace types ``type_q``'s bases name, resolved in its module."""
+        return self._bases(type_q)
+
     def _bases(self, type_q: str) -> list[str]:
         info = self.kinds.get(type_q)
         if info is None:

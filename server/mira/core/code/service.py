@@ -32,7 +32,7 @@ from mira.core.code.indexer import PythonModules, file_stat, module_for, parse_f
 from mira.core.code.indexing import CodeIndexer, CodeIndexReport, Progress
 from mira.core.code.languages import spec_for
 from mira.core.code.model import CallEdge, PatternMatch, Symbol
-from mira.core.code.patterns import detect
+from mira.core.code.patterns import detect, holders_of, subtypes
 from mira.core.code.resolve import Resolver
 from mira.core.stores.database import connect, open_database
 
@@ -240,8 +240,13 @@ class CodeService:
     def _patterns(self, rel: str | None) -> list[PatternMatch]:
         def compute() -> list[PatternMatch]:
             conn = self._conn()
-            symbols = self._file_symbols(rel) if rel is not None else reads.all_symbols(conn)
-            return detect(symbols, reads.implementations(conn))
+            everything = reads.all_symbols(conn)
+            symbols = self._file_symbols(rel) if rel is not None else everything
+            # the writer's resolver (lookups only, no lock: a bulk index may hold it for
+            # minutes), or one loaded from this thread's connection
+            resolver = self._resolver or store.load_resolver(conn)
+            implementations = subtypes(resolver, reads.types_with_bases(conn))
+            return detect(symbols, implementations, holders_of(everything))
         found: list[PatternMatch] = self._cached(f"patterns:{rel}", compute)
         return found
 
