@@ -206,7 +206,7 @@ export interface ScaffoldResult {
   notes: string[];
 }
 /** Arguments of the client command mira.scaffold (from the "New … like …" code action). */
-export interface ScaffoldCommandArgs { recipe: string; uri?: string; title?: string }
+export interface ScaffoldCommandArgs { recipe: string; uri?: string; title?: string; name?: string }
 /** mira.applyScaffold's arguments and result. */
 export interface ApplyScaffoldArgs { recipe: string; name: string; uri?: string }
 export interface ApplyScaffoldResult { applied: boolean; created?: string[]; notes?: string[] }
