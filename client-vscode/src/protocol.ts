@@ -115,6 +115,7 @@ export interface MemoryResult { facts: MemoryFact[]; removed?: boolean | null; n
 
 // -- mira/search --
 export interface SearchParams {
+  // kinds: default ['code']; commits only when 'git' is named
   query: string; limit?: number; kinds?: ('code' | 'git' | 'conversation')[]; paths?: string[];
 }
 export interface SearchItem {

@@ -192,7 +192,7 @@ def register(server: MiraServer) -> None:
             ls.window_show_message(types.ShowMessageParams(
                 type=types.MessageType.Info,
                 message=f"{chosen.short} {chosen.summary} ({chosen.author})\n\n{chosen.hunk}"))
-        return ls.protocol._converter.unstructure(result)
+        return ls.converter.unstructure(result)
 
 
 async def _mine(ws: Workspace) -> None:
