@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mira.core import files, secrets
 from mira.core.chat import artifacts as arts
 from mira.core.chat.cache import ResponseCache, cache_key
 from mira.core.chat.context_api import ContextProvider, ContextRequest, PromptContext, provider_for
@@ -35,7 +36,6 @@ from mira.core.chat.llm_client import (
 )
 from mira.core.chat.operations import Artifact, Operation, OperationStore
 from mira.core.chat.tools import Proposal, ToolBox
-from mira.core.context import safety
 from mira.core.context.llm import OpenAICompleter
 from mira.core.stores.access import LockedDb
 
@@ -158,7 +158,7 @@ class ChatService:
 
     @property
     def secret_globs(self) -> tuple[str, ...]:
-        return safety.parse_globs(getattr(self.ws.config, "context_secret_globs", None))
+        return secrets.parse_globs(getattr(self.ws.config, "context_secret_globs", None))
 
     def provider(self) -> ContextProvider:
         if self._provider is None:
@@ -196,9 +196,10 @@ class ChatService:
             raise ValueError(f"reasoningEffort must be one of {', '.join(EFFORTS)}")
         await self._recover()
         request = self._without_secrets(request)
+        request, warning = _redacted(request)
         session = request.session_id or f"s-{uuid.uuid4().hex[:12]}"
         op = await asyncio.to_thread(self.operations.create, session, request.message)
-        run = _Run(self, op, request, sink)
+        run = _Run(self, op, request, sink, warning)
         try:
             await asyncio.to_thread(self.operations.transition, op.id, "started")
             answer = await run.execute()
@@ -219,8 +220,8 @@ class ChatService:
         """An open secret file (``.env``, a key) is neither the context nor the selection."""
         if request.path is None:
             return request
-        rel = safety.relative(self.ws.root, request.path)
-        if rel is not None and not safety.is_secret(rel, self.secret_globs):
+        gate = files.Gate(self.ws.root, self.secret_globs)
+        if gate.relative(request.path) is not None and gate.path_secret(request.path) is None:
             return request
         return dataclasses.replace(request, path=None, line=None, selection=None)
 
@@ -246,7 +247,7 @@ class ChatService:
         """The whole new text of the artifact's file (a diff applied to the current file)."""
         if art.kind == "full":
             return art.content
-        path = safety.inside(self.ws.root, Path(art.path))
+        path = files.Gate(self.ws.root).inside(Path(art.path))
         if path is None:
             raise arts.PatchError(f"{art.path} is outside the workspace")
         current = path.read_text(encoding="utf-8") if path.is_file() else ""
@@ -268,6 +269,23 @@ class ChatService:
             cache_entries=stats.entries, cache_bytes=stats.bytes)
 
 
+def _redacted(request: ChatRequest) -> tuple[ChatRequest, str | None]:
+    """The request with secret tokens the user typed or selected redacted, and a warning
+    naming their kinds (never their values) — before anything is stored or sent."""
+    message, kinds = secrets.redact_with_kinds(request.message)
+    selection, more = secrets.redact_with_kinds(request.selection or "")
+    kinds += more
+    if not kinds:
+        return request, None
+    log.warning("a chat message contained %d secret(s) (%s); redacted", len(kinds),
+                ", ".join(sorted(set(kinds))))
+    warning = (f"Your message contained what looks like a secret ({', '.join(sorted(set(kinds)))})."
+               " It was redacted before being stored or sent to the model; rotate it if it"
+               " was real.")
+    return dataclasses.replace(request, message=message,
+                               selection=selection if request.selection else None), warning
+
+
 async def _finish(store: OperationStore, op_id: str, state: str, error: str) -> None:
     # shielded: a cancelled task must still persist how its operation ended
     await asyncio.shield(asyncio.to_thread(store.transition, op_id, state, error))
@@ -277,8 +295,9 @@ class _Run:
     """One operation's state while it runs."""
 
     def __init__(self, service: ChatService, op: Operation, request: ChatRequest,
-                 sink: ChatSink) -> None:
+                 sink: ChatSink, warning: str | None = None) -> None:
         self.svc = service
+        self.warning = warning
         self.op = op
         self.req = request
         self.sink = sink
@@ -293,6 +312,9 @@ class _Run:
         await asyncio.to_thread(self.svc.operations.event, self.op.id, type_, data)
 
     async def execute(self) -> ChatAnswer:
+        if self.warning:
+            await self.sink.say(self.warning)
+            await self._text(f"⚠ {self.warning}\n\n")
         await self.sink.say("gathering context")
         used = await asyncio.to_thread(self.svc.ledger.used_fraction)
         context = await self.svc.provider().build(ContextRequest(
@@ -305,12 +327,10 @@ class _Run:
             "sections": [s.title for s in context.sections], "skipped": context.skipped})
         await self.svc.provider().record(self.op.session_id, "user", self.req.message)
         if self.svc.client is None:
-            response = _no_model_answer(context)
-            await self.sink.emit({"kind": "text", "text": response})
-            self.texts.append(response)
+            await self._text(_no_model_answer(context))
         else:
             await self._converse(context)
-            response = "".join(self.texts)
+        response = "".join(self.texts)
         await self._collect_artifacts(response)
         await self.svc.provider().record(self.op.session_id, "assistant", response)
         return ChatAnswer(self.op.id, self.op.session_id, response, self.artifacts,

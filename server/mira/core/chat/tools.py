@@ -3,8 +3,9 @@
 Why every tool goes through ``ToolBox.call``: the model's arguments are untrusted
 text. Paths are resolved inside the workspace (absolute paths, ``..`` and
 symlinks out are refused), secret files are never read or shown (not even in a
-git diff), output is capped, and a failing tool becomes an error *result* the
-model can react to — never an exception that ends the chat.
+git diff) and secret tokens in any output are redacted — the gate
+(``mira.core.files``) decides both — output is capped, and a failing tool becomes
+an error *result* the model can react to — never an exception that ends the chat.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mira.core import files, secrets
 from mira.core.build.service import BuildService
 from mira.core.code.service import CodeService
-from mira.core.context import safety
 from mira.core.expertise.service import ExpertiseService
 from mira.core.semantic.service import SearchService
 
@@ -32,8 +33,7 @@ MAX_OUTPUT_CHARS = 12_000
 MAX_LIST = 200
 GIT_TIMEOUT_S = 20.0
 _REV = re.compile(r"^[0-9A-Za-z_][0-9A-Za-z_./~^@{}-]{0,99}$")
-_SKIP_DIRS = {".git", ".mira", "node_modules", "__pycache__", ".venv", "venv", ".tox",
-              "dist", "build", "target", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+READ_MAX_BYTES = 256 * 1024  # read_file shows the first part of a larger file
 
 
 class ToolError(Exception):
@@ -90,6 +90,7 @@ class ToolBox:
         self.ws = workspace
         self.root = workspace.root
         self.secret_globs = secret_globs
+        self.gate = files.Gate(self.root, secret_globs)
         self.on_proposal = on_proposal
         cfg = workspace.config
         self.tools: dict[str, Tool] = {t.name: t for t in self._tools()}
@@ -126,7 +127,7 @@ class ToolBox:
         except (KeyError, TypeError, ValueError) as exc:
             return False, ToolOutput(f"error: bad arguments for {name}: {exc}",
                                      f"bad arguments: {exc}"[:120])
-        return True, ToolOutput(_cap(out.content), out.summary)
+        return True, ToolOutput(_cap(secrets.redact(out.content)), out.summary)
 
     # -- paths -------------------------------------------------------------------------
     def resolve(self, raw: Any, must_exist: bool = True) -> tuple[Path, str]:
@@ -137,18 +138,18 @@ class ToolBox:
         if given.is_absolute():
             raise ToolError("absolute paths are not allowed; use a path relative to the"
                             " workspace root")
-        resolved = safety.inside(self.root, given)
+        resolved = self.gate.inside(given)
         if resolved is None:
             raise ToolError(f"{raw} is outside the workspace")
-        rel = resolved.relative_to(self.root).as_posix()  # "." for the root itself
-        if rel != "." and safety.is_secret(rel, self.secret_globs):
+        rel = resolved.relative_to(self.gate.root).as_posix()  # "." for the root itself
+        if rel != "." and self.gate.path_secret(given) is not None:
             raise ToolError(f"{rel} may contain secrets and is never read")
         if must_exist and not resolved.exists():
             raise ToolError(f"{rel} does not exist")
         return resolved, rel
 
-    def _secret(self, rel: str) -> bool:
-        return safety.is_secret(rel, self.secret_globs)
+    def _secret(self, rel: str | None) -> bool:
+        return self.gate.is_secret(rel)
 
     # -- the tools ---------------------------------------------------------------------
     def _tools(self) -> list[Tool]:
@@ -194,9 +195,12 @@ class ToolBox:
         path, rel = self.resolve(args.get("path"))
         if path.is_dir():
             raise ToolError(f"{rel} is a directory; use list_files")
-        text = await asyncio.to_thread(safety.read_text, self.root, path, self.secret_globs)
-        if text is None:
+        read = await asyncio.to_thread(self.gate.read, path, READ_MAX_BYTES, True)
+        if read.status == "secret":
+            raise ToolError(f"{rel} may contain secrets and is never read ({read.reason})")
+        if read.text is None:
             raise ToolError(f"{rel} is binary or unreadable")
+        text = read.text + ("\n… (file truncated)" if read.truncated else "")
         lines = text.splitlines()
         start = max(int(args.get("start_line") or 1), 1)
         end = min(int(args.get("end_line") or len(lines)), len(lines))
@@ -215,21 +219,13 @@ class ToolBox:
         def walk() -> tuple[list[str], bool]:
             import fnmatch
 
-            found: list[str] = []
-            for dirpath, dirnames, filenames in os.walk(base):
-                dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
-                for name in sorted(filenames):
-                    full = Path(dirpath) / name
-                    file_rel = full.relative_to(self.root).as_posix()
-                    if self._secret(file_rel) or not fnmatch.fnmatch(name, pattern):
-                        continue
-                    found.append(file_rel)
-                    if len(found) >= MAX_LIST:
-                        return found, True
-            return found, False
-        files, more = await asyncio.to_thread(walk)
-        text = "\n".join(files) + (f"\n… (first {MAX_LIST} shown)" if more else "")
-        return ToolOutput(text or "(no files)", f"{len(files)} files under {rel}")
+            prefix = "" if rel == "." else rel + "/"
+            found = [f for f in self.gate.list_files() if f.startswith(prefix)
+                     and fnmatch.fnmatch(f.rsplit("/", 1)[-1], pattern)]
+            return found[:MAX_LIST], len(found) > MAX_LIST
+        listed, more = await asyncio.to_thread(walk)
+        text = "\n".join(listed) + (f"\n… (first {MAX_LIST} shown)" if more else "")
+        return ToolOutput(text or "(no files)", f"{len(listed)} files under {rel}")
 
     async def _search_code(self, args: dict[str, Any]) -> ToolOutput:
         query = str(args.get("query") or "").strip()

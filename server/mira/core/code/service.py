@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from tree_sitter import Point, Tree
 
+from mira.core import files as workspace_files
 from mira.core.code import store
 from mira.core.code.clusters import cluster, directory_of
 from mira.core.code.concepts import query_terms
@@ -48,7 +49,6 @@ from mira.core.code.languages import BY_EXTENSION, spec_for
 from mira.core.code.model import CallEdge, CallSite, FileIndex, PatternMatch, Symbol
 from mira.core.code.patterns import detect
 from mira.core.code.resolve import Resolved, Resolver
-from mira.core.semantic.chunks import SKIP_DIRS, list_files
 from mira.core.stores.database import connect, open_database
 
 if TYPE_CHECKING:
@@ -311,8 +311,8 @@ class CodeService:
 
     # -- indexing (blocking: call from a worker thread) ------------------------------------
     def source_files(self) -> list[str]:
-        files = [f for f in list_files(self.ws.root) if spec_for(f) is not None]
-        return [f for f in files if not (set(f.split("/")[:-1]) & SKIP_DIRS)]
+        listed = workspace_files.for_workspace(self.ws).list_files()  # the gate decides
+        return [f for f in listed if spec_for(f) is not None]
 
     def index(self, progress: Progress | None = None,
               cancelled: Callable[[], bool] | None = None) -> CodeIndexReport:
@@ -441,10 +441,11 @@ class CodeService:
         re-indexed too when ``follow``.
         """
         rels = []
+        gate = workspace_files.for_workspace(self.ws)
         for path in paths:
             rel = self.rel(path)
-            parts = rel.split("/")
-            if spec_for(rel) is None or rel.startswith("..") or set(parts[:-1]) & SKIP_DIRS:
+            if spec_for(rel) is None or rel.startswith("..") or workspace_files.skipped(rel) or \
+                    rel.startswith(".mira/") or gate.path_secret(rel) is not None:
                 continue
             rels.append(rel)
         if not rels:
@@ -524,7 +525,8 @@ class CodeService:
         if buffer is not None and found is not None and found[2] == "ok" and \
                 found[0] == len(buffer.source) <= self.max_bytes:
             try:
-                same = (self.ws.root / rel).read_bytes() == buffer.source
+                disk = (self.ws.root / rel).read_bytes()
+                same = workspace_files.source_bytes(rel, disk)[0] == buffer.source
             except OSError:
                 same = False
             if same:  # concepts: computed when stored, for new symbols only
@@ -543,9 +545,13 @@ class CodeService:
         if spec is not None and found is not None and found[2] == "ok" and \
                 found[0] <= self.max_bytes:
             try:
-                data = (self.ws.root / rel).read_bytes()
+                raw = (self.ws.root / rel).read_bytes()
+                data, secret = workspace_files.source_bytes(rel, raw)
             except OSError:
                 data = None
+            else:
+                if secret is not None:
+                    return Parsed(rel, found[0], found[1], "secret")
         if spec is None or found is None or data is None or \
                 check_source(data, self.max_bytes) is not None:
             return parse_file(str(self.ws.root), rel, self.max_bytes, self._modules)
@@ -568,7 +574,8 @@ class CodeService:
         if spec is None:
             return []
         with self._edits:
-            source = text.encode("utf-8", "surrogateescape")
+            raw = text.encode("utf-8", "surrogateescape")
+            source = workspace_files.source_bytes(rel, raw)[0]
             with self._state:
                 buffer = self._buffers.get(rel)
             if buffer is not None and buffer.source == source:

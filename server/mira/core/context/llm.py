@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mira.core import secrets
 from mira.core.chat.llm_client import elapsed_ms
 
 CompleteFn = Callable[[str], str]  # blocking: prompt in, text out
@@ -80,7 +81,8 @@ class OpenAICompleter:
         started = time.perf_counter()
         try:
             response = self._client.chat.completions.create(
-                model=self.model, messages=[{"role": "user", "content": prompt}],
+                model=self.model, messages=[{"role": "user",
+                                             "content": secrets.redact(prompt)}],
                 temperature=0, max_tokens=400)
         except openai.OpenAIError as exc:
             if self.after is not None:

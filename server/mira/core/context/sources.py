@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mira.core.context import safety
+from mira.core import files
 from mira.core.context.tokens import count_tokens, truncate_to_tokens
 
 if TYPE_CHECKING:
@@ -165,6 +165,7 @@ def _date(ts: float) -> str:
 
 # -- gatherers -------------------------------------------------------------------------
 
+GUIDELINE_MAX_BYTES = 256 * 1024
 DEFAULT_GUIDELINES = ("AGENTS.md", "CLAUDE.md", "CONTRIBUTING.md", ".mira/guidelines.md")
 
 
@@ -176,12 +177,14 @@ async def guidelines(inp: GatherInput, cap: int) -> SourceResult:
         roots.insert(0, repo.root)
     docs: list[GuidelineDoc] = []
     seen: set[Path] = set()
+    gate = files.Gate(ws.root, inp.secret_globs)
     for root in roots:
         for name in inp.guideline_files or DEFAULT_GUIDELINES:
-            candidate = safety.inside(ws.root, root / name)
+            candidate = gate.inside(root / name)
             if candidate is None or candidate in seen:
                 continue
-            text = safety.read_text(ws.root, candidate, inp.secret_globs)
+            # the name as given too: a guideline symlinked to a secret is refused
+            text = gate.read_text(root / name, GUIDELINE_MAX_BYTES)
             if text is None or not text.strip():
                 continue
             seen.add(candidate)
@@ -199,7 +202,8 @@ async def guidelines(inp: GatherInput, cap: int) -> SourceResult:
 async def code_search(inp: GatherInput, cap: int) -> SourceResult:
     service = _service(inp.workspace, "mira.core.semantic.service", "SearchService")
     hits = await service.search(inp.question, limit=8)
-    hits = [h for h in hits if not safety.is_secret(h.path, inp.secret_globs)]
+    gate = files.Gate(inp.workspace.root, inp.secret_globs)
+    hits = [h for h in hits if not gate.is_secret(h.path)]
     if not hits:
         raise Skip("no matching code")
     blocks = []
@@ -226,9 +230,10 @@ async def concepts(inp: GatherInput, cap: int) -> SourceResult:
         raise Skip("no concept words in the question")
     symbols: list[Any] = []
     seen: set[str] = set()
+    gate = files.Gate(inp.workspace.root, inp.secret_globs)
     for word in words:
         for s in await service.concepts(word, limit=8):
-            if s.qualified_name not in seen and not safety.is_secret(s.path, inp.secret_globs):
+            if s.qualified_name not in seen and not gate.is_secret(s.path):
                 seen.add(s.qualified_name)
                 symbols.append(s)
     if not symbols:

@@ -1,28 +1,18 @@
-"""Turning workspace files and commits into chunks for search."""
+"""Turning workspace files and commits into chunks for search (which files, and what of
+them may be kept, is the gate's decision: ``mira.core.files``)."""
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
-import os
 import re
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+
+from mira.core.files import language_for
 
 WINDOW_LINES = 40
 WINDOW_STEP = 30
 MAX_CHUNK_CHARS = 2000
-MAX_FILE_BYTES = 1_000_000
-SECRET_GLOBS = (".env", ".env.*", "*.pem", "*.key", "id_*", "*.p12", "*.pfx", "*secret*")
-SKIP_DIRS = {".git", ".mira", "node_modules", ".venv", "venv", "__pycache__", "dist", "build",
-             "target", ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
-LANGUAGES = {".py": "python", ".ts": "typescript", ".tsx": "typescript", ".js": "javascript",
-             ".jsx": "javascript", ".rs": "rust", ".go": "go", ".java": "java", ".c": "c",
-             ".h": "c", ".cpp": "cpp", ".cc": "cpp", ".hpp": "cpp", ".md": "markdown",
-             ".rst": "text", ".txt": "text", ".toml": "toml", ".json": "json", ".sql": "sql",
-             ".sh": "shell", ".lua": "lua", ".yml": "yaml", ".yaml": "yaml"}
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 
@@ -43,12 +33,6 @@ class Chunk:
         return hashlib.sha1(self.text.encode("utf-8", "replace")).hexdigest()
 
 
-def is_secret(path: str, extra_globs: tuple[str, ...] = ()) -> bool:
-    name = path.rsplit("/", 1)[-1]
-    return any(fnmatch.fnmatch(name, g) or fnmatch.fnmatch(path, g)
-               for g in SECRET_GLOBS + extra_globs)
-
-
 def search_text(text: str) -> str:
     """The text plus its identifiers split (``parseConfig`` -> ``parse config``)."""
     words: dict[str, None] = {}
@@ -59,42 +43,10 @@ def search_text(text: str) -> str:
     return text + ("\n" + " ".join(words) if words else "")
 
 
-def list_files(root: Path) -> list[str]:
-    """Workspace-relative files: tracked + untracked-not-ignored in git, else a walk."""
-    try:
-        out = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
-                              "--exclude-standard"], capture_output=True, check=True,
-                             timeout=60).stdout
-        files = [os.fsdecode(p) for p in out.split(b"\0") if p]
-        if files:
-            return sorted(set(files))
-    except (subprocess.SubprocessError, OSError):
-        pass
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
-        for name in filenames:
-            found.append((Path(dirpath) / name).relative_to(root).as_posix())
-    return sorted(found)
-
-
-def read_text(path: Path) -> str | None:
-    """Text of a file worth indexing, or None (missing, huge, binary)."""
-    try:
-        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
-            return None
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if b"\0" in data[:8192]:
-        return None
-    return data.decode("utf-8", errors="replace")
-
-
 def window_chunks(rel: str, text: str) -> Iterator[Chunk]:
     """Overlapping windows of ``WINDOW_LINES`` lines, every ``WINDOW_STEP`` lines."""
     lines = text.splitlines()
-    language = LANGUAGES.get(Path(rel).suffix.lower())
+    language = language_for(rel)
     start = 0
     while start < len(lines):
         end = min(start + WINDOW_LINES, len(lines)) - 1
@@ -110,7 +62,7 @@ def window_chunks(rel: str, text: str) -> Iterator[Chunk]:
 def symbol_chunks(rel: str, text: str, symbols: list[object]) -> Iterator[Chunk]:
     """One chunk per symbol (signature + docstring + body, capped)."""
     lines = text.splitlines()
-    language = LANGUAGES.get(Path(rel).suffix.lower())
+    language = language_for(rel)
     for symbol in symbols:
         start = int(getattr(symbol, "start_line", 0))
         end = int(getattr(symbol, "end_line", start))

@@ -26,16 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mira.core import files, secrets
 from mira.core.code.service import CodeService
-from mira.core.semantic.chunks import (
-    Chunk,
-    is_secret,
-    list_files,
-    read_text,
-    search_text,
-    symbol_chunks,
-    window_chunks,
-)
+from mira.core.semantic.chunks import Chunk, search_text, symbol_chunks, window_chunks
 from mira.core.semantic.embedder import Embedder, EmbedderError, MiniLMEmbedder, OpenAIEmbedder
 from mira.core.semantic.vector_store import (
     EdgeStore,
@@ -196,12 +189,11 @@ class SearchService:
             existing.setdefault(path, {})[key] = (chunk_id, digest)
         seen: set[str] = set()
         removed: list[int] = []
+        gate = files.for_workspace(self.ws)
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for rel in list_files(self.ws.root):
-                if is_secret(rel) or rel.startswith(".mira/"):
-                    continue
-                text = read_text(self.ws.root / rel)
+            for rel in gate.list_files():
+                text = gate.read_text(rel)  # None: secret content, binary, huge
                 if text is None:
                     continue
                 seen.add(rel)
@@ -241,7 +233,7 @@ class SearchService:
         try:
             for oid, subject, when, files in rows:
                 changes = (files or "").split("\n")[:30]
-                text = f"{subject}\n" + "\n".join(changes)
+                text = secrets.redact(f"{subject}\n" + "\n".join(changes))
                 chunk = Chunk(f"git:{oid}", None, None, "commit", None, 0, 0, text)
                 self._upsert_chunk(conn, "git", chunk, commit=oid, updated_at=float(when))
                 report.commits_added += 1
@@ -326,7 +318,7 @@ class SearchService:
                 conn = open_database(self.ws.db_path)
                 try:
                     chunk = Chunk(f"conversation:{session_id}:{message_id}", None, role,
-                                  "message", None, 0, 0, text[:4000])
+                                  "message", None, 0, 0, secrets.redact(text[:4000]))
                     self._upsert_chunk(conn, "conversation", chunk, session=session_id,
                                        updated_at=ts)
                     if self.ws.config.semantic_enabled:
@@ -349,6 +341,7 @@ class SearchService:
                 paths: list[str] | None, mode: str = "hybrid", session_id: str | None = None
                 ) -> list[SearchHit]:
         collections = [k for k in (kinds or ["code", "git"]) if k in COLLECTIONS]
+        gate = files.for_workspace(self.ws)  # defence in depth: filtered again at query time
         conn = open_database(self.ws.db_path)
         try:
             ranked: dict[int, float] = {}
@@ -366,13 +359,14 @@ class SearchService:
                 row = conn.execute(
                     "SELECT path, start_line, end_line, symbol, text, collection, commit_oid,"
                     " session_id, key FROM semantic_chunks WHERE id = ?", (chunk_id,)).fetchone()
-                if row is None or not _path_ok(row[0], paths):
+                if row is None or not _path_ok(row[0], paths) or gate.is_secret(row[0]):
                     continue
                 if session_id is not None and row[7] != session_id:
                     continue
                 message = row[8].rsplit(":", 1)[-1] if row[5] == "conversation" else None
                 hits.append(SearchHit(row[0], row[1] or 0, row[2] or 0, row[3],
-                                      round(ranked[chunk_id], 6), _snippet(row[4]), row[5],
+                                      round(ranked[chunk_id], 6),
+                                      secrets.redact(_snippet(row[4])), row[5],
                                       row[6], message))
                 if len(hits) >= limit:
                     break
