@@ -18,6 +18,11 @@ export const Methods = {
   chat: 'mira/chat',
   operations: 'mira/operations',
   budget: 'mira/budget',
+  recipes: 'mira/recipes',
+  scaffold: 'mira/scaffold',
+  impact: 'mira/impact',
+  concepts: 'mira/concepts',
+  patterns: 'mira/patterns',
 } as const;
 
 /** Commands the server registers (workspace/executeCommand). */
@@ -29,6 +34,12 @@ export const ServerCommands = {
   showFixes: 'mira.showFixes',
   showExperts: 'mira.showExperts',
   applyArtifact: 'mira.applyArtifact',
+  applyScaffold: 'mira.applyScaffold',
+} as const;
+
+/** Commands the client registers and the server names in code actions. */
+export const ClientCommands = {
+  scaffold: 'mira.scaffold',
 } as const;
 
 // -- mira/cochange --
@@ -162,6 +173,61 @@ export interface BudgetResult {
 
 /** mira.applyArtifact's result. */
 export interface ApplyArtifactResult { applied: boolean }
+
+// -- mira/recipes, mira/scaffold (change recipes) --
+export interface RecipesParams { textDocument?: TextDocumentIdentifier; includeRetired?: boolean }
+export interface RecipeExample { commit: string; subject: string; name: string }
+export interface RecipeEdit { path: string; lines: string[] }
+export interface RecipeItem {
+  id: string; title: string;
+  files: string[];            // path templates: created files, then edited shared files
+  support: number;            // commits that made this change
+  lastUsed?: string | null;   // ISO 8601 of the latest such commit
+  examples: RecipeExample[];  // newest first
+  creates: string[]; edits: RecipeEdit[];
+  version: number; retired: boolean; effectiveness?: number | null;
+}
+export interface RecipesResult { recipes: RecipeItem[]; note?: string | null }
+export interface ScaffoldParams { recipe: string; name: string; textDocument?: TextDocumentIdentifier }
+export interface TextEdit { range: Range; newText: string }
+export interface ScaffoldChange {
+  path: string; kind: 'create' | 'edit';
+  content?: string | null;    // kind 'create'
+  edits?: TextEdit[] | null;  // kind 'edit': insertions into the current file
+}
+export interface ScaffoldResult {
+  recipe: string; name: string; changes: ScaffoldChange[];
+  edit: WireWorkspaceEdit;    // never applied by the server; see mira.applyScaffold
+  notes: string[];
+}
+/** Arguments of the client command mira.scaffold (from the "New … like …" code action). */
+export interface ScaffoldCommandArgs { recipe: string; uri?: string; title?: string }
+/** mira.applyScaffold's arguments and result. */
+export interface ApplyScaffoldArgs { recipe: string; name: string; uri?: string }
+export interface ApplyScaffoldResult { applied: boolean; created?: string[]; notes?: string[] }
+
+// -- mira/impact, mira/concepts, mira/patterns (code intelligence) --
+export interface Location { uri: string; range: Range }
+export interface SymbolItem {
+  name: string; qualifiedName: string;
+  kind: 'module' | 'class' | 'function' | 'method' | 'interface' | 'struct' | 'enum' | 'trait';
+  path: string; uri: string;  // path: workspace-relative
+  range: Range; selectionRange: Range; signature?: string | null; container?: string | null;
+}
+export interface ImpactParams { textDocument: TextDocumentIdentifier; position: Position; depth?: number }
+export interface ImpactCaller {
+  symbol: SymbolItem; depth: number;  // 1 = calls it directly
+  callSite: Location; confidence: 'resolved' | 'name';
+}
+export interface CochangedFile { path: string; uri: string; confidence: number }
+export interface ImpactResult {
+  symbol?: SymbolItem | null; callers: ImpactCaller[]; cochanged: CochangedFile[]; note?: string | null;
+}
+export interface ConceptsParams { query: string; limit?: number }
+export interface ConceptsResult { items: SymbolItem[] }
+export interface PatternsParams { textDocument?: TextDocumentIdentifier }
+export interface PatternItem { pattern: string; confidence: number; evidence: string[]; symbol: SymbolItem }
+export interface PatternsResult { items: PatternItem[] }
 
 /** JSON-RPC error code of a cancelled request. */
 export const RequestCancelled = -32800;

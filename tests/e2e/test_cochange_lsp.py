@@ -73,7 +73,8 @@ async def test_live_hint_appears_and_disappears(client: LanguageClient, repo: Gi
     api, cli = uri(repo, "api.py"), uri(repo, "client.py")
     client.text_document_did_open(types.DidOpenTextDocumentParams(
         types.TextDocumentItem(api, "python", 1, (repo.root / "api.py").read_text())))
-    await asyncio.sleep(0.5)
+    # the server answers an open with the document's hints (an empty publish when none)
+    await wait_for(lambda: api in client.diagnostics)
     assert hint_messages(client, api) == []  # unmodified: no hint
 
     # an unsaved edit makes api.py modified; its strong partner client.py is not

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from mira.cli.output import ProgressBar, count, emit_json
-from mira.core.config import MiraConfig, load
+from mira.core.config import MiraConfig, load, settings_fields
 from mira.core.git.cochange import humanize_age
 from mira.core.stores.database import DatabaseError
 from mira.core.workspace import Workspace
@@ -26,7 +26,7 @@ class CliError(Exception):
 
 
 def config_from(args: argparse.Namespace) -> MiraConfig:
-    flags = {f.name: getattr(args, f"cfg_{f.name}") for f in dataclasses.fields(MiraConfig)
+    flags = {f.name: getattr(args, f"cfg_{f.name}") for f in settings_fields()
              if getattr(args, f"cfg_{f.name}", None) is not None}
     config, warnings = load(flags)
     for warning in warnings:
@@ -88,7 +88,12 @@ def serve(args: argparse.Namespace) -> int:
 
 def index(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
-    ws = open_workspace(args.path, config_from(args))
+    folder = args.workspace
+    if args.path is not None:
+        if folder != "." and Path(folder).resolve() != Path(args.path).resolve():
+            raise CliError(f"two workspaces given: {args.path} and --workspace {folder}")
+        folder = args.path
+    ws = open_workspace(folder, config_from(args))
     if not ws.has_git:
         print(f"mira: {ws.root} is not a git repository; nothing to index", file=sys.stderr)
         return 0
@@ -154,11 +159,10 @@ def cochange(args: argparse.Namespace) -> int:
 
 
 def _resolve(ws: Workspace, raw: str) -> Path:
-    path = Path(raw)
-    if not path.is_absolute():
-        cwd_path = Path.cwd() / path
-        path = cwd_path if cwd_path.exists() or not (ws.root / path).exists() else ws.root / path
-    return path
+    """A PATH argument: relative paths belong to the workspace (``--workspace``, default the
+    current directory), never to wherever the command happens to run."""
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() else ws.root / path
 
 
 def question_arguments(parser: argparse.ArgumentParser) -> None:

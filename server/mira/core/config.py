@@ -5,6 +5,13 @@ environment variables ``MIRA_`` + upper snake case (``MIRA_HINT_THRESHOLD``), CL
 flags kebab case (``--hint-threshold``). Precedence: defaults < environment <
 initialization options / flags. A bad value never stops Mira: it is reported and
 the default is kept.
+
+A few settings also have the names other tools use (``OPENAI_BASE_URL``,
+``BUDGET_DAILY_LIMIT_USD``; metadata ``"env"``), read when the ``MIRA_`` name is
+not set. API keys (``OPENAI_API_KEY``, ``QDRANT_API_KEY``) are read here too, from
+the environment only: never from initializationOptions or flags (they would land
+in settings files and process lists), never shown by ``repr``. Nothing else in
+Mira reads the environment for settings.
 """
 
 from __future__ import annotations
@@ -57,8 +64,8 @@ class MiraConfig:
         default="AGENTS.md,CLAUDE.md,CONTRIBUTING.md,.mira/guidelines.md", metadata={
             "help": "project guideline files put in every prompt (comma separated)"})
     context_secret_globs: str | None = field(default=None, metadata={
-        "help": "extra file globs never read into a prompt (comma separated; .env*, *.pem,"
-                " id_*, keys are always excluded)"})
+        "help": "extra secret file globs: never indexed, embedded, shown or sent to a model"
+                " (comma separated; .env, keys, credential files are always excluded)"})
     context_source_timeout_s: float = field(default=20.0, metadata={
         "help": "seconds one context source may take before it is skipped",
         "min": 0.1, "max": 600.0})
@@ -70,6 +77,9 @@ class MiraConfig:
         "min": 1_000, "max": 100_000_000})
     code_index_workers: int = field(default=0, metadata={
         "help": "processes for a bulk code index (0: one per CPU core)", "min": 0, "max": 64})
+    code_call_guesses: bool = field(default=False, metadata={
+        "help": "also show calls guessed by name (unresolved; marked as guesses) in the call"
+                " hierarchy, callers/callees and impact"})
     # -- semantic layer: embeddings, vector store, hybrid search --
     semantic_enabled: bool = field(default=True, metadata={
         "help": "embed code and commits for hybrid search"})
@@ -89,7 +99,7 @@ class MiraConfig:
         "help": "chat model (default gpt-5.1 once an endpoint or OPENAI_API_KEY is set)"})
     llm_base_url: str | None = field(default=None, metadata={
         "help": "OpenAI-compatible endpoint, e.g. a local llama.cpp server (default:"
-                " OPENAI_BASE_URL; key: OPENAI_API_KEY)"})
+                " OPENAI_BASE_URL; key: OPENAI_API_KEY)", "env": "OPENAI_BASE_URL"})
     llm_timeout_s: float = field(default=120.0, metadata={
         "help": "seconds one model call may take", "min": 1.0, "max": 3600.0})
     llm_max_retries: int = field(default=3, metadata={
@@ -101,10 +111,12 @@ class MiraConfig:
                 " call first (e.g. search_code)"})
     budget_daily_limit_usd: float | None = field(default=None, metadata={
         "help": "refuse model calls once this much was spent today (also"
-                " BUDGET_DAILY_LIMIT_USD)", "min": 0.0, "max": 1e6})
+                " BUDGET_DAILY_LIMIT_USD)", "min": 0.0, "max": 1e6,
+        "env": "BUDGET_DAILY_LIMIT_USD"})
     budget_monthly_limit_usd: float | None = field(default=None, metadata={
         "help": "refuse model calls once this much was spent this month (also"
-                " BUDGET_MONTHLY_LIMIT_USD)", "min": 0.0, "max": 1e7})
+                " BUDGET_MONTHLY_LIMIT_USD)", "min": 0.0, "max": 1e7,
+        "env": "BUDGET_MONTHLY_LIMIT_USD"})
     llm_prices: str | None = field(default=None, metadata={
         "help": "extra prices, USD per million tokens: 'model=input/output, ...'"})
     llm_cache_ttl_s: float = field(default=86_400.0, metadata={
@@ -123,6 +135,17 @@ class MiraConfig:
         metadata={"help": "command prefixes run_command accepts (comma separated)"})
     run_command_timeout_s: float = field(default=60.0, metadata={
         "help": "seconds before a run_command process is killed", "min": 1.0, "max": 3600.0})
+    # -- keys: from the environment only, never shown --
+    openai_api_key: str | None = field(default=None, repr=False, metadata={
+        "secret": True, "env": "OPENAI_API_KEY",
+        "help": "key of the chat and embeddings endpoints"})
+    qdrant_api_key: str | None = field(default=None, repr=False, metadata={
+        "secret": True, "env": "QDRANT_API_KEY", "help": "key of the Qdrant server"})
+
+
+def settings_fields() -> list[dataclasses.Field[Any]]:
+    """The settings clients and flags may set (every field but the keys)."""
+    return [f for f in dataclasses.fields(MiraConfig) if not f.metadata.get("secret")]
 
 
 def camel(name: str) -> str:
@@ -200,6 +223,10 @@ def apply(config: MiraConfig, values: Mapping[str, Any], source: str) -> list[st
         if f is None:
             warnings.append(f"{source}: unknown setting {key!r} ignored")
             continue
+        if f.metadata.get("secret") and source != "environment":
+            warnings.append(f"{source}: {key} is read from the environment only"
+                            f" ({f.metadata['env']}); ignored")
+            continue
         try:
             setattr(config, name, _convert(f, value))
         except (ValueError, TypeError) as exc:
@@ -210,8 +237,14 @@ def apply(config: MiraConfig, values: Mapping[str, Any], source: str) -> list[st
 def from_env(environ: Mapping[str, str] | None = None) -> tuple[MiraConfig, list[str]]:
     environ = os.environ if environ is None else environ
     config = MiraConfig()
-    values = {f.name: environ[env_name(f.name)] for f in dataclasses.fields(MiraConfig)
-              if env_name(f.name) in environ}
+    values: dict[str, str] = {}
+    for f in dataclasses.fields(MiraConfig):
+        names = [] if f.metadata.get("secret") else [env_name(f.name)]
+        names += [f.metadata["env"]] if "env" in f.metadata else []
+        # an empty variable is unset (``OPENAI_API_KEY= mira …``), not an invalid value
+        found = next((environ[n].strip() for n in names if environ.get(n, "").strip()), None)
+        if found is not None:
+            values[f.name] = found
     return config, apply(config, values, "environment")
 
 
@@ -230,4 +263,4 @@ def load(options: Any = None, environ: Mapping[str, str] | None = None
 
 def defaults_as_camel() -> dict[str, Any]:
     """The defaults keyed as clients spell them (the VS Code extension checks against this)."""
-    return {camel(f.name): f.default for f in dataclasses.fields(MiraConfig)}
+    return {camel(f.name): f.default for f in settings_fields()}

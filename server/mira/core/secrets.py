@@ -112,55 +112,82 @@ class Finding:
 
 
 _END = r"(?=[\s'\"`;,)\]}>]|\\[nr]|$)"
-# (kind, pattern, group): the group of the match that is the secret (0: all of it).
-_RULES: tuple[tuple[str, str, int], ...] = (
-    ("private-key", r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----"
-                    r"[\s\S]*?(?:-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|\Z)", 0),
-    ("putty-key", r"PuTTY-User-Key-File-\d+:[^\n]*[\s\S]*?(?:Private-MAC:[^\n]*|\Z)", 0),
-    ("aws-access-key", r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b", 0),
-    ("aws-secret-key", r"(?i:aws_?secret_?access_?key)[\"']?\s*[:=]\s*[\"']?"
-                       r"([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])", 1),
-    ("gcp-api-key", r"\bAIza[\w-]{35}" + _END, 0),
-    ("azure-client-secret", r"(?<![\w~.-])[a-zA-Z0-9_~.]{3}\dQ~[a-zA-Z0-9_~.-]{31,34}"
-                            r"(?![\w~.-])", 0),
-    ("azure-storage-key", r"(?i:AccountKey)=([A-Za-z0-9+/]{86}==)", 1),
-    ("github-token", r"\b(?:ghp|gho|ghu|ghs|ghr)_[0-9A-Za-z]{36}\b", 0),
-    ("github-token", r"\bgithub_pat_\w{82}\b", 0),
-    ("gitlab-token", r"\bgl(?:pat|ptt|rt|dt|ft|cbt|oas|soat|imt|agent)-[\w-]{20,}", 0),
-    ("slack-token", r"\bxox[abposre](?:\.xox[bp])?-[0-9A-Za-z-]{10,}", 0),
-    ("slack-token", r"\bxapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+", 0),
-    ("slack-webhook", r"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{20,}", 0),
-    ("stripe-key", r"\b(?:sk|rk)_(?:test|live|prod)_[0-9A-Za-z]{10,99}\b", 0),
-    ("anthropic-key", r"\bsk-ant-(?:api|admin)\d\d-[\w-]{40,}", 0),
-    ("openai-key", r"\bsk-(?:proj|svcacct|admin)-[\w-]{40,}", 0),
-    ("openai-key", r"\bsk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}\b", 0),
-    ("npm-token", r"\bnpm_[A-Za-z0-9]{36}\b", 0),
-    ("npm-token", r"(?i:_auth(?:Token)?)\s*=\s*([^\s\"'$][^\s\"']{15,})", 1),
-    ("pypi-token", r"\bpypi-AgEIcHlwaS5vcmc[\w-]{50,}", 0),
-    ("huggingface-token", r"\bhf_[A-Za-z]{34}\b", 0),
-    ("sendgrid-key", r"\bSG\.[\w-]{22}\.[\w-]{43}\b", 0),
-    ("twilio-key", r"\bSK[0-9a-f]{32}\b", 0),
-    ("digitalocean-token", r"\bdo[opr]_v1_[a-f0-9]{64}\b", 0),
-    ("shopify-token", r"\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b", 0),
-    ("databricks-token", r"\bdapi[a-f0-9]{32}(?:-\d)?\b", 0),
-    ("jwt", r"\bey[A-Za-z0-9_-]{15,}\.ey[A-Za-z0-9_-]{15,}\.[A-Za-z0-9_-]{10,}", 0),
-    ("url-password", r"\b[a-z][a-z0-9+.-]{1,20}://[^\s/:@\"'<>]{1,64}:"
-                     r"([^\s/:@\"'<>{}$]{4,128})@", 1),
+# (kind, literal anchors, pattern, group): the pattern runs only on text containing one
+# of its anchors (``str.__contains__`` is fast; most files contain none), and ``group``
+# is the part of the match that is the secret (0: all of it).
+_RULES: tuple[tuple[str, tuple[str, ...], str, int], ...] = (
+    ("private-key", ("PRIVATE KEY",),
+     r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----"
+     r"[\s\S]*?(?:-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|\Z)", 0),
+    ("putty-key", ("PuTTY-User-Key-File-",),
+     r"PuTTY-User-Key-File-\d+:[^\n]*[\s\S]*?(?:Private-MAC:[^\n]*|\Z)", 0),
+    ("aws-access-key", ("AKIA", "ASIA", "ABIA", "ACCA", "A3T"),
+     r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b", 0),
+    ("aws-secret-key", ("ecret_access_key", "ecretAccessKey", "ECRET_ACCESS_KEY"),
+     r"(?i:aws_?secret_?access_?key)[\"']?\s*[:=]\s*[\"']?"
+     r"([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])", 1),
+    ("gcp-api-key", ("AIza",), r"\bAIza[\w-]{35}" + _END, 0),
+    ("azure-client-secret", ("Q~",),
+     r"(?<![\w~.-])[a-zA-Z0-9_~.]{3}\dQ~[a-zA-Z0-9_~.-]{31,34}(?![\w~.-])", 0),
+    ("azure-storage-key", ("ccountKey=", "ccountkey="),
+     r"(?i:AccountKey)=([A-Za-z0-9+/]{86}==)", 1),
+    ("github-token", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
+     r"\b(?:ghp|gho|ghu|ghs|ghr)_[0-9A-Za-z]{36}\b", 0),
+    ("github-token", ("github_pat_",), r"\bgithub_pat_\w{82}\b", 0),
+    ("gitlab-token", ("glpat-", "glptt-", "glrt-", "gldt-", "glft-", "glcbt-", "gloas-",
+                      "glsoat-", "glimt-", "glagent-"),
+     r"\bgl(?:pat|ptt|rt|dt|ft|cbt|oas|soat|imt|agent)-[\w-]{20,}", 0),
+    ("slack-token", ("xox",), r"\bxox[abposre](?:\.xox[bp])?-[0-9A-Za-z-]{10,}", 0),
+    ("slack-token", ("xapp-",), r"\bxapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+", 0),
+    ("slack-webhook", ("hooks.slack.com",),
+     r"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{20,}", 0),
+    ("stripe-key", ("sk_live_", "sk_test_", "sk_prod_", "rk_live_", "rk_test_", "rk_prod_"),
+     r"\b(?:sk|rk)_(?:test|live|prod)_[0-9A-Za-z]{10,99}\b", 0),
+    ("anthropic-key", ("sk-ant-",), r"\bsk-ant-(?:api|admin)\d\d-[\w-]{40,}", 0),
+    ("openai-key", ("sk-proj-", "sk-svcacct-", "sk-admin-"),
+     r"\bsk-(?:proj|svcacct|admin)-[\w-]{40,}", 0),
+    ("openai-key", ("T3BlbkFJ",), r"\bsk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}\b", 0),
+    ("npm-token", ("npm_",), r"\bnpm_[A-Za-z0-9]{36}\b", 0),
+    ("npm-token", ("_auth",),  # .npmrc lines: ``_auth=…``, ``//host/:_authToken=…``
+     r"(?m)(?:^[ \t]*|:)_auth(?:Token)?[ \t]*=[ \t]*([^\s\"'$][^\s\"']{15,})", 1),
+    ("pypi-token", ("pypi-AgEIcHlwaS5vcmc",), r"\bpypi-AgEIcHlwaS5vcmc[\w-]{50,}", 0),
+    ("huggingface-token", ("hf_",), r"\bhf_[A-Za-z]{34}\b", 0),
+    ("sendgrid-key", ("SG.",), r"\bSG\.[\w-]{22}\.[\w-]{43}\b", 0),
+    ("twilio-key", ("SK",), r"\bSK[0-9a-f]{32}\b", 0),
+    ("digitalocean-token", ("_v1_",), r"\bdo[opr]_v1_[a-f0-9]{64}\b", 0),
+    ("shopify-token", ("shpat_", "shpca_", "shppa_", "shpss_"),
+     r"\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b", 0),
+    ("databricks-token", ("dapi",), r"\bdapi[a-f0-9]{32}(?:-\d)?\b", 0),
+    ("jwt", (".ey",), r"\bey[A-Za-z0-9_-]{15,}\.ey[A-Za-z0-9_-]{15,}\.[A-Za-z0-9_-]{10,}", 0),
+    ("url-password", ("://",),
+     r"://[^\s/:@\"'<>]{1,64}:([^\s/:@\"'<>{}$]{4,128})@", 1),
 )
 # ``password = "…"``, ``API_KEY: …``, ``"client_secret": "…"``; the value is a secret when
 # it is long and random enough (Shannon entropy, as detect-secrets' high-entropy plugins).
+# The pattern starts at the keyword (a fast first-character scan), anchored on its stems.
+_KEYWORD_ANCHORS = ("pass", "secret", "key", "token", "bearer", "credential", "PASS", "SECRET",
+                    "KEY", "TOKEN", "CREDENTIAL", "Pass", "Secret", "Key", "Token", "Bearer",
+                    "Credential")
+_KEYWORD_NAMES = (r"(?:passw(?:or)?d|passphrase|secret|api[_.-]?key|apikey|access[_.-]?key"
+                  r"|private[_.-]?key|auth[_.-]?token|access[_.-]?token|refresh[_.-]?token"
+                  r"|bearer|token|credential)")
+_KEYWORD_TAIL = (r"[\w.-]{0,20}[\"']?[ \t]*(?::=|=>|=|:)[ \t]*"
+                 r"(?:(?P<q>[\"'`])(?P<quoted>[^\"'`\s]{8,200})(?P=q)"
+                 r"|(?P<bare>[^\s\"'`,;()\[\]{}<>]{12,200}))")
+# run on the lower-cased text (same offsets): a case-sensitive scan is several times faster
+_KEYWORD_LOWER = re.compile(_KEYWORD_NAMES + _KEYWORD_TAIL)
 _KEYWORD = re.compile(
-    r"(?i)(?<![A-Za-z0-9])[\w.-]{0,30}?(?:passw(?:or)?d|passphrase|secret|api[_.-]?key|apikey"
-    r"|access[_.-]?key|private[_.-]?key|auth[_.-]?token|access[_.-]?token|refresh[_.-]?token"
-    r"|bearer|token|credential)[\w.-]{0,20}[\"']?[ \t]*(?::=|=>|=|:)[ \t]*"
+    r"(?i:passw(?:or)?d|passphrase|secret|api[_.-]?key|apikey|access[_.-]?key|private[_.-]?key"
+    r"|auth[_.-]?token|access[_.-]?token|refresh[_.-]?token|bearer|token|credential)"
+    r"[\w.-]{0,20}[\"']?[ \t]*(?::=|=>|=|:)[ \t]*"
     r"(?:(?P<q>[\"'`])(?P<quoted>[^\"'`\s]{8,200})(?P=q)|(?P<bare>[^\s\"'`,;()\[\]{}<>]{12,200}))")
 _PLACEHOLDER = re.compile(r"(?i)^(?:x+|\*+|\.+|<.*>|\$\{?.*|%\(.*|\{\{.*|changeme|example.*"
                           r"|your[_-].*|test.*|dummy.*|fake.*|secret|password|none|null|true"
                           r"|false)$")
 _CODE_VALUE = re.compile(r"^[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+$|^[A-Za-z_]+$")
 MIN_ENTROPY = 3.0
-_COMPILED = tuple((kind, re.compile(pattern, re.MULTILINE), group)
-                  for kind, pattern, group in _RULES)
+_COMPILED = tuple((kind, anchors, re.compile(pattern, re.MULTILINE), group)
+                  for kind, anchors, pattern, group in _RULES)
 
 
 def entropy(value: str) -> float:
@@ -186,15 +213,21 @@ def _keyword_value_is_secret(value: str) -> bool:
 def find(text: str) -> list[Finding]:
     """Secret tokens in ``text`` (sorted, not overlapping)."""
     found: list[Finding] = []
-    for kind, regex, group in _COMPILED:
+    for kind, anchors, regex, group in _COMPILED:
+        if not any(anchor in text for anchor in anchors):
+            continue
         for match in regex.finditer(text):
             start, end = match.span(group)
             if end > start:
                 found.append(Finding(kind, start, end))
-    for match in _KEYWORD.finditer(text):
-        name = "quoted" if match.group("quoted") else "bare"
-        if _keyword_value_is_secret(match.group(name)):
-            found.append(Finding("password-or-key", *match.span(name)))
+    if any(anchor in text for anchor in _KEYWORD_ANCHORS):
+        lower = text.lower()
+        same = len(lower) == len(text)  # not so for a few non-ASCII letters
+        for match in (_KEYWORD_LOWER.finditer(lower) if same else _KEYWORD.finditer(text)):
+            name = "quoted" if match.group("quoted") else "bare"
+            start, end = match.span(name)
+            if _keyword_value_is_secret(text[start:end]):
+                found.append(Finding("password-or-key", start, end))
     found.sort(key=lambda f: (f.start, -f.end))
     merged: list[Finding] = []
     for f in found:

@@ -13,7 +13,6 @@ import asyncio
 import dataclasses
 import json
 import logging
-import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -25,18 +24,12 @@ from mira.core import files, secrets
 from mira.core.chat import artifacts as arts
 from mira.core.chat.cache import ResponseCache, cache_key
 from mira.core.chat.context_api import ContextProvider, ContextRequest, PromptContext, provider_for
-from mira.core.chat.ledger import BudgetExceeded, CallRecord, Ledger, limit_from, parse_prices
-from mira.core.chat.llm_client import (
-    Endpoint,
-    LLMClient,
-    LLMError,
-    LLMResponse,
-    elapsed_ms,
-    notify,
-)
+from mira.core.chat.ledger import BudgetExceeded, CallRecord, Ledger, parse_prices
+from mira.core.chat.llm_client import LLMClient, LLMError, LLMResponse, notify
 from mira.core.chat.operations import Artifact, Operation, OperationStore
 from mira.core.chat.tools import Proposal, ToolBox
 from mira.core.context.llm import OpenAICompleter
+from mira.core.endpoint import elapsed_ms, endpoint_from
 from mira.core.stores.access import LockedDb
 
 if TYPE_CHECKING:
@@ -44,7 +37,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "gpt-5.1"
 REPEATED_CALL_LIMIT = 2  # the same tool with the same arguments: the model is looping
 NO_MODEL_NOTE = ("*No language model is configured, so this is the context Mira gathered, not"
                  " an answer.* Set `OPENAI_API_KEY` (and `OPENAI_BASE_URL` + `MIRA_MODEL` for"
@@ -127,27 +119,14 @@ class BudgetReport:
     cache_bytes: int
 
 
-def endpoint_from(config: Any, environ: dict[str, str] | None = None) -> Endpoint | None:
-    """The configured model endpoint, or None: chat then answers with context only."""
-    env = os.environ if environ is None else environ
-    base_url = (getattr(config, "llm_base_url", None) or env.get("OPENAI_BASE_URL", "")).strip()
-    api_key = env.get("OPENAI_API_KEY", "").strip()
-    if not base_url and not api_key:
-        return None
-    model = (getattr(config, "model", None) or env.get("MIRA_MODEL", "") or DEFAULT_MODEL).strip()
-    return Endpoint(base_url or None, api_key, model, float(config.llm_timeout_s),
-                    int(config.llm_max_retries))
-
-
 class ChatService:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
         cfg = workspace.config
         self.db = LockedDb(lambda: self.ws.db_path)
         self.operations = OperationStore(self.db)
-        self.ledger = Ledger(self.db, parse_prices(cfg.llm_prices),
-                             limit_from(cfg.budget_daily_limit_usd, "BUDGET_DAILY_LIMIT_USD"),
-                             limit_from(cfg.budget_monthly_limit_usd, "BUDGET_MONTHLY_LIMIT_USD"))
+        self.ledger = Ledger(self.db, parse_prices(cfg.llm_prices), cfg.budget_daily_limit_usd,
+                             cfg.budget_monthly_limit_usd)
         self.cache = ResponseCache(self.db, float(cfg.llm_cache_ttl_s),
                                    int(cfg.llm_cache_max_mb) * 1024 * 1024)
         self.endpoint = endpoint_from(cfg)
@@ -158,14 +137,14 @@ class ChatService:
 
     @property
     def secret_globs(self) -> tuple[str, ...]:
-        return secrets.parse_globs(getattr(self.ws.config, "context_secret_globs", None))
+        return secrets.parse_globs(self.ws.config.context_secret_globs)
 
     def provider(self) -> ContextProvider:
         if self._provider is None:
             self._provider = provider_for(self.ws, _BasicProvider)
             inject = getattr(self._provider, "use_language_model", None)
-            if inject is not None and self.endpoint is not None and getattr(
-                    self.ws.config, "memory_model_analysis", True):
+            if (inject is not None and self.endpoint is not None
+                    and self.ws.config.memory_model_analysis):
                 # memory's calls go to the chat endpoint, budgeted and recorded too
                 self._memory_model = OpenAICompleter(
                     self.endpoint.base_url, self.endpoint.api_key or "not-needed",

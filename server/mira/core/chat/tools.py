@@ -94,7 +94,7 @@ class ToolBox:
         self.on_proposal = on_proposal
         cfg = workspace.config
         self.tools: dict[str, Tool] = {t.name: t for t in self._tools()}
-        if getattr(cfg, "run_command_enabled", False):
+        if cfg.run_command_enabled:
             self.tools["run_command"] = Tool(
                 "run_command", "Run an allow-listed command (tests, linters, build) in the"
                 " workspace; returns exit code and output.",

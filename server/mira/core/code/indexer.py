@@ -22,6 +22,7 @@ from mira.core.code.extract import extract, module_name
 from mira.core.code.languages import spec_for
 from mira.core.code.model import FileIndex
 from mira.core.files import source_bytes
+from mira.core.processes import worker_init
 
 POOL_MIN_FILES = 64  # fewer files parse faster in-process than a pool starts
 CHUNK_FILES = 32
@@ -157,7 +158,9 @@ def parse_many(root: Path, rels: Sequence[str], max_bytes: int, workers: int = 0
     chunks = [rels[i:i + CHUNK_FILES] for i in range(0, len(rels), CHUNK_FILES)]
     # spawn, not fork: the language server has threads (and an event loop)
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
+                                                initializer=worker_init,
+                                                initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(_parse_chunk, str(root), chunk, max_bytes) for chunk in chunks]
         try:
             for future in concurrent.futures.as_completed(futures):

@@ -62,6 +62,7 @@ def register(server: MiraServer) -> None:
         config, warnings = parse_options(params.initialization_options)
         ls.state.config = config
         ls.state.pending_folders = _folders(params)
+        ls.lifetime.watch_client(params.process_id)
         set_level(config.log_level)
         for warning in warnings:
             ls.show(f"invalid setting — {warning}")
@@ -87,7 +88,16 @@ def register(server: MiraServer) -> None:
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: MiraServer, params: None) -> None:
-        for task in list(ls.state.tasks):
-            task.cancel()
-        for ws in list(ls.state.workspaces.values()):
+        await close_workspaces(ls)
+
+
+async def close_workspaces(ls: MiraServer) -> None:
+    """Cancel background work and close every workspace (``shutdown``, and before exit)."""
+    for task in list(ls.state.tasks):
+        task.cancel()
+    while ls.state.workspaces:
+        _, ws = ls.state.workspaces.popitem()
+        try:
             await ws.close()
+        except Exception:
+            log.exception("closing %s failed", ws.root)

@@ -40,7 +40,7 @@ async def _extra(ls: MiraServer) -> dict[str, Any]:
     """Per-area status: ``code`` (files, symbols, skipped files, domain clusters) per root."""
     code: dict[str, Any] = {}
     for ws in list(ls.state.workspaces.values()):
-        if getattr(ws.config, "code_enabled", True):
+        if ws.config.code_enabled:
             try:
                 code[str(ws.root)] = await asyncio.to_thread(ws.service(CodeService).status)
             except Exception as exc:
