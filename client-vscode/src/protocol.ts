@@ -20,6 +20,9 @@ export const Methods = {
   budget: 'mira/budget',
   recipes: 'mira/recipes',
   scaffold: 'mira/scaffold',
+  reasoning: 'mira/reasoning',
+  feedback: 'mira/feedback',
+  profile: 'mira/profile',
   impact: 'mira/impact',
   concepts: 'mira/concepts',
   patterns: 'mira/patterns',
@@ -206,6 +209,30 @@ export interface ScaffoldCommandArgs { recipe: string; uri?: string; title?: str
 export interface ApplyScaffoldArgs { recipe: string; name: string; uri?: string }
 export interface ApplyScaffoldResult { applied: boolean; created?: string[]; notes?: string[] }
 
+// -- mira/reasoning, mira/feedback, mira/profile (learning) --
+export interface ReasoningParams { action?: 'list' | 'show' | 'forget'; id?: number }
+export interface ReasoningPatternStep { tool?: string | null; args?: string | null; text?: string | null }
+export interface ReasoningPatternItem {
+  id: number; title: string; source: 'chat' | 'recipe';
+  keywords: string[]; fileKinds: string[];
+  steps: ReasoningPatternStep[]; plan: string[];
+  uses: number; successes: number; failures: number;
+  successRate?: number | null;   // null until an outcome is known
+  markdown?: string | null;      // show: the "## Suggested Approach" it injects
+}
+export interface ReasoningResult { patterns: ReasoningPatternItem[]; removed?: boolean | null }
+export interface FeedbackParams { operationId: string; rating: 'up' | 'down' }
+export interface FeedbackResult { recorded: boolean; patternId?: number | null }
+export interface ProfileParams {
+  action?: 'list' | 'set' | 'forget';
+  key?: string;                  // forget: a fact's key or 'all'; set: the fact it corrects
+  category?: 'preference' | 'stack' | 'style'; value?: string;
+}
+export interface ProfileFact {
+  key: string; category: string; value: string;
+  confidence: number; evidence: number; source: 'learned' | 'user';
+}
+export interface ProfileResult { facts: ProfileFact[]; removed?: boolean | null }
 // -- mira/impact, mira/concepts, mira/patterns (code intelligence) --
 export interface Location { uri: string; range: Range }
 export interface SymbolItem {

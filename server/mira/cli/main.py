@@ -91,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     # -- change recipes --
     from mira.cli import recipe_commands
     recipe_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
+
+    # -- learning: reasoning patterns, profile --
+    from mira.cli import learning_commands
+    learning_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
     return parser
 
 

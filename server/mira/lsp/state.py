@@ -22,6 +22,9 @@ class ServerState:
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     pending_folders: list[Path] = field(default_factory=list)
+    git_missing: bool = False  # no git binary on PATH (checked at initialize)
+    said: set[str] = field(default_factory=set)  # notices already shown (notices.py)
+    notes: dict[Path, dict[str, str]] = field(default_factory=dict)  # per workspace
 
     def workspace_for(self, path: Path) -> Workspace | None:
         """The innermost workspace folder containing ``path``."""

@@ -30,6 +30,7 @@ from mira.core.chat.operations import Artifact, Operation, OperationStore
 from mira.core.chat.tools import Proposal, ToolBox
 from mira.core.context.llm import OpenAICompleter
 from mira.core.endpoint import elapsed_ms, endpoint_from
+from mira.core.reasoning import chat_hooks as learning
 from mira.core.stores.access import LockedDb
 
 if TYPE_CHECKING:
@@ -234,6 +235,9 @@ class ChatService:
 
     async def mark_applied(self, art_id: str) -> None:
         await asyncio.to_thread(self.operations.mark_applied, art_id)
+        art = await self.artifact(art_id)
+        if art is not None:
+            await learning.artifact_applied(self.ws, art.operation_id)
 
     async def budget(self) -> BudgetReport:
         spend = await asyncio.to_thread(self.ledger.spend)
@@ -286,6 +290,7 @@ class _Run:
         self.usage = Usage(service.endpoint.model) if service.endpoint else None
         self.tools = ToolBox(service.ws, service.secret_globs, self.proposals.append)
         self.first_call = True
+        self.steps: list[tuple[str, Any]] = []  # (tool, arguments) in call order
 
     async def event(self, type_: str, data: dict[str, Any]) -> None:
         await asyncio.to_thread(self.svc.operations.event, self.op.id, type_, data)
@@ -304,6 +309,11 @@ class _Run:
         await self.event("context", {
             "preset": context.preset, "tokens": context.tokens,
             "sections": [s.title for s in context.sections], "skipped": context.skipped})
+        learned = await learning.before_answer(self.svc.ws, self.op.id, self.req.message,
+                                               self.req.path)
+        if learned is not None:
+            context = dataclasses.replace(context, system=f"{context.system}\n\n{learned.text}")
+            await self.event("learned", learned.event)
         await self.svc.provider().record(self.op.session_id, "user", self.req.message)
         if self.svc.client is None:
             await self._text(_no_model_answer(context))
@@ -312,6 +322,8 @@ class _Run:
         response = "".join(self.texts)
         await self._collect_artifacts(response)
         await self.svc.provider().record(self.op.session_id, "assistant", response)
+        await learning.after_answer(self.svc.ws, self.op.id, self.req.message, self.req.path,
+                                    response, self.steps, [a.path for a in self.artifacts])
         return ChatAnswer(self.op.id, self.op.session_id, response, self.artifacts,
                           context.citations, self.usage)
 
@@ -415,6 +427,7 @@ class _Run:
         await self.sink.emit({"kind": "tool", "callId": call_id, "name": name, "args": shown})
         await self.sink.say(f"calling {name}")
         await self.event("tool_call", {"callId": call_id, "name": name, "args": shown})
+        self.steps.append((name, shown))
         ok, out = await self.tools.call(name, raw_args)
         await self.event("tool_result", {"callId": call_id, "name": name, "ok": ok,
                                          "summary": out.summary, "chars": len(out.content)})

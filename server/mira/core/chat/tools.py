@@ -184,6 +184,12 @@ class ToolBox:
                  _obj(["commit"], commit=_STR), self._git_show),
             Tool("git_diff", "Uncommitted changes (or staged with staged=true), optionally of"
                  " one path.", _obj(path=_STR, staged={"type": "boolean"}), self._git_diff),
+            Tool("recipes", "Change recipes of this repository: recurring multi-file changes"
+                 " (e.g. a new handler + its test + a registration line) mined from git"
+                 " history.", _obj(), self._recipes),
+            Tool("scaffold", "Propose the files a recipe creates and the lines it adds for a"
+                 " new NAME (as changes the user reviews); see the recipes tool.",
+                 _obj(["recipe", "name"], recipe=_STR, name=_STR), self._scaffold),
             Tool("propose_change", "Propose a change to a file for the user to review and"
                  " apply: the whole new content, or a unified diff. Nothing is written until"
                  " the user applies it.",
@@ -447,6 +453,28 @@ class ToolBox:
             self.on_proposal(Proposal(rel, kind, str(body), str(args.get("description") or "")))
         return ToolOutput(f"proposed a change to {rel}; the user reviews it and applies it"
                           " with one click", f"proposed {kind} change to {rel}")
+
+    async def _recipes(self, args: dict[str, Any]) -> ToolOutput:
+        from mira.core.recipes import chat_tool
+        text, summary = await chat_tool.list_recipes(self.ws)
+        return ToolOutput(text, summary)
+
+    async def _scaffold(self, args: dict[str, Any]) -> ToolOutput:
+        from mira.core.recipes import chat_tool
+        from mira.core.recipes.scaffold import ScaffoldError
+        try:
+            texts, notes = await chat_tool.scaffold_texts(
+                self.ws, str(args["recipe"]), str(args["name"]))
+        except ScaffoldError as exc:
+            raise ToolError(str(exc)) from None
+        for rel, text in texts:
+            self.resolve(rel, must_exist=False)
+            if self.on_proposal is not None:
+                self.on_proposal(Proposal(rel, "full", text, f"scaffold {args['recipe']}"))
+        listed = ", ".join(rel for rel, _ in texts) or "nothing"
+        return ToolOutput(f"proposed {listed}; the user reviews and applies them"
+                          + "".join(f"\nnote: {n}" for n in notes),
+                          f"scaffolded {len(texts)} files")
 
     async def _run_command(self, args: dict[str, Any]) -> ToolOutput:
         command = str(args.get("command") or "").strip()
