@@ -91,6 +91,7 @@ class Gate:
     def __init__(self, root: Path, secret_globs: Iterable[str] = (),
                  max_bytes: int = MAX_FILE_BYTES) -> None:
         self.root = Path(root).resolve()
+        self._root_str = str(self.root)
         self.secret_globs = tuple(secret_globs)
         self.max_bytes = max_bytes
 
@@ -147,16 +148,15 @@ class Gate:
         return found
 
     def _regular_inside(self, rel: str) -> bool:
-        path = self.root / rel
         try:
-            info = os.lstat(path)
+            info = os.lstat(os.path.join(self._root_str, rel))  # str paths: a hot loop
         except OSError:
             return False
         if stat.S_ISREG(info.st_mode):
             return True
         if not stat.S_ISLNK(info.st_mode):
             return False
-        target = self.relative(path)  # a link: only to a regular, non-secret file inside
+        target = self.relative(self.root / rel)  # a link: only to a regular, non-secret file inside
         return target is not None and target != "." and (self.root / target).is_file() \
             and not self.is_secret(target)
 

@@ -51,6 +51,8 @@ SECRET_NAME_GLOBS = (
     "service-account*.json", "service_account*.json", "*-sa-key.json", "secrets.*",
     "*.secrets", "*.secret", "*_secret.*", "*-secret.*", "*.htpasswd",
 )
+_NAME_GLOBS = re.compile("|".join(f"(?P<g{i}>{fnmatch.translate(g)})"
+                                  for i, g in enumerate(SECRET_NAME_GLOBS)))
 # Templates of dotenv and credential files carry names, not values (their tokens are
 # still redacted like any ordinary file's).
 TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".defaults")
@@ -74,10 +76,9 @@ def parse_globs(raw: str | Iterable[str] | None) -> tuple[str, ...]:
 
 def secret_name(rel_path: str, extra_globs: Iterable[str] = ()) -> str | None:
     """Why a workspace-relative (``/``-separated) path names a secret file, or None."""
-    parts = PurePosixPath(rel_path.replace("\\", "/")).parts
-    if not parts:
+    lowered = [p for p in rel_path.replace("\\", "/").lower().split("/") if p not in ("", ".")]
+    if not lowered:
         return None
-    lowered = [p.lower() for p in parts]
     name = lowered[-1]
     rel_lower = "/".join(lowered)
     for glob in extra_globs:
@@ -94,12 +95,12 @@ def secret_name(rel_path: str, extra_globs: Iterable[str] = ()) -> str | None:
         return None
     if name in SECRET_NAMES:
         return f"credential file {name}"
-    suffix = PurePosixPath(name).suffix
-    if suffix in CODE_EXTENSIONS:
+    dot = name.rfind(".")
+    if dot > 0 and name[dot:] in CODE_EXTENSIONS:
         return None
-    for glob in SECRET_NAME_GLOBS:
-        if fnmatch.fnmatchcase(name, glob):
-            return f"secret file name ({glob})"
+    match = _NAME_GLOBS.match(name)
+    if match is not None:
+        return f"secret file name ({SECRET_NAME_GLOBS[int(str(match.lastgroup)[1:])]})"
     return None
 
 
@@ -171,7 +172,7 @@ _KEYWORD_ANCHORS = ("pass", "secret", "key", "token", "bearer", "credential", "P
 _KEYWORD_NAMES = (r"(?:passw(?:or)?d|passphrase|secret|api[_.-]?key|apikey|access[_.-]?key"
                   r"|private[_.-]?key|auth[_.-]?token|access[_.-]?token|refresh[_.-]?token"
                   r"|bearer|token|credential)")
-_KEYWORD_TAIL = (r"[\w.-]{0,20}[\"']?[ \t]*(?::=|=>|=|:)[ \t]*"
+_KEYWORD_TAIL = (r"[\w.-]{0,20}[\"']?[ \t]*(?::=|=>|=(?!=)|(?<!:):(?!:))[ \t]*"
                  r"(?:(?P<q>[\"'`])(?P<quoted>[^\"'`\s]{8,200})(?P=q)"
                  r"|(?P<bare>[^\s\"'`,;()\[\]{}<>]{12,200}))")
 # run on the lower-cased text (same offsets): a case-sensitive scan is several times faster
@@ -179,13 +180,18 @@ _KEYWORD_LOWER = re.compile(_KEYWORD_NAMES + _KEYWORD_TAIL)
 _KEYWORD = re.compile(
     r"(?i:passw(?:or)?d|passphrase|secret|api[_.-]?key|apikey|access[_.-]?key|private[_.-]?key"
     r"|auth[_.-]?token|access[_.-]?token|refresh[_.-]?token|bearer|token|credential)"
-    r"[\w.-]{0,20}[\"']?[ \t]*(?::=|=>|=|:)[ \t]*"
+    r"[\w.-]{0,20}[\"']?[ \t]*(?::=|=>|=(?!=)|(?<!:):(?!:))[ \t]*"
     r"(?:(?P<q>[\"'`])(?P<quoted>[^\"'`\s]{8,200})(?P=q)|(?P<bare>[^\s\"'`,;()\[\]{}<>]{12,200}))")
 _PLACEHOLDER = re.compile(r"(?i)^(?:x+|\*+|\.+|<.*>|\$\{?.*|%\(.*|\{\{.*|changeme|example.*"
                           r"|your[_-].*|test.*|dummy.*|fake.*|secret|password|none|null|true"
                           r"|false)$")
-_CODE_VALUE = re.compile(r"^[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+$|^[A-Za-z_]+$")
+# a value that is code (``process.env.KEY!``, ``settings.token``) rather than a literal
+_CODE_VALUE = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+[!?]?$|^[A-Za-z_]+$")
+# words that mark an example value (``password123``, ``user:pass@``, ``example-password``)
+_EXAMPLE_WORDS = re.compile(r"(?i)pass|ssword|secret|example|sample|dummy|fake|test|changeme|xxxx"
+                            r"|\*\*\*|foo|bar|placeholder|redacted|hunter2|\[secure\]")
 MIN_ENTROPY = 3.0
+MIN_URL_PASSWORD_ENTROPY = 2.5
 _COMPILED = tuple((kind, anchors, re.compile(pattern, re.MULTILINE), group)
                   for kind, anchors, pattern, group in _RULES)
 
@@ -203,11 +209,18 @@ def entropy(value: str) -> float:
 
 def _keyword_value_is_secret(value: str) -> bool:
     if _PLACEHOLDER.match(value) or _CODE_VALUE.match(value) or "://" in value or \
-            value.startswith(("/", "./", "../")):
+            value.startswith(("/", "./", "../")) or _EXAMPLE_WORDS.search(value):
         return False  # placeholders, references, URLs and paths (URL passwords: own rule)
-    if not re.search(r"\d", value) and not re.search(r"[^\w]", value):
-        return False  # a plain word or identifier (``token = my_token_name``)
+    if not re.search(r"\d", value) and (not re.search(r"[^\w]", value) or re.fullmatch(
+            r"[a-z]+(?:[-_.][a-z]+)*|[A-Z]+(?:[-_.][A-Z]+)*", value)):
+        return False  # words or an identifier (``token = my_token_name``, ``'new-payload'``)
     return entropy(value) >= MIN_ENTROPY
+
+
+def _url_password(value: str) -> bool:
+    """``user:<value>@host`` holds a real password, not documentation's ``user:pass@``."""
+    return len(value) >= 8 and not _EXAMPLE_WORDS.search(value) and \
+        not _PLACEHOLDER.match(value) and entropy(value) >= MIN_URL_PASSWORD_ENTROPY
 
 
 def find(text: str) -> list[Finding]:
@@ -218,7 +231,7 @@ def find(text: str) -> list[Finding]:
             continue
         for match in regex.finditer(text):
             start, end = match.span(group)
-            if end > start:
+            if end > start and (kind != "url-password" or _url_password(text[start:end])):
                 found.append(Finding(kind, start, end))
     if any(anchor in text for anchor in _KEYWORD_ANCHORS):
         lower = text.lower()
