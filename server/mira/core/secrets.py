@@ -166,9 +166,7 @@ _RULES: tuple[tuple[str, tuple[str, ...], str, int], ...] = (
 # ``password = "…"``, ``API_KEY: …``, ``"client_secret": "…"``; the value is a secret when
 # it is long and random enough (Shannon entropy, as detect-secrets' high-entropy plugins).
 # The pattern starts at the keyword (a fast first-character scan), anchored on its stems.
-_KEYWORD_ANCHORS = ("pass", "secret", "key", "token", "bearer", "credential", "PASS", "SECRET",
-                    "KEY", "TOKEN", "CREDENTIAL", "Pass", "Secret", "Key", "Token", "Bearer",
-                    "Credential")
+_KEYWORD_ANCHORS = ("pass", "secret", "key", "token", "bearer", "credential")  # lower-cased
 _KEYWORD_NAMES = (r"(?:passw(?:or)?d|passphrase|secret|api[_.-]?key|apikey|access[_.-]?key"
                   r"|private[_.-]?key|auth[_.-]?token|access[_.-]?token|refresh[_.-]?token"
                   r"|bearer|token|credential)")
@@ -192,7 +190,10 @@ _EXAMPLE_WORDS = re.compile(r"(?i)pass|ssword|secret|example|sample|dummy|fake|t
                             r"|\*\*\*|foo|bar|placeholder|redacted|hunter2|\[secure\]")
 MIN_ENTROPY = 3.0
 MIN_URL_PASSWORD_ENTROPY = 2.5
-_COMPILED = tuple((kind, anchors, re.compile(pattern, re.MULTILINE), group)
+# A leading ``\b`` is checked by hand after the match: a pattern that starts with a literal
+# lets the regex engine jump between occurrences of it (several times faster).
+_COMPILED = tuple((kind, anchors, re.compile(pattern.removeprefix("\\b"), re.MULTILINE), group,
+                   pattern.startswith("\\b"))
                   for kind, anchors, pattern, group in _RULES)
 
 
@@ -217,6 +218,10 @@ def _keyword_value_is_secret(value: str) -> bool:
     return entropy(value) >= MIN_ENTROPY
 
 
+def _word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
 def _url_password(value: str) -> bool:
     """``user:<value>@host`` holds a real password, not documentation's ``user:pass@``."""
     return len(value) >= 8 and not _EXAMPLE_WORDS.search(value) and \
@@ -226,15 +231,17 @@ def _url_password(value: str) -> bool:
 def find(text: str) -> list[Finding]:
     """Secret tokens in ``text`` (sorted, not overlapping)."""
     found: list[Finding] = []
-    for kind, anchors, regex, group in _COMPILED:
-        if not any(anchor in text for anchor in anchors):
+    for kind, anchors, regex, group, word_start in _COMPILED:
+        if not any(anchor in text for anchor in anchors):  # faster than one alternation
             continue
         for match in regex.finditer(text):
+            if word_start and match.start() and _word_char(text[match.start() - 1]):
+                continue
             start, end = match.span(group)
             if end > start and (kind != "url-password" or _url_password(text[start:end])):
                 found.append(Finding(kind, start, end))
-    if any(anchor in text for anchor in _KEYWORD_ANCHORS):
-        lower = text.lower()
+    lower = text.lower()
+    if any(anchor in lower for anchor in _KEYWORD_ANCHORS):
         same = len(lower) == len(text)  # not so for a few non-ASCII letters
         for match in (_KEYWORD_LOWER.finditer(lower) if same else _KEYWORD.finditer(text)):
             name = "quoted" if match.group("quoted") else "bare"
