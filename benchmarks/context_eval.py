@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from mira.core.chat.context_api import ContextRequest
+from mira.core.context.api import ContextRequest
 from mira.core.context.presets import PRESETS
 from mira.core.context.service import ContextService
 from mira.core.workspace import Workspace

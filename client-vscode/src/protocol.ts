@@ -81,6 +81,7 @@ export interface FixesResult { fixes: FixItem[]; note?: string | null }
 export interface ExpertsParams { textDocument: TextDocumentIdentifier; position?: Position; limit?: number }
 export interface Expert {
   name: string; email: string; score: number; commits: number; lines: number; lastCommit?: string | null;
+  emails?: string[];
 }
 export interface ExpertsResult { experts: Expert[] }
 

@@ -128,6 +128,13 @@ class MiraConfig:
     memory_model_analysis: bool = field(default=True, metadata={
         "help": "let the configured model score, summarize and extract facts from chat"
                 " messages (extra model calls; heuristics otherwise)"})
+    code_model: str | None = field(default=None, metadata={
+        "help": "a second model for code-producing steps (the chat model orchestrates and"
+                " calls it through the write_code tool); budgeted and cached like the chat"
+                " model"})
+    code_model_base_url: str | None = field(default=None, metadata={
+        "help": "the code model's OpenAI-compatible endpoint (default: the chat endpoint;"
+                " key: MIRA_CODE_MODEL_API_KEY, else OPENAI_API_KEY)"})
     run_command_enabled: bool = field(default=False, metadata={
         "help": "let the chat model run allow-listed commands in the workspace"})
     run_command_allowlist: str = field(
@@ -139,6 +146,8 @@ class MiraConfig:
     openai_api_key: str | None = field(default=None, repr=False, metadata={
         "secret": True, "env": "OPENAI_API_KEY",
         "help": "key of the chat and embeddings endpoints"})
+    code_model_api_key: str | None = field(default=None, repr=False, metadata={
+        "secret": True, "env": "MIRA_CODE_MODEL_API_KEY", "help": "key of the code model"})
     qdrant_api_key: str | None = field(default=None, repr=False, metadata={
         "secret": True, "env": "QDRANT_API_KEY", "help": "key of the Qdrant server"})
 

@@ -44,6 +44,20 @@ def endpoint_from(config: MiraConfig) -> Endpoint | None:
                     int(config.llm_max_retries))
 
 
+def code_endpoint_from(config: MiraConfig) -> Endpoint | None:
+    """The code model's endpoint (delegation), or None when ``codeModel`` is not set. Its
+    base URL and key default to the chat endpoint's."""
+    model = (config.code_model or "").strip()
+    if not model:
+        return None
+    base_url = (config.code_model_base_url or config.llm_base_url or "").strip()
+    api_key = (config.code_model_api_key or config.openai_api_key or "").strip()
+    if not base_url and not api_key:
+        return None
+    return Endpoint(base_url or None, api_key, model, float(config.llm_timeout_s),
+                    int(config.llm_max_retries))
+
+
 def elapsed_ms(start: float) -> float:
     """Milliseconds since ``start`` (a ``time.perf_counter()`` value)."""
     return (time.perf_counter() - start) * 1000.0

@@ -16,7 +16,8 @@ import pytest
 from mira.core.code import indexer, store
 from mira.core.code.extract import extract
 from mira.core.code.fuzzy import FuzzyIndex, NameIndex
-from mira.core.code.service import CodeService, common_affixes
+from mira.core.code.reparse import common_affixes
+from mira.core.code.service import CodeService
 from mira.core.config import MiraConfig
 from mira.core.workspace import Workspace
 from tests.support.code_repo import code_fixture
@@ -153,7 +154,7 @@ async def test_incremental_reparse_matches_a_full_parse(
             got = service.update_buffer(tmp_path / name, text)
             # the same tree extracted in full (with syntax errors, tree-sitter's incremental
             # error recovery may differ from a fresh parse's: that is not ours to check)
-            tree = service._buffers[name].tree
+            tree = service.buffers.open[name].tree
             assert got == extract(language, name, text.encode(), tree).symbols, \
                 f"seed {seed} step {step}"
         got = service.update_buffer(tmp_path / name, original)
@@ -376,7 +377,7 @@ def test_an_index_of_an_older_version_is_rebuilt(tmp_path: Path) -> None:
     _, fresh = workspace(tmp_path)
     assert fresh.index().parsed == 11  # every file, though none changed
     assert fresh.index().parsed == 0
-    assert [s.qualified_name for s in fresh._symbol_rows("cache_key")] == [
+    assert [s.qualified_name for s in store.find_symbols(fresh._conn(), "cache_key")] == [
         "mira.core.chat.cache.cache_key"]
 
 

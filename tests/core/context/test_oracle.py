@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from mira.core.chat.context_api import ContextRequest
 from mira.core.code.service import CodeService
 from mira.core.config import MiraConfig
 from mira.core.context import oracle, presets
+from mira.core.context.api import ContextRequest
 from mira.core.context.service import ContextService
 from mira.core.context.sources import (
     GATHERERS,

@@ -15,12 +15,14 @@ import json
 import os
 import re
 import shlex
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mira.core import files, secrets
+from mira.core.build.runner import run_command
 from mira.core.build.service import BuildService
 from mira.core.code.service import CodeService
 from mira.core.expertise.service import ExpertiseService
@@ -55,6 +57,8 @@ class Proposal:
 
 
 Handler = Callable[[dict[str, Any]], Awaitable[ToolOutput]]
+# (path, instructions, current text) -> new text, by the code model (delegation)
+CodeWriterFn = Callable[[str, str, str | None], Awaitable[str]]
 
 
 @dataclass
@@ -86,14 +90,22 @@ def _cap(text: str, limit: int = MAX_OUTPUT_CHARS) -> str:
 
 class ToolBox:
     def __init__(self, workspace: Workspace, secret_globs: tuple[str, ...] = (),
-                 on_proposal: Callable[[Proposal], None] | None = None) -> None:
+                 on_proposal: Callable[[Proposal], None] | None = None,
+                 code_writer: CodeWriterFn | None = None) -> None:
         self.ws = workspace
+        self.code_writer = code_writer
         self.root = workspace.root
         self.secret_globs = secret_globs
         self.gate = files.Gate(self.root, secret_globs)
         self.on_proposal = on_proposal
         cfg = workspace.config
         self.tools: dict[str, Tool] = {t.name: t for t in self._tools()}
+        if code_writer is not None:
+            self.tools["write_code"] = Tool(
+                "write_code", "Have the code model write or rewrite one file from precise"
+                " instructions; the result is proposed to the user like propose_change. Use it"
+                " for every code-producing step.",
+                _obj(["path", "instructions"], path=_STR, instructions=_STR), self._write_code)
         if cfg.run_command_enabled:
             self.tools["run_command"] = Tool(
                 "run_command", "Run an allow-listed command (tests, linters, build) in the"
@@ -454,6 +466,24 @@ class ToolBox:
         return ToolOutput(f"proposed a change to {rel}; the user reviews it and applies it"
                           " with one click", f"proposed {kind} change to {rel}")
 
+    async def _write_code(self, args: dict[str, Any]) -> ToolOutput:
+        from mira.core.chat.llm_client import LLMError
+        path, rel = self.resolve(args.get("path"), must_exist=False)
+        instructions = str(args.get("instructions") or "").strip()
+        if not instructions:
+            raise ToolError("instructions are required")
+        current = self.gate.read_text(path, READ_MAX_BYTES) if path.exists() else None
+        assert self.code_writer is not None
+        try:
+            text = await self.code_writer(rel, instructions, current)
+        except LLMError as exc:
+            raise ToolError(f"the code model failed: {exc}") from None
+        if self.on_proposal is not None:
+            self.on_proposal(Proposal(rel, "full", text, instructions))
+        n = text.count("\n")
+        return ToolOutput(f"the code model wrote {n} lines for {rel}; proposed to the user,"
+                          " who reviews and applies it", f"code model wrote {rel} ({n} lines)")
+
     async def _recipes(self, args: dict[str, Any]) -> ToolOutput:
         from mira.core.recipes import chat_tool
         text, summary = await chat_tool.list_recipes(self.ws)
@@ -488,21 +518,21 @@ class ToolBox:
             raise ToolError(f"{command!r} is not allowed; allowed: {', '.join(allowed)}")
         env = {k: v for k, v in os.environ.items()
                if not re.search(r"KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL", k, re.IGNORECASE)}
-        proc = await asyncio.create_subprocess_exec(
-            *argv, cwd=self.root, env=env, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT, stdin=asyncio.subprocess.DEVNULL,
-            start_new_session=True)
+        # the build runner: its own process group, killed whole (grandchildren too) on a
+        # timeout or when the chat is cancelled; argv is quoted, so the shell adds nothing
+        stop = threading.Event()
+        run = asyncio.ensure_future(asyncio.to_thread(
+            run_command, shlex.join(argv), self.root, timeout_s=cfg.run_command_timeout_s,
+            cancelled=stop.is_set, base_env=env, head_bytes=64_000, tail_bytes=64_000))
         try:
-            out, _ = await asyncio.wait_for(proc.communicate(), cfg.run_command_timeout_s)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
-            raise ToolError(f"{command!r} timed out after {cfg.run_command_timeout_s:.0f} s"
-                            ) from None
+            out = await asyncio.shield(run)
         except asyncio.CancelledError:
-            proc.kill()
-            await proc.wait()
+            stop.set()
+            await run  # the group is killed within a tenth of a second
             raise
-        text = out.decode("utf-8", errors="replace")
-        return ToolOutput(f"exit code {proc.returncode}\n{_cap(text, 8000)}",
-                          f"{argv[0]} exited {proc.returncode}")
+        if out.status == "timeout":
+            raise ToolError(f"{command!r} timed out after {cfg.run_command_timeout_s:.0f} s")
+        if out.status == "error":
+            raise ToolError(out.message or f"{argv[0]} could not be run")
+        return ToolOutput(f"exit code {out.exit_code}\n{_cap(out.output, 8000)}",
+                          f"{argv[0]} exited {out.exit_code}")
