@@ -21,11 +21,11 @@ from typing import Any
 import pytest
 
 from mira.core.build.service import BuildService
-from mira.core.chat.context_api import ContextRequest
 from mira.core.chat.service import ChatRequest, ChatService, ChatSink
 from mira.core.chat.tools import ToolBox
 from mira.core.code.service import CodeService
 from mira.core.config import MiraConfig
+from mira.core.context.api import ContextRequest
 from mira.core.context.service import ContextService
 from mira.core.secrets import parse_globs
 from mira.core.semantic.service import SearchService
