@@ -392,6 +392,26 @@ def test_cli_callers_with_package_root_names(tmp_path: Path) -> None:
     assert [i["caller"]["qualifiedName"] for i in items] == ["mira.cli.main"]
 
 
+def test_cli_guesses_are_off_by_default_and_marked(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "lib.py": "import functools\n\n\nclass Spline:\n    @functools.cache\n"
+                  "    def reticulate(self):\n        pass\n",
+        "app.py": "def main(thing):\n    thing.reticulate()\n"})
+
+    def callers(*flags: str) -> list[dict]:  # type: ignore[type-arg]
+        out = subprocess.run([sys.executable, "-m", "mira", "callers", "Spline.reticulate",
+                              "--json", *flags], cwd=tmp_path, env=server_env(),
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        return list(json.loads(out.stdout)["items"])
+
+    assert callers() == []  # `thing` is untyped: only a guess would connect them
+    [item] = callers("--guesses")
+    assert item["confidence"] == "name" and item["caller"]["qualifiedName"] == "app.main"
+    # line: the `def` line (the decorator is inside the range, from startLine)
+    assert (item["callee"]["line"], item["callee"]["startLine"]) == (6, 5)
+
+
 async def test_reindex_writes_only_changes_and_matches_a_fresh_index(tmp_path: Path) -> None:
     base = ("import os\n\n\nclass A:\n    \"\"\"Keeps widgets.\"\"\"\n\n"
             "    def run(self):\n        self.stop()\n        return helper(os.sep)\n\n"

@@ -150,6 +150,16 @@ class Resolver:
         """The module name an import refers to, if it is in the workspace."""
         if language == "python" and spec.startswith("."):
             dots = len(spec) - len(spec.lstrip("."))
+            # by path first: a directory without __init__.py (a namespace package) still
+            # holds the modules a relative import names
+            folder = posixpath.dirname(importer)
+            for _ in range(dots - 1):
+                folder = posixpath.dirname(folder)
+            target = posixpath.join(folder, *spec.lstrip(".").split(".")) \
+                if spec.lstrip(".") else folder
+            found = self.by_path.get(target) or self.by_path.get(target + "/__init__")
+            if found is not None:
+                return found
             base = self._package_of(importer)
             base = base[:len(base) - (dots - 1)] if dots > 1 else base
             rest = spec.lstrip(".")
@@ -272,6 +282,10 @@ class Resolver:
             return None
         callee_text = called(text)
         if callee_text is None:
+            owner_text, _, attr = text.rpartition(".")
+            if owner_text.endswith(")"):  # `Type().attr`, `make().attr`: an attribute's type
+                owner = self._type(owner_text, scope, module, depth + 1)
+                return self._attr_type(owner, attr, depth + 1) if owner else None
             if not _SIMPLE.match(text):
                 return None
             target = self._dotted(text, scope, module, depth + 1)
