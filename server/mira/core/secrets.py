@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-GATE_VERSION = 1
+GATE_VERSION = 1  # bump when a rule changes: older stores are purged again
 
 # -- names and paths ---------------------------------------------------------------------
 # Directories whose every file is a credential store.
@@ -120,6 +120,10 @@ _RULES: tuple[tuple[str, tuple[str, ...], str, int], ...] = (
     ("private-key", ("PRIVATE KEY",),
      r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----"
      r"[\s\S]*?(?:-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|\Z)", 0),
+    # the tail of a key whose BEGIN line is elsewhere (a chunk or a diff hunk cut it off)
+    ("private-key", ("PRIVATE KEY-----", "PRIVATE KEY BLOCK-----"),
+     r"(?:^[^\S\n]*[+\"']?[A-Za-z0-9+/=]{16,}[^\S\n]*\n)+[^\S\n]*[+\"']?"
+     r"-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----", 0),
     ("putty-key", ("PuTTY-User-Key-File-",),
      r"PuTTY-User-Key-File-\d+:[^\n]*[\s\S]*?(?:Private-MAC:[^\n]*|\Z)", 0),
     ("aws-access-key", ("AKIA", "ASIA", "ABIA", "ACCA", "A3T"),
