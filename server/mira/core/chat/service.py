@@ -82,6 +82,16 @@ class ChatService:
             self._provider = create_provider(self.ws, self._memory_model)
         return self._provider
 
+    def completer(self) -> OpenAICompleter | None:
+        """A one-shot completion on the chat endpoint, budgeted and recorded like chat calls
+        (recipe refinement); None without a model."""
+        if self.endpoint is None:
+            return None
+        return OpenAICompleter(
+            self.endpoint.base_url, self.endpoint.api_key or "not-needed", self.endpoint.model,
+            self.endpoint.timeout_s, self.endpoint.max_retries, before=self.ledger.check,
+            after=self._record_memory_call)
+
     def _record_memory_call(self, model: str, prompt_tokens: int, completion_tokens: int,
                             latency_ms: float, error: str | None) -> None:
         cost = 0.0 if error else self.ledger.cost(model, prompt_tokens, completion_tokens)

@@ -27,6 +27,7 @@ from mira.core.recipes.gitdata import GitReader, change_sets
 from mira.core.recipes.mining import cluster
 from mira.core.recipes.model import Recipe, build, recipe_id
 from mira.core.recipes.names import name_of
+from mira.core.recipes.refine import refine
 from mira.core.recipes.scaffold import Scaffold, ScaffoldError, scaffold
 from mira.core.stores.access import LockedDb
 
@@ -204,11 +205,20 @@ class RecipeService:
         return await asyncio.to_thread(self.db.write, lambda c: store.record_execution(
             c, str(repo.root), recipe.id, recipe.version, result.name, files, applied, head))
 
-    async def refine(self, recipe: Recipe, source: str, note: str | None,
-                     path: Path | None = None) -> Recipe:
+    async def save_version(self, recipe: Recipe, source: str, note: str | None,
+                           path: Path | None = None) -> Recipe:
         repo = self.repo(path)
-        return await asyncio.to_thread(self.db.write, lambda c: store.save_version(
+        saved = await asyncio.to_thread(self.db.write, lambda c: store.save_version(
             c, str(repo.root), recipe, source, note))
+        self._stored.pop(str(repo.root), None)
+        return saved
+
+    async def refine_with_model(self, rid: str, complete: Callable[[str], str],
+                                path: Path | None = None) -> tuple[Recipe, str]:
+        """Ask the model for better templates; a valid answer becomes the next version."""
+        recipe = await self.recipe(rid, path)
+        better, note = await asyncio.to_thread(refine, recipe, complete)
+        return await self.save_version(better, "model", note, path), note
 
     async def history(self, rid: str, path: Path | None = None) -> list[dict[str, Any]]:
         repo = self.repo(path)
