@@ -93,7 +93,7 @@ class CodeIndexer:
                     resolver.remove(rel)
                 conn.execute("COMMIT")
                 report.removed = len(gone)
-            workers = int(getattr(svc.ws.config, "code_index_workers", 0))
+            workers = svc.ws.config.code_index_workers
             parsed: list[tuple[int, FileIndex]] = []
             batch: list[Parsed] = []
             results = parse_many(svc.ws.root, todo, svc.max_bytes, workers, cancelled,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.resources
 import logging
-import os
 import threading
 import time
 from collections.abc import Sequence
@@ -95,8 +94,8 @@ class OpenAIEmbedder:
         self.model = model
         self.batch = batch
         self.retries = retries
-        self._client = OpenAI(base_url=base_url, api_key=api_key or os.environ.get(
-            "OPENAI_API_KEY") or "not-needed", timeout=timeout, max_retries=0)
+        self._client = OpenAI(base_url=base_url, api_key=api_key or "not-needed",
+                              timeout=timeout, max_retries=0)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         out: list[list[float]] = []

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import os
 import shutil
 import sqlite3
 import threading
@@ -91,7 +90,8 @@ class SearchService:
             if config.embedder == "openai":
                 self._embedder = OpenAIEmbedder(config.embedding_model,
                                                 config.embedding_dimension,
-                                                base_url=config.embedding_base_url)
+                                                base_url=config.embedding_base_url,
+                                                api_key=config.openai_api_key)
             else:
                 self._embedder = MiniLMEmbedder()
         return self._embedder
@@ -128,7 +128,7 @@ class SearchService:
         try:
             if self.ws.config.qdrant_url:
                 store = QdrantServerStore(self.ws.config.qdrant_url, f"mira-{collection}-{tag}",
-                                          embedder.dimension, os.environ.get("QDRANT_API_KEY"))
+                                          embedder.dimension, self.ws.config.qdrant_api_key)
             else:
                 store = EdgeStore(directory, embedder.dimension)
         except VectorStoreError as exc:
