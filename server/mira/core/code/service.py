@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mira.core import files as workspace_files
 from mira.core.code import reads, store
 from mira.core.code.buffers import BufferCache
 from mira.core.code.clusters import cluster
@@ -185,7 +186,7 @@ class CodeService:
             return self.update_buffer(rel, text)
         # text of a file that is not open (e.g. the semantic layer's chunking): the index
         # when it holds exactly these bytes, else a one-off parse that evicts no open buffer
-        source = text.encode("utf-8", "surrogateescape")
+        source = workspace_files.source_bytes(rel, text.encode("utf-8", "surrogateescape"))[0]
         if len(source) > self.max_bytes:
             return []
         found = file_stat(self.ws.root, rel)
@@ -194,7 +195,8 @@ class CodeService:
                                        " WHERE path = ?", (rel,)).fetchone()
             try:
                 same = row is not None and (row[0], row[1]) == found[:2] and \
-                    row[2] == "indexed" and (self.ws.root / rel).read_bytes() == source
+                    row[2] == "indexed" and workspace_files.source_bytes(
+                        rel, (self.ws.root / rel).read_bytes())[0] == source
             except OSError:
                 same = False
             if same:

@@ -11,6 +11,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from mira.core import secrets
+
 log = logging.getLogger(__name__)
 
 MAX_TOKENS = 128  # as measured for this model; longer chunks are truncated
@@ -112,7 +114,9 @@ class OpenAIEmbedder:
         delay = 0.5
         for attempt in range(self.retries + 1):
             try:
-                response = self._client.embeddings.create(model=self.model, input=texts)
+                # the last point before text leaves the machine: redact again (the gate)
+                response = self._client.embeddings.create(
+                    model=self.model, input=[secrets.redact(t) for t in texts])
                 return [d.embedding for d in sorted(response.data, key=lambda d: d.index)]
             except (openai.RateLimitError, openai.InternalServerError,
                     openai.APIConnectionError, openai.APITimeoutError) as exc:
