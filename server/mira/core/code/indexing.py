@@ -36,6 +36,25 @@ INDEX_VERSION = "3"
 _INSERT_CALL = store.INSERT_CALL
 
 
+LOCK_PATIENCE_S = 300.0  # how long a write waits for other writers (the git index) in all
+
+
+def begin(conn: sqlite3.Connection, patience: float = LOCK_PATIENCE_S) -> None:
+    """``BEGIN IMMEDIATE``, waiting while another writer holds the database (each try
+    waits the connection's busy timeout): a long git-index transaction on a big history
+    must delay the code index, not fail it."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or \
+                    time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 @dataclass
 class CodeIndexReport:
     files: int = 0
@@ -68,7 +87,7 @@ class CodeIndexer:
             svc._modules.clear()  # packages may have come or gone
             cleared = store.stamp(conn, "version") != INDEX_VERSION
             if cleared:
-                conn.execute("BEGIN IMMEDIATE")
+                begin(conn)
                 store.clear(conn)
                 store.set_stamp(conn, "version", INDEX_VERSION)
                 conn.execute("COMMIT")
@@ -87,7 +106,7 @@ class CodeIndexer:
             gone = [p for p in states if p not in set(files)]
             resolver = svc._resolver_for(conn)
             if gone:
-                conn.execute("BEGIN IMMEDIATE")
+                begin(conn)
                 for rel in gone:
                     store.delete_file(conn, states[rel].id)
                     resolver.remove(rel)
@@ -112,7 +131,7 @@ class CodeIndexer:
             for file_id, index in parsed:
                 rows += self._call_rows(file_id, index, resolver)
             report.calls = len(rows)
-            conn.execute("BEGIN IMMEDIATE")
+            begin(conn)
             try:
                 rebuild = len(rows) >= REBUILD_INDEXES_ROWS
                 if rebuild:  # sorting once beats updating two indexes row by row
@@ -139,7 +158,7 @@ class CodeIndexer:
                        states: dict[str, store.FileState], resolver: Resolver,
                        report: CodeIndexReport) -> list[tuple[int, FileIndex]]:
         out = []
-        conn.execute("BEGIN IMMEDIATE")
+        begin(conn)
         try:
             for result in batch:
                 if result.status == "missing":
@@ -204,7 +223,7 @@ class CodeIndexer:
             results = [svc.buffers.parse_saved(rel) for rel in rels]
             new_names: set[str] = set()
             touched = [state.id for state in states.values()]
-            conn.execute("BEGIN IMMEDIATE")
+            begin(conn)
             try:
                 written = []
                 for result in results:
