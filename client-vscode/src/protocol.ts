@@ -115,6 +115,7 @@ export interface MemoryResult { facts: MemoryFact[]; removed?: boolean | null; n
 
 // -- mira/search --
 export interface SearchParams {
+  // kinds: default ['code']; commits only when 'git' is named
   query: string; limit?: number; kinds?: ('code' | 'git' | 'conversation')[]; paths?: string[];
 }
 export interface SearchItem {
@@ -205,7 +206,7 @@ export interface ScaffoldResult {
   notes: string[];
 }
 /** Arguments of the client command mira.scaffold (from the "New … like …" code action). */
-export interface ScaffoldCommandArgs { recipe: string; uri?: string; title?: string }
+export interface ScaffoldCommandArgs { recipe: string; uri?: string; title?: string; name?: string }
 /** mira.applyScaffold's arguments and result. */
 export interface ApplyScaffoldArgs { recipe: string; name: string; uri?: string }
 export interface ApplyScaffoldResult { applied: boolean; created?: string[]; notes?: string[] }

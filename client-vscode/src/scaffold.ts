@@ -14,7 +14,7 @@ export function scaffoldTarget(arg: unknown): ScaffoldCommandArgs | undefined {
       return { recipe: node.recipe.id, title: node.recipe.title };
     }
     if (typeof node.recipe === 'string') {
-      return { recipe: node.recipe, uri: node.uri, title: node.title };
+      return { recipe: node.recipe, uri: node.uri, title: node.title, name: node.name };
     }
   }
   return undefined;
@@ -45,7 +45,7 @@ export async function scaffold(arg: unknown, recipes: () => Promise<RecipeItem[]
     }
     target = { recipe: pick.r.id, title: pick.r.title };
   }
-  const name = await vscode.window.showInputBox({
+  const name = target.name ?? await vscode.window.showInputBox({
     title: target.title ?? `Scaffold ${target.recipe}`,
     prompt: 'Name of the new thing (any spelling: user_profile, userProfile, UserProfile)',
     validateInput: validateName,

@@ -51,7 +51,7 @@ describe('Scaffold…', () => {
   it('takes the recipe from a tree node or a code action', () => {
     expect(scaffoldTarget({ kind: 'recipe', recipe: handler })).toEqual({ recipe: handler.id, title: handler.title });
     expect(scaffoldTarget({ recipe: 'r1', uri: 'file:///w/a.py', title: 'T' })).toEqual(
-      { recipe: 'r1', uri: 'file:///w/a.py', title: 'T' });
+      { recipe: 'r1', uri: 'file:///w/a.py', title: 'T', name: undefined });
     expect(scaffoldTarget(undefined)).toBeUndefined();
   });
 

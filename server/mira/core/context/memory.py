@@ -10,17 +10,17 @@ replayed as chat history; older recalled messages go into the system prompt.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mira.core.context import memory_analysis as analysis
 from mira.core.context import memory_store as store
 from mira.core.context.llm import LanguageModel
 from mira.core.context.tokens import count_tokens
+from mira.core.semantic.service import SearchService
 from mira.core.stores.access import LockedDb
 
 if TYPE_CHECKING:
@@ -63,13 +63,8 @@ class Memory:
         self._model = model
         self.db = LockedDb(lambda: self.ws.db_path)
 
-    def _search_service(self) -> Any | None:
-        try:
-            module = importlib.import_module("mira.core.semantic.service")
-            service = self.ws.service(module.SearchService)
-        except (ImportError, AttributeError):
-            return None
-        return service if hasattr(service, "add_conversation") else None
+    def _search(self) -> SearchService:
+        return self.ws.service(SearchService)
 
     # -- recording -----------------------------------------------------------------------
     async def record(self, session_id: str, role: str, content: str) -> int:
@@ -127,11 +122,8 @@ class Memory:
 
     async def _embed(self, session_id: str, entry_id: int, role: str, content: str,
                      ts: float) -> None:
-        service = self._search_service()
-        if service is None:
-            return  # keyword recall (FTS5) covers it
         try:
-            await service.add_conversation(session_id, entry_id, role, content, ts)
+            await self._search().add_conversation(session_id, str(entry_id), role, content, ts)
         except Exception:
             log.warning("adding a message to the conversation index failed", exc_info=True)
             return
@@ -144,23 +136,17 @@ class Memory:
 
     async def _semantic_matches(self, session_id: str, query: str
                                 ) -> list[tuple[int, float]] | None:
-        service = self._search_service()
-        if service is None or not hasattr(service, "search_conversation"):
-            return None
         try:
-            hits = await service.search_conversation(query, session_id=session_id,
-                                                     limit=MATCH_LIMIT)
+            hits = await self._search().search_conversation(query, session_id=session_id,
+                                                            limit=MATCH_LIMIT)
         except Exception:
             log.warning("semantic conversation search failed; using keywords", exc_info=True)
             return None
         found = []
         for hit in hits:
-            get = hit.get if isinstance(hit, dict) else lambda k, h=hit: getattr(h, k, None)
-            message_id: Any = get("message_id") or get("id")
-            score: Any = get("score")
             try:
-                found.append((int(message_id), float(score or 0.0)))
-            except (TypeError, ValueError):
+                found.append((int(hit.message_id or ""), hit.score))
+            except ValueError:  # not a memory entry's id
                 continue
         return found
 

@@ -1,8 +1,8 @@
 """The Context Oracle: run the preset's gatherers, fit their sections in the budget.
 
-Gatherers run concurrently, each with a timeout; one that is not applicable, not
-available (its service has not landed) or fails is listed in ``skipped`` with the
-reason and costs nothing. Sections are then admitted in the preset's priority
+Gatherers run concurrently, each with a timeout; one that is not applicable (no
+file open, nothing found) or fails is listed in ``skipped`` with the reason and
+costs nothing. Sections are then admitted in the preset's priority
 order, each within its own cap and what is left of the oracle's share.
 """
 

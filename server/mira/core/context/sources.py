@@ -3,23 +3,27 @@
 Each gatherer turns a question (plus the open file and cursor) into a typed
 ``SourceResult`` rendered as one markdown section, within the token cap the
 oracle gives it. Sources backed by another feature area's service import it
-lazily: a service that has not landed raises ``Skip`` (reported, never fatal),
-and the gatherer works unchanged the moment the service exists.
+directly, typed; a source that does not apply raises ``Skip`` (reported, never
+fatal).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mira.core.build.service import BuildService
+from mira.core.code.model import Symbol
+from mira.core.code.service import CodeService
 from mira.core.context import safety
 from mira.core.context.tokens import count_tokens, truncate_to_tokens
+from mira.core.expertise.service import ExpertiseService
+from mira.core.semantic.service import SearchHit, SearchService
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
@@ -107,16 +111,6 @@ def find_error(question: str, diagnostics: list[str]) -> str | None:
 
 # -- helpers ---------------------------------------------------------------------------
 
-def _service(ws: Workspace, module: str, cls_name: str) -> Any:
-    """A feature service, imported lazily; Skip when that area has not landed."""
-    try:
-        mod = importlib.import_module(module)
-        cls = getattr(mod, cls_name)
-    except (ImportError, AttributeError):
-        raise Skip(f"{cls_name} is not available in this build") from None
-    return ws.service(cls)
-
-
 def _need_path(inp: GatherInput) -> Path:
     if inp.path is None:
         raise Skip("no file is open")
@@ -197,32 +191,42 @@ async def guidelines(inp: GatherInput, cap: int) -> SourceResult:
 
 
 async def code_search(inp: GatherInput, cap: int) -> SourceResult:
-    service = _service(inp.workspace, "mira.core.semantic.service", "SearchService")
+    service = inp.workspace.service(SearchService)
     # code only: commits are their own result kind (the fixes and co-change sections carry
     # the history), and a commit hit has no path to check or show
-    hits = await service.search(inp.question, limit=8, kinds=["code"])
-    hits = [h for h in hits
-            if h.path is not None and not safety.is_secret(h.path, inp.secret_globs)]
+    found = await service.search(inp.question, limit=3 * CODE_HITS, kinds=["code"])
+    hits: list[SearchHit] = []
+    per_file: dict[str, int] = {}
+    for h in found:  # several files rather than one file's many symbols
+        if h.path is None or safety.is_secret(h.path, inp.secret_globs) or \
+                per_file.get(h.path, 0) >= CODE_HITS_PER_FILE:
+            continue
+        per_file[h.path] = per_file.get(h.path, 0) + 1
+        hits.append(h)
+        if len(hits) == CODE_HITS:
+            break
     if not hits:
         raise Skip("no matching code")
     blocks = []
     for h in hits:
-        label = f" ({h.symbol})" if h.symbol else ""
-        where = f"{h.path}:{h.start_line + 1}-{h.end_line + 1}"
-        blocks.append(f"### `{where}`{label}\n```\n{h.snippet.rstrip()}\n```")
+        label = f" `{h.symbol}`" if h.symbol else ""
+        blocks.append(f"### `{h.path}` lines {h.start_line + 1}-{h.end_line + 1}{label}\n"
+                      f"```\n{h.snippet.rstrip()}\n```")
     return SourceResult("code_search", "Relevant Code", hits, _fit(blocks, cap),
                         [{"path": h.path, "line": h.start_line} for h in hits])
 
 
 CALLABLE = ("function", "method")
+CODE_HITS = 8
+CODE_HITS_PER_FILE = 2
 
 
-def _symbol_line(s: Any) -> str:
-    sig = f" — `{s.signature}`" if getattr(s, "signature", None) else ""
+def _symbol_line(s: Symbol) -> str:
+    sig = f" — `{s.signature}`" if s.signature else ""
     return f"- `{s.qualified_name}` ({s.kind}) in `{s.path}:{s.start_line + 1}`{sig}"
 
 
-async def _current_symbols(inp: GatherInput, service: Any) -> list[Any]:
+async def _current_symbols(inp: GatherInput, service: CodeService) -> list[Symbol]:
     """The current file's symbols (never a secret file's: its names are its content)."""
     path = _need_path(inp)
     rel = inp.rel_path()
@@ -233,9 +237,9 @@ async def _current_symbols(inp: GatherInput, service: Any) -> list[Any]:
 
 async def concepts(inp: GatherInput, cap: int) -> SourceResult:
     """Symbols elsewhere that share the question's words and the current symbol's name."""
-    service = _service(inp.workspace, "mira.core.code.service", "CodeService")
+    service = inp.workspace.service(CodeService)
     words = keywords(inp.question)
-    current: Any = None
+    current: Symbol | None = None
     if inp.path is not None and inp.line is not None:
         try:
             symbols = await _current_symbols(inp, service)
@@ -247,7 +251,7 @@ async def concepts(inp: GatherInput, cap: int) -> SourceResult:
             words.append(current.name)
     if not words:
         raise Skip("no concept words in the question")
-    found: list[Any] = []
+    found: list[Symbol] = []
     seen: set[str] = {current.qualified_name} if current is not None else set()
     for word in words:
         for s in await service.concepts(word, limit=8):
@@ -263,7 +267,7 @@ async def concepts(inp: GatherInput, cap: int) -> SourceResult:
 
 async def symbols(inp: GatherInput, cap: int) -> SourceResult:
     """The outline of the current file: what is defined where, with signatures."""
-    service = _service(inp.workspace, "mira.core.code.service", "CodeService")
+    service = inp.workspace.service(CodeService)
     found = await _current_symbols(inp, service)
     if not found:
         raise Skip("no symbols in the current file")
@@ -280,7 +284,7 @@ async def symbols(inp: GatherInput, cap: int) -> SourceResult:
 
 async def call_graph(inp: GatherInput, cap: int) -> SourceResult:
     """Callers and callees of the symbol at the cursor, else of the file's functions."""
-    service = _service(inp.workspace, "mira.core.code.service", "CodeService")
+    service = inp.workspace.service(CodeService)
     symbols_here = await _current_symbols(inp, service)
     path = _need_path(inp)
     at_cursor = None if inp.line is None else await service.symbol_at(path, inp.line)
@@ -326,7 +330,7 @@ async def cochange(inp: GatherInput, cap: int) -> SourceResult:
 async def fixes(inp: GatherInput, cap: int) -> SourceResult:
     if not inp.error_text:
         raise Skip("no error in the question or diagnostics")
-    service = _service(inp.workspace, "mira.core.build.service", "BuildService")
+    service = inp.workspace.service(BuildService)
     found = await service.fixes_for(inp.error_text, inp.path, 3)
     if not found:
         raise Skip("no similar past fix")
@@ -343,7 +347,7 @@ async def fixes(inp: GatherInput, cap: int) -> SourceResult:
 
 
 async def patterns(inp: GatherInput, cap: int) -> SourceResult:
-    service = _service(inp.workspace, "mira.core.code.service", "CodeService")
+    service = inp.workspace.service(CodeService)
     found = await service.patterns(inp.path)
     if not found:
         raise Skip("no design pattern detected")
@@ -354,7 +358,7 @@ async def patterns(inp: GatherInput, cap: int) -> SourceResult:
 
 
 async def build_errors(inp: GatherInput, cap: int) -> SourceResult:
-    service = _service(inp.workspace, "mira.core.build.service", "BuildService")
+    service = inp.workspace.service(BuildService)
     errors = await service.recent_errors(20)
     if not errors:
         raise Skip("no recent build errors")
@@ -368,7 +372,7 @@ async def build_errors(inp: GatherInput, cap: int) -> SourceResult:
 
 
 async def resolutions(inp: GatherInput, cap: int) -> SourceResult:
-    service = _service(inp.workspace, "mira.core.build.service", "BuildService")
+    service = inp.workspace.service(BuildService)
     found = await service.resolutions(10)
     if not found:
         raise Skip("no recorded error resolutions")
@@ -385,7 +389,7 @@ async def resolutions(inp: GatherInput, cap: int) -> SourceResult:
 
 async def experts(inp: GatherInput, cap: int) -> SourceResult:
     path = _need_path(inp)
-    service = _service(inp.workspace, "mira.core.expertise.service", "ExpertiseService")
+    service = inp.workspace.service(ExpertiseService)
     found = [e for e in await service.experts(path, inp.line, 5) if e.commits or e.lines]
     if not found:
         raise Skip("no experts for this file")

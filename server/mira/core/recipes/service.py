@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import sqlite3
 import subprocess
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ from mira.core.recipes.gitdata import GitReader, change_sets
 from mira.core.recipes.mining import cluster
 from mira.core.recipes.model import Recipe, build, recipe_id
 from mira.core.recipes.names import name_of
+from mira.core.recipes.refine import refine
 from mira.core.recipes.scaffold import Scaffold, ScaffoldError, scaffold
 from mira.core.stores.access import LockedDb
 
@@ -35,6 +38,8 @@ log = logging.getLogger(__name__)
 
 CONTENT_MODE = "latest"  # chosen on the tuning repositories (docs/benchmarks.md)
 MIN_SUPPORT = 3
+WRITE_RETRY_PAUSES_S = (2.0, 5.0, 15.0, 30.0, 60.0)
+BACKGROUND_REMINE_S = 600.0  # after new commits, background mining waits this long since the last
 
 
 class RecipeError(ScaffoldError):
@@ -78,6 +83,7 @@ class RecipeService:
         self.db = LockedDb(lambda: workspace.db_path)
         self.globs = parse_globs(workspace.config.context_secret_globs)
         self._mining = threading.Lock()
+        self._stored: dict[str, tuple[float | None, list[Recipe]]] = {}  # by mining time
 
     # -- recipes ---------------------------------------------------------------------
     def repo(self, path: Path | None = None) -> RepoInfo:
@@ -96,7 +102,7 @@ class RecipeService:
                 if progress:
                     progress("mining change recipes from history")
                 found, commits = mine(repo.root, self.globs)
-                self.db.write(lambda c: store.replace_mined(c, key, head, commits, found))
+                self._write_patiently(lambda c: store.replace_mined(c, key, head, commits, found))
             recipes = self.db.run(lambda c: store.load(c, key))
             self._assess(repo, recipes)
         return [r for r in recipes if include_retired or not r.retired]
@@ -112,12 +118,61 @@ class RecipeService:
                 return r
         raise RecipeError(f"no recipe {rid!r}; `mira recipes` lists them")
 
+    def _write_patiently(self, fn: Callable[[Any], None]) -> None:
+        """A write that waits out long writers (a full code or git index holds the database
+        longer than the busy timeout on a big repository): the mined recipes are kept in
+        memory and written again after a pause, instead of being lost."""
+        for pause in WRITE_RETRY_PAUSES_S:
+            try:
+                self.db.write(fn)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                log.info("database busy; storing recipes again in %.0f s", pause)
+                time.sleep(pause)
+        self.db.write(fn)
+
+    def stored(self, repo: RepoInfo) -> list[Recipe]:
+        """The stored recipes, without mining; when they are missing or stale, mining starts
+        in the background (for requests that must answer at once, like code actions)."""
+        key = str(repo.root)
+        stamp = self.db.run(lambda c: store.mined_at(c, key))
+        cached = self._stored.get(key)
+        if cached is not None and cached[0] == stamp:
+            found = cached[1]
+        else:
+            found = [r for r in self.db.run(lambda c: store.load(c, key)) if not r.retired]
+            self._stored[key] = (stamp, found)
+        head = _git(repo.root, "rev-parse", "--verify", "-q", "HEAD")
+        if head is not None and not self._mining.locked() and self.db.run(
+                lambda c: store.mined_head(c, key)) != head:
+            threading.Thread(target=self._mine_quietly, args=(repo,), daemon=True,
+                             name="mira-recipes").start()
+        return found
+
+    def _mine_quietly(self, repo: RepoInfo) -> None:
+        try:
+            self.recipes_blocking(repo)
+        except Exception:
+            log.warning("mining change recipes of %s failed", repo.root, exc_info=True)
+
+    def refresh_in_background(self, repo: RepoInfo) -> None:
+        """After an index run: mine when never mined, or when HEAD moved and the last mining
+        is older than ``BACKGROUND_REMINE_S`` (a busy repository is not re-mined per commit;
+        explicit requests still re-mine at once)."""
+        key = str(repo.root)
+        last = self.db.run(lambda c: store.mined_at(c, key))
+        if last is None or time.time() - last >= BACKGROUND_REMINE_S:
+            self._mine_quietly(repo)
+
     async def applicable(self, path: Path) -> list[Applicable]:
-        """Recipes whose created files include one shaped like ``path`` (its directory)."""
+        """Recipes whose created files include one shaped like ``path`` (from the stored
+        recipes: a code action never waits for mining)."""
         repo = self.repo(path)
         rel = path.resolve().relative_to(repo.root).as_posix()
         out = []
-        for r in await self.recipes(path):
+        for r in await asyncio.to_thread(self.stored, repo):
             if any(name_of(rel, c.path) for c in r.creates):
                 out.append(Applicable(r, rel, repo))
         return out
@@ -146,11 +201,20 @@ class RecipeService:
         return await asyncio.to_thread(self.db.write, lambda c: store.record_execution(
             c, str(repo.root), recipe.id, recipe.version, result.name, files, applied, head))
 
-    async def refine(self, recipe: Recipe, source: str, note: str | None,
-                     path: Path | None = None) -> Recipe:
+    async def save_version(self, recipe: Recipe, source: str, note: str | None,
+                           path: Path | None = None) -> Recipe:
         repo = self.repo(path)
-        return await asyncio.to_thread(self.db.write, lambda c: store.save_version(
+        saved = await asyncio.to_thread(self.db.write, lambda c: store.save_version(
             c, str(repo.root), recipe, source, note))
+        self._stored.pop(str(repo.root), None)
+        return saved
+
+    async def refine_with_model(self, rid: str, complete: Callable[[str], str],
+                                path: Path | None = None) -> tuple[Recipe, str]:
+        """Ask the model for better templates; a valid answer becomes the next version."""
+        recipe = await self.recipe(rid, path)
+        better, note = await asyncio.to_thread(refine, recipe, complete)
+        return await self.save_version(better, "model", note, path), note
 
     async def history(self, rid: str, path: Path | None = None) -> list[dict[str, Any]]:
         repo = self.repo(path)
@@ -180,6 +244,7 @@ class RecipeService:
                     store.set_retired(conn, key, rid, score.retire)
                     r.retired = score.retire
         self.db.write(write)
+        self._stored.pop(key, None)  # retirements change what code actions offer
 
 
 def _digest(text: str) -> str:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -111,9 +112,13 @@ async def new_like_actions(ls: MiraServer, params: types.CodeActionParams
     if doc is None or doc.repo is None:
         return []
     found = await doc.workspace.service(RecipeService).applicable(doc.path)
-    actions = []
-    for a in found[:MAX_ACTIONS]:
+    actions: list[types.CodeAction] = []
+    seen: set[str] = set()
+    for a in sorted(found, key=lambda a: -a.recipe.support):
         title = f"New {thing(a.recipe.anchor)} like {Path(a.example).name}…"
+        if title in seen or len(actions) >= MAX_ACTIONS:
+            continue
+        seen.add(title)
         actions.append(types.CodeAction(
             title=title, kind=types.CodeActionKind.Refactor,
             command=types.Command(title=title, command=pr.SCAFFOLD_COMMAND, arguments=[
@@ -121,8 +126,18 @@ async def new_like_actions(ls: MiraServer, params: types.CodeActionParams
     return actions
 
 
+async def mine_after_indexing(ls: MiraServer, ws: Workspace) -> None:
+    """Recipes are mined in the background once the history is indexed, so the first code
+    action and mira/recipes find them ready."""
+    service = ws.service(RecipeService)
+    for repo in list(ws.repos):
+        ls.state.spawn(asyncio.to_thread(service.refresh_in_background, repo),
+                       f"recipes {repo.root}")
+
+
 def register(server: MiraServer) -> None:
     server.providers.code_action.append(new_like_actions)
+    server.providers.git_indexed.append(mine_after_indexing)
 
     @server.feature(pr.RECIPES)
     async def recipes(ls: MiraServer, params: pr.RecipesParams) -> pr.RecipesResult:

@@ -20,8 +20,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_running: set[str] = set()
-_again: set[str] = set()
 
 
 def to_item(ws: Workspace, hit: SearchHit) -> SearchItem:
@@ -34,28 +32,19 @@ def to_item(ws: Workspace, hit: SearchHit) -> SearchItem:
 
 async def refresh(ls: MiraServer, ws: Workspace) -> None:
     """Re-index changed files and new commits; one run per workspace, coalesced."""
-    key = str(ws.root)
-    if key in _running:
-        _again.add(key)
-        return
-    _running.add(key)
-    try:
-        while True:
-            _again.discard(key)
-            service = ws.service(SearchService)
-            async with WorkProgress(ls, "Mira: indexing for search") as progress:
-                try:
-                    await asyncio.to_thread(service.index, progress.report,
-                                            lambda: progress.cancelled)
-                except Exception as exc:
-                    log.exception("search indexing failed")
-                    ls.show(f"search indexing failed: {exc}")
-            if service.status_message:
-                log.warning("%s", service.status_message)
-            if key not in _again:
-                break
-    finally:
-        _running.discard(key)
+    await ls.state.runs.run(("search", ws.root), lambda: _index_search(ls, ws))
+
+
+async def _index_search(ls: MiraServer, ws: Workspace) -> None:
+    service = ws.service(SearchService)
+    async with WorkProgress(ls, "Mira: indexing for search") as progress:
+        try:
+            await asyncio.to_thread(service.index, progress.report, lambda: progress.cancelled)
+        except Exception as exc:
+            log.exception("search indexing failed")
+            ls.show(f"search indexing failed: {exc}")
+    if service.status_message:
+        log.warning("%s", service.status_message)
 
 
 def register(server: MiraServer) -> None:
