@@ -25,6 +25,7 @@ from mira.core.git.history_store import HistoryReader, RepoState
 from mira.core.git.indexer import CancelFn, GitIndexer, IndexResult, ProgressFn
 from mira.core.git.repository import RepoInfo, find_repositories, relative_path, route
 from mira.core.git.worktree import HeadTree, head_blob_text, modified_paths
+from mira.core.secrets_purge import purge_if_needed
 from mira.core.stores.database import DB_FILE, open_database
 from mira.core.stores.location import choose_data_dir
 
@@ -83,6 +84,11 @@ class Workspace:
         """Create/migrate the database and find repositories (blocking)."""
         conn = open_database(self.db_path)
         conn.close()
+        try:  # stores written under older secret rules lose what the gate now forbids
+            purge_if_needed(self)
+        except Exception:
+            log.warning("purging secrets from %s failed; retried at the next start",
+                        self.db_path, exc_info=True)
         self.repos = find_repositories(self.root, self.config.nested_repo_depth)
 
     async def close(self) -> None:

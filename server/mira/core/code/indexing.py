@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mira.core import files as workspace_files
 from mira.core.code import store
 from mira.core.code.indexer import Parsed, file_stat, parse_many
 from mira.core.code.languages import BY_EXTENSION, spec_for
 from mira.core.code.model import FileIndex
 from mira.core.code.resolve import Resolved, Resolver
-from mira.core.semantic.chunks import SKIP_DIRS, list_files
 
 if TYPE_CHECKING:
     from mira.core.code.service import CodeService
@@ -34,6 +34,25 @@ REBUILD_INDEXES_ROWS = 20_000  # a bulk run storing this many calls rebuilds the
 # 3: types for resolution, dotted bases, constructor edges)
 INDEX_VERSION = "3"
 _INSERT_CALL = store.INSERT_CALL
+
+
+LOCK_PATIENCE_S = 300.0  # how long a write waits for other writers (the git index) in all
+
+
+def begin(conn: sqlite3.Connection, patience: float = LOCK_PATIENCE_S) -> None:
+    """``BEGIN IMMEDIATE``, waiting while another writer holds the database (each try
+    waits the connection's busy timeout): a long git-index transaction on a big history
+    must delay the code index, not fail it."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or \
+                    time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 @dataclass
@@ -54,9 +73,8 @@ class CodeIndexer:
         self.svc = service
 
     def source_files(self) -> list[str]:
-        svc = self.svc
-        files = [f for f in list_files(svc.ws.root) if spec_for(f) is not None]
-        return [f for f in files if not (set(f.split("/")[:-1]) & SKIP_DIRS)]
+        listed = workspace_files.for_workspace(self.svc.ws).list_files()  # the gate decides
+        return [f for f in listed if spec_for(f) is not None]
 
     def index(self, progress: Progress | None = None,
               cancelled: Callable[[], bool] | None = None) -> CodeIndexReport:
@@ -69,7 +87,7 @@ class CodeIndexer:
             svc._modules.clear()  # packages may have come or gone
             cleared = store.stamp(conn, "version") != INDEX_VERSION
             if cleared:
-                conn.execute("BEGIN IMMEDIATE")
+                begin(conn)
                 store.clear(conn)
                 store.set_stamp(conn, "version", INDEX_VERSION)
                 conn.execute("COMMIT")
@@ -88,13 +106,13 @@ class CodeIndexer:
             gone = [p for p in states if p not in set(files)]
             resolver = svc._resolver_for(conn)
             if gone:
-                conn.execute("BEGIN IMMEDIATE")
+                begin(conn)
                 for rel in gone:
                     store.delete_file(conn, states[rel].id)
                     resolver.remove(rel)
                 conn.execute("COMMIT")
                 report.removed = len(gone)
-            workers = int(getattr(svc.ws.config, "code_index_workers", 0))
+            workers = svc.ws.config.code_index_workers
             parsed: list[tuple[int, FileIndex]] = []
             batch: list[Parsed] = []
             results = parse_many(svc.ws.root, todo, svc.max_bytes, workers, cancelled,
@@ -113,7 +131,7 @@ class CodeIndexer:
             for file_id, index in parsed:
                 rows += self._call_rows(file_id, index, resolver)
             report.calls = len(rows)
-            conn.execute("BEGIN IMMEDIATE")
+            begin(conn)
             try:
                 rebuild = len(rows) >= REBUILD_INDEXES_ROWS
                 if rebuild:  # sorting once beats updating two indexes row by row
@@ -140,7 +158,7 @@ class CodeIndexer:
                        states: dict[str, store.FileState], resolver: Resolver,
                        report: CodeIndexReport) -> list[tuple[int, FileIndex]]:
         out = []
-        conn.execute("BEGIN IMMEDIATE")
+        begin(conn)
         try:
             for result in batch:
                 if result.status == "missing":
@@ -187,10 +205,11 @@ class CodeIndexer:
         """
         svc = self.svc
         rels = []
+        gate = workspace_files.for_workspace(svc.ws)
         for path in paths:
             rel = svc.rel(path)
-            parts = rel.split("/")
-            if spec_for(rel) is None or rel.startswith("..") or set(parts[:-1]) & SKIP_DIRS:
+            if spec_for(rel) is None or rel.startswith("..") or workspace_files.skipped(rel) or \
+                    rel.startswith(".mira/") or gate.path_secret(rel) is not None:
                 continue
             rels.append(rel)
         if not rels:
@@ -204,7 +223,7 @@ class CodeIndexer:
             results = [svc.buffers.parse_saved(rel) for rel in rels]
             new_names: set[str] = set()
             touched = [state.id for state in states.values()]
-            conn.execute("BEGIN IMMEDIATE")
+            begin(conn)
             try:
                 written = []
                 for result in results:

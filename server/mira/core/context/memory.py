@@ -4,7 +4,8 @@ Recall merges the session's recent messages with messages matching the question
 (semantic matches from the SearchService's ``conversation`` collection when that
 service exists, else SQLite FTS5 keyword matches), deduplicates them and ranks by
 ``0.7 * similarity + 0.3 * recency`` within a token budget. The last few turns are
-replayed as chat history; older recalled messages go into the system prompt.
+replayed as chat history; older recalled messages go into the system prompt. Secret
+tokens in a message are redacted before it is stored, analysed or embedded.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from mira.core import secrets
 from mira.core.context import memory_analysis as analysis
 from mira.core.context import memory_store as store
 from mira.core.context.llm import LanguageModel
@@ -72,6 +74,7 @@ class Memory:
             raise ValueError("session_id must not be empty")
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+        content = secrets.redact(content)  # the gate: never stored, embedded or analysed
         entry_id, salience, ts = await asyncio.to_thread(self._record, session_id, role,
                                                          content)
         if salience >= analysis.SALIENT:
@@ -214,5 +217,6 @@ class Memory:
 
     async def remember(self, key: str, value: str, session_id: str | None = None) -> None:
         await asyncio.to_thread(self.db.run, lambda c: store.upsert_fact(
-            c, analysis.slug(key, 12) if " " in key else key, value, 1.0, "remember",
+            c, analysis.slug(key, 12) if " " in key else key, secrets.redact(value), 1.0,
+            "remember",
             session_id))

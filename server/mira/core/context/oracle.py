@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from mira.core import secrets
 from mira.core.context.api import ContextSection
 from mira.core.context.presets import Preset
 from mira.core.context.sources import GATHERERS, GatherInput, Skip, SourceResult
@@ -73,7 +74,7 @@ async def gather(inp: GatherInput, preset: Preset, timeout: float = SOURCE_TIMEO
         if cap < MIN_SECTION_TOKENS:
             result.skipped.append(f"{name}: no budget left in preset {preset.name}")
             continue
-        markdown = outcome.markdown
+        markdown = secrets.redact(outcome.markdown)  # defence in depth: every section, again
         if count_tokens(markdown) > cap:
             markdown = truncate_to_tokens(markdown, cap)
         tokens = count_tokens(markdown)

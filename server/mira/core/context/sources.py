@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mira.core import files
 from mira.core.build.service import BuildService
 from mira.core.code.model import Symbol
 from mira.core.code.service import CodeService
-from mira.core.context import safety
 from mira.core.context.tokens import count_tokens, truncate_to_tokens
 from mira.core.expertise.service import ExpertiseService
 from mira.core.semantic.service import SearchHit, SearchService
@@ -44,6 +44,9 @@ class GatherInput:
     error_text: str | None = None  # the error in the question/diagnostics, when there is one
     secret_globs: tuple[str, ...] = ()
     guideline_files: tuple[str, ...] = ()
+
+    def gate(self) -> files.Gate:
+        return files.Gate(self.workspace.root, self.secret_globs)
 
     def rel_path(self) -> str | None:
         """The current document relative to its repository (or the workspace)."""
@@ -159,6 +162,7 @@ def _date(ts: float) -> str:
 
 # -- gatherers -------------------------------------------------------------------------
 
+GUIDELINE_MAX_BYTES = 256 * 1024
 DEFAULT_GUIDELINES = ("AGENTS.md", "CLAUDE.md", "CONTRIBUTING.md", ".mira/guidelines.md")
 
 
@@ -170,12 +174,14 @@ async def guidelines(inp: GatherInput, cap: int) -> SourceResult:
         roots.insert(0, repo.root)
     docs: list[GuidelineDoc] = []
     seen: set[Path] = set()
+    gate = files.Gate(ws.root, inp.secret_globs)
     for root in roots:
         for name in inp.guideline_files or DEFAULT_GUIDELINES:
-            candidate = safety.inside(ws.root, root / name)
+            candidate = gate.inside(root / name)
             if candidate is None or candidate in seen:
                 continue
-            text = safety.read_text(ws.root, candidate, inp.secret_globs)
+            # the name as given too: a guideline symlinked to a secret is refused
+            text = gate.read_text(root / name, GUIDELINE_MAX_BYTES)
             if text is None or not text.strip():
                 continue
             seen.add(candidate)
@@ -198,7 +204,7 @@ async def code_search(inp: GatherInput, cap: int) -> SourceResult:
     hits: list[SearchHit] = []
     per_file: dict[str, int] = {}
     for h in found:  # several files rather than one file's many symbols
-        if h.path is None or safety.is_secret(h.path, inp.secret_globs) or \
+        if h.path is None or inp.gate().is_secret(h.path) or \
                 per_file.get(h.path, 0) >= CODE_HITS_PER_FILE:
             continue
         per_file[h.path] = per_file.get(h.path, 0) + 1
@@ -230,7 +236,7 @@ async def _current_symbols(inp: GatherInput, service: CodeService) -> list[Symbo
     """The current file's symbols (never a secret file's: its names are its content)."""
     path = _need_path(inp)
     rel = inp.rel_path()
-    if rel is None or safety.is_secret(rel, inp.secret_globs):
+    if rel is None or inp.gate().path_secret(path):
         raise Skip("the current file is outside the workspace or a secret")
     return [s for s in await service.document_symbols(path) if s.kind != "module"]
 
@@ -253,9 +259,10 @@ async def concepts(inp: GatherInput, cap: int) -> SourceResult:
         raise Skip("no concept words in the question")
     found: list[Symbol] = []
     seen: set[str] = {current.qualified_name} if current is not None else set()
+    gate = files.Gate(inp.workspace.root, inp.secret_globs)
     for word in words:
         for s in await service.concepts(word, limit=8):
-            if s.qualified_name not in seen and not safety.is_secret(s.path, inp.secret_globs):
+            if s.qualified_name not in seen and not gate.is_secret(s.path):
                 seen.add(s.qualified_name)
                 found.append(s)
     if not found:
@@ -302,10 +309,10 @@ async def call_graph(inp: GatherInput, cap: int) -> SourceResult:
         lines.append(f"`{symbol.qualified_name}` ({symbol.kind}, `{symbol.path}:"
                      f"{symbol.start_line + 1}`)")
         lines += [f"- called by `{e.caller.qualified_name}` (`{e.caller.path}:{e.line + 1}`)"
-                  for e in callers if not safety.is_secret(e.caller.path, inp.secret_globs)]
+                  for e in callers if not inp.gate().is_secret(e.caller.path)]
         lines += [f"- calls `{e.callee.qualified_name}` (`{e.callee.path}:"
                   f"{e.callee.start_line + 1}`)" for e in callees
-                  if not safety.is_secret(e.callee.path, inp.secret_globs)]
+                  if not inp.gate().is_secret(e.callee.path)]
         items += [symbol, *callers, *callees]
     if not lines:
         raise Skip("no calls into or out of the current file's functions")
