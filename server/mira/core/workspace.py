@@ -7,6 +7,7 @@ loop (``asyncio.to_thread``) and reads go through the async ``HistoryReader``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -21,7 +22,7 @@ from mira.core.git.history_store import HistoryReader, RepoState
 from mira.core.git.indexer import CancelFn, GitIndexer, IndexResult, ProgressFn
 from mira.core.git.repository import RepoInfo, find_repositories, relative_path, route
 from mira.core.git.worktree import HeadTree, head_blob_text, modified_paths
-from mira.core.stores.database import DB_FILE, data_dir_for, open_database
+from mira.core.stores.database import DB_FILE, Database, data_dir_for
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,11 @@ class Workspace:
         self.data_dir = data_dir_for(self.root, self.config.data_dir)
         self.db_path = self.data_dir / DB_FILE
         self.repos: list[RepoInfo] = []
+        # the one database of this workspace: opened (and migrated) once, its single
+        # writer shared by every service (ARCHITECTURE.md, "The writer")
+        self.db = Database(self.db_path)
         self.reader = HistoryReader(self.db_path)
-        self._write_lock = threading.Lock()
+        self._index_lock = threading.Lock()  # one git index run at a time
         self._head_trees: dict[Path, HeadTree] = {}
         self.index_timings: dict[str, float] = {}
         self._services: dict[type, Any] = {}
@@ -72,8 +76,7 @@ class Workspace:
     # -- lifecycle -------------------------------------------------------------------
     def open(self) -> None:
         """Create/migrate the database and find repositories (blocking)."""
-        conn = open_database(self.db_path)
-        conn.close()
+        self.db.open()
         self.repos = find_repositories(self.root, self.config.nested_repo_depth)
 
     async def close(self) -> None:
@@ -82,6 +85,7 @@ class Workspace:
             if closer is not None:
                 await closer()
         await self.reader.close()
+        await asyncio.to_thread(self.db.close)
 
     @property
     def has_git(self) -> bool:
@@ -91,16 +95,12 @@ class Workspace:
     def index_git(self, progress: ProgressFn | None = None,
                   cancelled: CancelFn | None = None) -> list[IndexResult]:
         results = []
-        with self._write_lock:
-            conn = open_database(self.db_path)
-            try:
-                for repo in self.repos:
-                    started = time.perf_counter()
-                    results.append(GitIndexer(conn, repo.root).run(progress, cancelled))
-                    self.index_timings[str(repo.root)] = time.perf_counter() - started
-                    self._head_trees.pop(repo.root, None)
-            finally:
-                conn.close()
+        with self._index_lock:
+            for repo in self.repos:
+                started = time.perf_counter()
+                results.append(GitIndexer(self.db, repo.root).run(progress, cancelled))
+                self.index_timings[str(repo.root)] = time.perf_counter() - started
+                self._head_trees.pop(repo.root, None)
         return results
 
     # -- routing ---------------------------------------------------------------------

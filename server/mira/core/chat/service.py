@@ -37,7 +37,6 @@ from mira.core.chat.operations import Artifact, Operation, OperationStore
 from mira.core.chat.tools import Proposal, ToolBox
 from mira.core.context import safety
 from mira.core.context.llm import OpenAICompleter
-from mira.core.stores.access import LockedDb
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
@@ -143,7 +142,7 @@ class ChatService:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
         cfg = workspace.config
-        self.db = LockedDb(lambda: self.ws.db_path)
+        self.db = workspace.db
         self.operations = OperationStore(self.db)
         self.ledger = Ledger(self.db, parse_prices(cfg.llm_prices),
                              limit_from(cfg.budget_daily_limit_usd, "BUDGET_DAILY_LIMIT_USD"),

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tree_sitter import Point, Tree
 
@@ -49,12 +49,13 @@ from mira.core.code.model import CallEdge, CallSite, FileIndex, PatternMatch, Sy
 from mira.core.code.patterns import detect
 from mira.core.code.resolve import Resolved, Resolver
 from mira.core.semantic.chunks import SKIP_DIRS, list_files
-from mira.core.stores.database import connect, open_database
+from mira.core.stores.database import Priority
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Progress = Callable[[int, int | None, str], None]
 OPEN_BUFFERS = 16  # trees kept for incremental re-parsing
@@ -213,13 +214,11 @@ def _merge(previous: FileIndex, old_tree: Tree, new_tree: Tree, old: bytes, new:
 class CodeService:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
-        self._write = threading.Lock()
+        self._write = threading.Lock()  # one code index run (bulk or paths) at a time
         self._state = threading.Lock()
         self._edits = threading.Lock()  # one buffer update at a time (trees are edited)
-        self._local = threading.local()
         self._resolver: Resolver | None = None
         self._frozen = False
-        self._writer: sqlite3.Connection | None = None  # used only under self._write
         self._buffers: OrderedDict[str, _Buffer] = OrderedDict()
         self._recent: OrderedDict[str, _Buffer] = OrderedDict()  # used under self._write
         # workspace/symbol: built on the first query, then updated per changed file
@@ -237,28 +236,13 @@ class CodeService:
         return int(getattr(self.ws.config, "code_max_file_bytes", 1_000_000))
 
     def _conn(self) -> sqlite3.Connection:
-        """This thread's read connection (each thread and event loop gets its own)."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            if not self.ws.db_path.exists():
-                open_database(self.ws.db_path).close()
-            conn = self._local.conn = connect(self.ws.db_path)
-        return conn
+        """This thread's read connection (the workspace database's; never waits)."""
+        return self.ws.db.read()
 
-    def _writer_conn(self) -> sqlite3.Connection:
-        """The write connection, kept open (closing the last one checkpoints the WAL)."""
-        if self._writer is None:
-            open_database(self.ws.db_path).close()  # create and migrate
-            self._writer = connect(self.ws.db_path, check_same_thread=False)
-        return self._writer
-
-    async def aclose(self) -> None:
-        def close() -> None:
-            with self._write:  # after a write in flight
-                if self._writer is not None:
-                    self._writer.close()
-                    self._writer = None
-        await asyncio.to_thread(close)
+    def _commit(self, fn: Callable[[sqlite3.Connection], T],
+                priority: Priority = Priority.CODE) -> T:
+        """``fn`` as one short transaction of the workspace's single writer."""
+        return self.ws.db.write(fn, priority)
 
     def rel(self, path: Path | str) -> str:
         p = Path(path)
@@ -320,14 +304,14 @@ class CodeService:
         started = time.perf_counter()
         report = CodeIndexReport()
         with self._write:
-            conn = self._writer_conn()
+            conn = self._conn()
             self._modules.clear()  # packages may have come or gone
             cleared = store.stamp(conn, "version") != INDEX_VERSION
             if cleared:
-                conn.execute("BEGIN IMMEDIATE")
-                store.clear(conn)
-                store.set_stamp(conn, "version", INDEX_VERSION)
-                conn.execute("COMMIT")
+                def clear(w: sqlite3.Connection) -> None:
+                    store.clear(w)
+                    store.set_stamp(w, "version", INDEX_VERSION)
+                self._commit(clear)
                 self._resolver = None
             states = store.file_states(conn)
             files = self.source_files()
@@ -343,11 +327,12 @@ class CodeService:
             gone = [p for p in states if p not in set(files)]
             resolver = self._resolver_for(conn)
             if gone:
-                conn.execute("BEGIN IMMEDIATE")
+                def drop(w: sqlite3.Connection) -> None:
+                    for rel in gone:
+                        store.delete_file(w, states[rel].id)
+                self._commit(drop)
                 for rel in gone:
-                    store.delete_file(conn, states[rel].id)
                     resolver.remove(rel)
-                conn.execute("COMMIT")
                 report.removed = len(gone)
             workers = int(getattr(self.ws.config, "code_index_workers", 0))
             parsed: list[tuple[int, FileIndex]] = []
@@ -357,31 +342,29 @@ class CodeService:
             for done, result in enumerate(results, 1):
                 batch.append(result)
                 if len(batch) >= WRITE_BATCH:
-                    parsed += self._write_symbols(conn, batch, states, resolver, report)
+                    parsed += self._write_symbols(batch, states, resolver, report)
                     batch = []
                 if progress is not None:
                     progress(done, len(todo), result.path)
-            parsed += self._write_symbols(conn, batch, states, resolver, report)
+            parsed += self._write_symbols(batch, states, resolver, report)
             # calls last: every file's symbols are known to the resolver by now; resolved
             # first, then stored in one short transaction (the git indexer writes too)
             rows: list[tuple[object, ...]] = []
             for file_id, index in parsed:
                 rows += self._call_rows(file_id, index, resolver)
             report.calls = len(rows)
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+
+            def calls(w: sqlite3.Connection) -> None:
                 rebuild = len(rows) >= REBUILD_INDEXES_ROWS
                 if rebuild:  # sorting once beats updating two indexes row by row
-                    conn.execute("DROP INDEX code_calls_caller")
-                    conn.execute("DROP INDEX code_calls_callee")
-                conn.executemany(_INSERT_CALL, rows)
+                    w.execute("DROP INDEX code_calls_caller")
+                    w.execute("DROP INDEX code_calls_callee")
+                w.executemany(_INSERT_CALL, rows)
                 if rebuild:
-                    conn.execute("CREATE INDEX code_calls_caller ON code_calls(caller)")
-                    conn.execute("CREATE INDEX code_calls_callee ON code_calls(callee)")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+                    w.execute("CREATE INDEX code_calls_caller ON code_calls(caller)")
+                    w.execute("CREATE INDEX code_calls_callee ON code_calls(callee)")
+            if rows:
+                self._commit(calls)
         self._freeze()  # after a first bulk run
         # the name index follows a few changed files; after many, it is rebuilt
         changed = [states[p].id for p in gone] + [states[p].id for p in todo if p in states] \
@@ -391,31 +374,31 @@ class CodeService:
         self.last_report = report
         return report
 
-    def _write_symbols(self, conn: sqlite3.Connection, batch: list[Parsed],
-                       states: dict[str, store.FileState], resolver: Resolver,
-                       report: CodeIndexReport) -> list[tuple[int, FileIndex]]:
-        out = []
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for result in batch:
-                if result.status == "missing":
-                    continue
+    def _write_symbols(self, batch: list[Parsed], states: dict[str, store.FileState],
+                       resolver: Resolver, report: CodeIndexReport
+                       ) -> list[tuple[int, FileIndex]]:
+        kept = [r for r in batch if r.status != "missing"]
+        if not kept:
+            return []
+
+        def write(w: sqlite3.Connection) -> list[int]:
+            ids = []
+            for result in kept:
                 old = states.get(result.path)
-                file_id = store.write_file(conn, result.path, result.size, result.mtime_ns,
-                                           result.status, result.index,
-                                           old_id=old.id if old else None)
-                if result.index is None:
-                    report.skipped[result.status] = report.skipped.get(result.status, 0) + 1
-                    resolver.remove(result.path)
-                    continue
-                report.parsed += 1
-                report.symbols += len(result.index.symbols)
-                resolver.add_index(result.index)
-                out.append((file_id, result.index))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+                ids.append(store.write_file(w, result.path, result.size, result.mtime_ns,
+                                            result.status, result.index,
+                                            old_id=old.id if old else None))
+            return ids
+        out = []
+        for result, file_id in zip(kept, self._commit(write), strict=True):
+            if result.index is None:
+                report.skipped[result.status] = report.skipped.get(result.status, 0) + 1
+                resolver.remove(result.path)
+                continue
+            report.parsed += 1
+            report.symbols += len(result.index.symbols)
+            resolver.add_index(result.index)
+            out.append((file_id, result.index))
         return out
 
     def _call_rows(self, file_id: int, index: FileIndex, resolver: Resolver
@@ -452,14 +435,20 @@ class CodeService:
         if any(rel.endswith("/__init__.py") for rel in rels):
             self._modules.clear()  # a package may have come or gone
         with self._write:
-            conn = self._writer_conn()
+            conn = self._conn()
             resolver = self._resolver_for(conn)
             states = store.file_states(conn, rels)
             results = [self._parse_saved(rel) for rel in rels]
             new_names: set[str] = set()
             touched = [state.id for state in states.values()]
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+
+            for result in results:  # names defined for the first time (before the write)
+                if result.index is not None:
+                    new_names |= {sym.name for sym in result.index.symbols[1:]
+                                  if sym.name not in resolver.by_name
+                                  and sym.name not in resolver.methods_by_name}
+
+            def write(conn: sqlite3.Connection) -> list[int]:  # resolver updates: idempotent
                 written = []
                 for result in results:
                     old = states.get(result.path)
@@ -481,18 +470,12 @@ class CodeService:
                     if result.index is None:
                         resolver.remove(result.path)
                     else:
-                        new_names |= {sym.name for sym in result.index.symbols[1:]
-                                      if sym.name not in resolver.by_name
-                                      and sym.name not in resolver.methods_by_name}
                         resolver.add_index(result.index)
                         written.append((file_id, result.index))
                 for file_id, index in written:
                     store.replace_calls(conn, file_id, self._call_rows(file_id, index, resolver))
-                    touched.append(file_id)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+                return [file_id for file_id, _ in written]
+            touched += self._commit(write, Priority.BUFFER)
         self._bump(touched)
         if follow and new_names:
             waiting = [p for p in self._files_mentioning(new_names) if p not in rels]

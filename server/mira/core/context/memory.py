@@ -21,7 +21,6 @@ from mira.core.context import memory_analysis as analysis
 from mira.core.context import memory_store as store
 from mira.core.context.llm import LanguageModel
 from mira.core.context.tokens import count_tokens
-from mira.core.stores.access import LockedDb
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
@@ -61,7 +60,7 @@ class Memory:
                  model: Callable[[], LanguageModel | None]) -> None:
         self.ws = workspace
         self._model = model
-        self.db = LockedDb(lambda: self.ws.db_path)
+        self.db = workspace.db
 
     def _search_service(self) -> Any | None:
         try:
@@ -104,7 +103,7 @@ class Memory:
                                     (entry_id,)).fetchone()[0])
             return entry_id, store.count(conn, session_id), ts
 
-        entry_id, n, ts = self.db.run(write)
+        entry_id, n, ts = self.db.write(write)
         for size in SUMMARY_WINDOWS:
             if n % size == 0:
                 self._summarize(session_id, size, model)
@@ -123,7 +122,7 @@ class Memory:
         if text:
             summary = store.Summary(session_id, size, entries[0].id, entries[-1].id, text,
                                     method)
-            self.db.run(lambda c: store.add_summary(c, summary))
+            self.db.write(lambda c: store.add_summary(c, summary))
 
     async def _embed(self, session_id: str, entry_id: int, role: str, content: str,
                      ts: float) -> None:
@@ -135,7 +134,7 @@ class Memory:
         except Exception:
             log.warning("adding a message to the conversation index failed", exc_info=True)
             return
-        await asyncio.to_thread(self.db.run, lambda c: store.mark_embedded(c, entry_id))
+        await self.db.awrite(lambda c: store.mark_embedded(c, entry_id))
 
     # -- recall --------------------------------------------------------------------------
     async def recall(self, session_id: str, query: str, budget: int) -> Recall:
@@ -224,9 +223,9 @@ class Memory:
         return await asyncio.to_thread(self.db.run, store.facts)
 
     async def forget(self, key: str) -> bool:
-        return await asyncio.to_thread(self.db.run, lambda c: store.forget(c, key))
+        return await self.db.awrite(lambda c: store.forget(c, key))
 
     async def remember(self, key: str, value: str, session_id: str | None = None) -> None:
-        await asyncio.to_thread(self.db.run, lambda c: store.upsert_fact(
+        await self.db.awrite(lambda c: store.upsert_fact(
             c, analysis.slug(key, 12) if " " in key else key, value, 1.0, "remember",
             session_id))

@@ -43,7 +43,7 @@ from mira.core.semantic.vector_store import (
     VectorStore,
     VectorStoreError,
 )
-from mira.core.stores.database import open_database
+from mira.core.stores.database import Priority
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 
 COLLECTIONS = ("code", "git", "conversation")
 EMBED_BATCH = 32
+WRITE_BATCH = 200  # chunks per write transaction
 RRF_K = 10
 CANDIDATES = 50
 KEYWORD_WEIGHT = 1.0
@@ -98,7 +99,9 @@ class SearchService:
         self.status_message: str | None = None
         self._embedder: Embedder | None = None
         self._stores: dict[str, VectorStore | None] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one background index/embedding run at a time
+        self._conversation_lock = threading.Lock()
+        self._stores_lock = threading.RLock()
 
     # -- configuration -------------------------------------------------------------------
     def embedder(self) -> Embedder:
@@ -114,6 +117,10 @@ class SearchService:
 
     def _store(self, conn: sqlite3.Connection, collection: str) -> VectorStore | None:
         """The collection's vector store; re-created when the embedder changed."""
+        with self._stores_lock:  # two threads must not open one store directory twice
+            return self._open_store(conn, collection)
+
+    def _open_store(self, conn: sqlite3.Connection, collection: str) -> VectorStore | None:
         if collection in self._stores:
             return self._stores[collection]
         embedder = self.embedder()
@@ -128,12 +135,14 @@ class SearchService:
                 for old in directory.parent.glob(f"{collection}-*"):
                     if old != directory:
                         shutil.rmtree(old, ignore_errors=True)
-            conn.execute("INSERT INTO semantic_collections(name, embedder, dimension)"
-                         " VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET"
-                         " embedder = excluded.embedder, dimension = excluded.dimension",
-                         (collection, embedder.id, embedder.dimension))
-            conn.execute("UPDATE semantic_chunks SET embedded = 0 WHERE collection = ?",
-                         (collection,))
+            def switch(w: sqlite3.Connection) -> None:
+                w.execute("INSERT INTO semantic_collections(name, embedder, dimension)"
+                          " VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET"
+                          " embedder = excluded.embedder, dimension = excluded.dimension",
+                          (collection, embedder.id, embedder.dimension))
+                w.execute("UPDATE semantic_chunks SET embedded = 0 WHERE collection = ?",
+                          (collection,))
+            self.ws.db.write(switch, Priority.EMBED)
         store: VectorStore | None
         try:
             if self.ws.config.qdrant_url:
@@ -167,16 +176,13 @@ class SearchService:
         started = time.perf_counter()
         report = IndexReport()
         with self._lock:
-            conn = open_database(self.ws.db_path)
-            try:
-                self._sync_code(conn, report)
-                self._sync_git(conn, report)
-                if embed and self.ws.config.semantic_enabled:
-                    for collection in COLLECTIONS:
-                        report.embedded += self._embed_pending(conn, collection, progress,
-                                                               cancelled)
-            finally:
-                conn.close()
+            conn = self.ws.db.read()
+            self._sync_code(conn, report)
+            self._sync_git(conn, report)
+            if embed and self.ws.config.semantic_enabled:
+                for collection in COLLECTIONS:
+                    report.embedded += self._embed_pending(conn, collection, progress,
+                                                           cancelled)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -196,64 +202,68 @@ class SearchService:
             existing.setdefault(path, {})[key] = (chunk_id, digest)
         seen: set[str] = set()
         removed: list[int] = []
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for rel in list_files(self.ws.root):
-                if is_secret(rel) or rel.startswith(".mira/"):
+        pending: list[Chunk] = []  # written in short batches: chunking holds no write lock
+        for rel in list_files(self.ws.root):
+            if is_secret(rel) or rel.startswith(".mira/"):
+                continue
+            text = read_text(self.ws.root / rel)
+            if text is None:
+                continue
+            seen.add(rel)
+            report.files += 1
+            old = existing.get(rel, {})
+            new = {c.key: c for c in self._chunks_for(rel, text)}
+            for key, (chunk_id, _) in old.items():
+                if key not in new:
+                    removed.append(chunk_id)
+            for key, chunk in new.items():
+                if key in old and old[key][1] == chunk.content_hash:
                     continue
-                text = read_text(self.ws.root / rel)
-                if text is None:
-                    continue
-                seen.add(rel)
-                report.files += 1
-                old = existing.get(rel, {})
-                new = {c.key: c for c in self._chunks_for(rel, text)}
-                for key, (chunk_id, _) in old.items():
-                    if key not in new:
-                        removed.append(chunk_id)
-                for key, chunk in new.items():
-                    if key in old and old[key][1] == chunk.content_hash:
-                        continue
-                    self._upsert_chunk(conn, "code", chunk)
-                    report.chunks_added += 1
-            for path, chunks in existing.items():
-                if path not in seen:
-                    removed += [chunk_id for chunk_id, _ in chunks.values()]
-            self._delete_chunks(conn, "code", removed)
-            report.chunks_removed = len(removed)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+                pending.append(chunk)
+                report.chunks_added += 1
+            if len(pending) >= WRITE_BATCH:
+                self._write_chunks("code", pending)
+                pending = []
+        self._write_chunks("code", pending)
+        for path, chunks in existing.items():
+            if path not in seen:
+                removed += [chunk_id for chunk_id, _ in chunks.values()]
+        self._delete_chunks("code", removed)
+        report.chunks_removed = len(removed)
+
+    def _write_chunks(self, collection: str, chunks: list[Chunk]) -> None:
+        if chunks:
+            self.ws.db.write(lambda w: [self._upsert_chunk(w, collection, c) for c in chunks],
+                             Priority.EMBED)
 
     def _sync_git(self, conn: sqlite3.Connection, report: IndexReport) -> None:
-        rows = conn.execute(
-            "SELECT c.oid, c.subject, c.author_time, GROUP_CONCAT(p.path || ' +' ||"
-            " COALESCE(fc.added, 0) || ' -' || COALESCE(fc.deleted, 0), '\n')"
-            " FROM commits c LEFT JOIN file_changes fc ON fc.commit_id = c.id"
-            " LEFT JOIN paths p ON p.id = fc.path_id"
-            " WHERE NOT EXISTS (SELECT 1 FROM semantic_chunks s WHERE s.key = 'git:' || c.oid)"
-            " GROUP BY c.id").fetchall()
-        known = {r[0] for r in conn.execute(
-            "SELECT commit_oid FROM semantic_chunks WHERE collection = 'git'")}
-        reachable = {r[0] for r in conn.execute("SELECT oid FROM commits")}
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for oid, subject, when, files in rows:
+        last_id = 0
+        while True:  # commits without a chunk, a batch at a time (never the whole history)
+            rows = conn.execute(
+                "SELECT c.id, c.oid, c.subject, c.author_time, GROUP_CONCAT(p.path || ' +' ||"
+                " COALESCE(fc.added, 0) || ' -' || COALESCE(fc.deleted, 0), '\n')"
+                " FROM commits c LEFT JOIN file_changes fc ON fc.commit_id = c.id"
+                " LEFT JOIN paths p ON p.id = fc.path_id"
+                " WHERE c.id > ? AND NOT EXISTS"
+                " (SELECT 1 FROM semantic_chunks s WHERE s.key = 'git:' || c.oid)"
+                " GROUP BY c.id ORDER BY c.id LIMIT ?", (last_id, WRITE_BATCH)).fetchall()
+            if not rows:
+                break
+            last_id = rows[-1][0]
+            chunks = []
+            for _, oid, subject, when, files in rows:
                 changes = (files or "").split("\n")[:30]
                 text = f"{subject}\n" + "\n".join(changes)
-                chunk = Chunk(f"git:{oid}", None, None, "commit", None, 0, 0, text)
-                self._upsert_chunk(conn, "git", chunk, commit=oid, updated_at=float(when))
-                report.commits_added += 1
-            gone = known - reachable  # rewritten history
-            if gone:
-                ids = [r[0] for oid in gone for r in conn.execute(
-                    "SELECT id FROM semantic_chunks WHERE key = ?", (f"git:{oid}",))]
-                self._delete_chunks(conn, "git", ids)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+                chunks.append((Chunk(f"git:{oid}", None, None, "commit", None, 0, 0, text),
+                               oid, float(when)))
+            self.ws.db.write(lambda w, chunks=chunks: [  # type: ignore[misc]
+                self._upsert_chunk(w, "git", c, commit=oid, updated_at=when)
+                for c, oid, when in chunks], Priority.EMBED)
+            report.commits_added += len(chunks)
+        gone = [r[0] for r in conn.execute(  # rewritten history
+            "SELECT s.id FROM semantic_chunks s WHERE s.collection = 'git' AND NOT EXISTS"
+            " (SELECT 1 FROM commits c WHERE c.oid = s.commit_oid)")]
+        self._delete_chunks("git", gone)
 
     def _upsert_chunk(self, conn: sqlite3.Connection, collection: str, chunk: Chunk, *,
                       commit: str | None = None, session: str | None = None,
@@ -272,13 +282,14 @@ class SearchService:
         return int(conn.execute("SELECT id FROM semantic_chunks WHERE key = ?",
                                 (chunk.key,)).fetchone()[0])
 
-    def _delete_chunks(self, conn: sqlite3.Connection, collection: str, ids: list[int]) -> None:
+    def _delete_chunks(self, collection: str, ids: list[int]) -> None:
         if not ids:
             return
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
-            conn.execute(f"DELETE FROM semantic_chunks WHERE id IN ({','.join('?' * len(part))})",
-                         part)
+            self.ws.db.write(lambda w, part=part: w.execute(  # type: ignore[misc]
+                f"DELETE FROM semantic_chunks WHERE id IN ({','.join('?' * len(part))})", part),
+                Priority.EMBED)
         store = self._stores.get(collection)
         if store is not None:
             try:
@@ -312,8 +323,9 @@ class SearchService:
                     " for what is not embedded yet"
                 log.warning("%s", self.status_message)
                 return done
-            conn.executemany("UPDATE semantic_chunks SET embedded = 1 WHERE id = ?",
-                             [(r[0],) for r in rows])
+            done_ids = [(r[0],) for r in rows]
+            self.ws.db.write(lambda w, ids=done_ids: w.executemany(  # type: ignore[misc]
+                "UPDATE semantic_chunks SET embedded = 1 WHERE id = ?", ids), Priority.EMBED)
             done += len(rows)
             if progress is not None:
                 progress(done, total, f"embedded {done}/{total} {collection} chunks")
@@ -322,17 +334,15 @@ class SearchService:
     async def add_conversation(self, session_id: str, message_id: str, role: str, text: str,
                                ts: float) -> None:
         def run() -> None:
-            with self._lock:
-                conn = open_database(self.ws.db_path)
-                try:
-                    chunk = Chunk(f"conversation:{session_id}:{message_id}", None, role,
-                                  "message", None, 0, 0, text[:4000])
-                    self._upsert_chunk(conn, "conversation", chunk, session=session_id,
-                                       updated_at=ts)
-                    if self.ws.config.semantic_enabled:
-                        self._embed_pending(conn, "conversation", None, None)
-                finally:
-                    conn.close()
+            chunk = Chunk(f"conversation:{session_id}:{message_id}", None, role,
+                          "message", None, 0, 0, text[:4000])
+            self.ws.db.write(lambda w: self._upsert_chunk(
+                w, "conversation", chunk, session=session_id, updated_at=ts))
+            if self.ws.config.semantic_enabled:
+                # not under the index lock: a chat turn must not wait for the background
+                # embedding pass to finish (it did, for minutes, on a large repository)
+                with self._conversation_lock:
+                    self._embed_pending(self.ws.db.read(), "conversation", None, None)
         await asyncio.to_thread(run)
 
     async def search_conversation(self, query: str, session_id: str | None = None,
@@ -349,36 +359,33 @@ class SearchService:
                 paths: list[str] | None, mode: str = "hybrid", session_id: str | None = None
                 ) -> list[SearchHit]:
         collections = [k for k in (kinds or ["code", "git"]) if k in COLLECTIONS]
-        conn = open_database(self.ws.db_path)
-        try:
-            ranked: dict[int, float] = {}
-            if mode in ("hybrid", "keyword"):
-                for rank, chunk_id in enumerate(self._keyword(conn, query, collections)):
-                    ranked[chunk_id] = ranked.get(chunk_id, 0.0) + KEYWORD_WEIGHT / (
-                        RRF_K + rank + 1)
-            if mode in ("hybrid", "vector") and self.ws.config.semantic_enabled:
-                for rank, chunk_id in enumerate(self._vector(conn, query, collections)):
-                    ranked[chunk_id] = ranked.get(chunk_id, 0.0) + VECTOR_WEIGHT / (
-                        RRF_K + rank + 1)
-            ordered = sorted(ranked, key=lambda i: -ranked[i])
-            hits: list[SearchHit] = []
-            for chunk_id in ordered:
-                row = conn.execute(
-                    "SELECT path, start_line, end_line, symbol, text, collection, commit_oid,"
-                    " session_id, key FROM semantic_chunks WHERE id = ?", (chunk_id,)).fetchone()
-                if row is None or not _path_ok(row[0], paths):
-                    continue
-                if session_id is not None and row[7] != session_id:
-                    continue
-                message = row[8].rsplit(":", 1)[-1] if row[5] == "conversation" else None
-                hits.append(SearchHit(row[0], row[1] or 0, row[2] or 0, row[3],
-                                      round(ranked[chunk_id], 6), _snippet(row[4]), row[5],
-                                      row[6], message))
-                if len(hits) >= limit:
-                    break
-            return hits
-        finally:
-            conn.close()
+        conn = self.ws.db.read()
+        ranked: dict[int, float] = {}
+        if mode in ("hybrid", "keyword"):
+            for rank, chunk_id in enumerate(self._keyword(conn, query, collections)):
+                ranked[chunk_id] = ranked.get(chunk_id, 0.0) + KEYWORD_WEIGHT / (
+                    RRF_K + rank + 1)
+        if mode in ("hybrid", "vector") and self.ws.config.semantic_enabled:
+            for rank, chunk_id in enumerate(self._vector(conn, query, collections)):
+                ranked[chunk_id] = ranked.get(chunk_id, 0.0) + VECTOR_WEIGHT / (
+                    RRF_K + rank + 1)
+        ordered = sorted(ranked, key=lambda i: -ranked[i])
+        hits: list[SearchHit] = []
+        for chunk_id in ordered:
+            row = conn.execute(
+                "SELECT path, start_line, end_line, symbol, text, collection, commit_oid,"
+                " session_id, key FROM semantic_chunks WHERE id = ?", (chunk_id,)).fetchone()
+            if row is None or not _path_ok(row[0], paths):
+                continue
+            if session_id is not None and row[7] != session_id:
+                continue
+            message = row[8].rsplit(":", 1)[-1] if row[5] == "conversation" else None
+            hits.append(SearchHit(row[0], row[1] or 0, row[2] or 0, row[3],
+                                  round(ranked[chunk_id], 6), _snippet(row[4]), row[5],
+                                  row[6], message))
+            if len(hits) >= limit:
+                break
+        return hits
 
     def _keyword(self, conn: sqlite3.Connection, query: str, collections: list[str]
                  ) -> list[int]:
@@ -423,13 +430,9 @@ class SearchService:
         return self._search(query, limit, kinds, None, mode)
 
     def status(self) -> dict[str, Any]:
-        conn = sqlite3.connect(self.ws.db_path)
-        try:
-            counts = {c: (n, e) for c, n, e in conn.execute(
-                "SELECT collection, COUNT(*), SUM(embedded) FROM semantic_chunks"
-                " GROUP BY collection")}
-        finally:
-            conn.close()
+        counts = {c: (n, e) for c, n, e in self.ws.db.read().execute(
+            "SELECT collection, COUNT(*), SUM(embedded) FROM semantic_chunks"
+            " GROUP BY collection")}
         return {"collections": {c: {"chunks": n, "embedded": e or 0}
                                 for c, (n, e) in counts.items()},
                 "embedder": self.ws.config.embedder, "message": self.status_message}
