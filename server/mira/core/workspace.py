@@ -22,6 +22,7 @@ from mira.core.git.history_store import HistoryReader, RepoState
 from mira.core.git.indexer import CancelFn, GitIndexer, IndexResult, ProgressFn
 from mira.core.git.repository import RepoInfo, find_repositories, relative_path, route
 from mira.core.git.worktree import HeadTree, head_blob_text, modified_paths
+from mira.core.phases import Phases
 from mira.core.stores.database import DB_FILE, Database, data_dir_for
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class WorkspaceStatus:
     git: bool
     repositories: list[dict[str, Any]] = field(default_factory=list)
     message: str | None = None
+    phases: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Workspace:
@@ -58,6 +60,7 @@ class Workspace:
         self.db = Database(self.db_path)
         self.reader = HistoryReader(self.db_path)
         self._index_lock = threading.Lock()  # one git index run at a time
+        self.phases = Phases()  # truthful status of the background work
         self._head_trees: dict[Path, HeadTree] = {}
         self.index_timings: dict[str, float] = {}
         self._services: dict[type, Any] = {}
@@ -166,7 +169,8 @@ class Workspace:
                  if s.root in wanted]
         message = None if self.repos else (
             "not a git repository: git features (co-change, history) are off")
-        return WorkspaceStatus(str(self.root), str(self.data_dir), self.has_git, repos, message)
+        return WorkspaceStatus(str(self.root), str(self.data_dir), self.has_git, repos, message,
+                               self.phases.snapshot())
 
 
 def _state_dict(state: RepoState, last_run: float | None) -> dict[str, Any]:

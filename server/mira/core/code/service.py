@@ -316,14 +316,19 @@ class CodeService:
             states = store.file_states(conn)
             files = self.source_files()
             report.files = len(files)
+            # a run killed between its symbol batches and its calls left files that look
+            # indexed but have no calls: everything is parsed again (then calls stored)
+            resumed = store.stamp(conn, "run") == "incomplete"
             todo = []
             for rel in files:
                 found = file_stat(self.ws.root, rel)
                 old = states.get(rel)
                 if found is None:
                     continue
-                if old is None or (old.size, old.mtime_ns) != found[:2]:
+                if resumed or old is None or (old.size, old.mtime_ns) != found[:2]:
                     todo.append(rel)
+            if todo:
+                self._commit(lambda w: store.set_stamp(w, "run", "incomplete"))
             gone = [p for p in states if p not in set(files)]
             resolver = self._resolver_for(conn)
             if gone:
@@ -363,7 +368,8 @@ class CodeService:
                 if rebuild:
                     w.execute("CREATE INDEX code_calls_caller ON code_calls(caller)")
                     w.execute("CREATE INDEX code_calls_callee ON code_calls(callee)")
-            if rows:
+                store.set_stamp(w, "run", "complete")
+            if todo or rows:
                 self._commit(calls)
         self._freeze()  # after a first bulk run
         # the name index follows a few changed files; after many, it is rebuilt

@@ -36,6 +36,7 @@ from mira.core.semantic.chunks import (
     symbol_chunks,
     window_chunks,
 )
+from mira.core.semantic.embed_process import ProcessEmbedder
 from mira.core.semantic.embedder import Embedder, EmbedderError, MiniLMEmbedder, OpenAIEmbedder
 from mira.core.semantic.vector_store import (
     EdgeStore,
@@ -97,7 +98,9 @@ class SearchService:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
         self.status_message: str | None = None
-        self._embedder: Embedder | None = None
+        self.embed_error: str | None = None  # why the last embedding pass stopped
+        self._embedder: Embedder | None = None  # queries and chat turns: in this process
+        self._bulk: Embedder | None = None
         self._stores: dict[str, VectorStore | None] = {}
         self._lock = threading.Lock()  # one background index/embedding run at a time
         self._conversation_lock = threading.Lock()
@@ -114,6 +117,16 @@ class SearchService:
             else:
                 self._embedder = MiniLMEmbedder()
         return self._embedder
+
+    def bulk_embedder(self) -> Embedder:
+        """The embedder of background passes: the offline model runs in a child process
+        (``embed_process``); an endpoint embedder is network-bound and stays here."""
+        if self._bulk is None:
+            if self.ws.config.embedder == "openai":
+                self._bulk = self.embedder()
+            else:
+                self._bulk = ProcessEmbedder()
+        return self._bulk
 
     def _store(self, conn: sqlite3.Connection, collection: str) -> VectorStore | None:
         """The collection's vector store; re-created when the embedder changed."""
@@ -162,6 +175,9 @@ class SearchService:
         self._stores[collection] = store
 
     async def aclose(self) -> None:
+        closer = getattr(self._bulk, "close", None)
+        if closer is not None:
+            closer()
         for store in self._stores.values():
             if store is not None:
                 try:
@@ -185,6 +201,38 @@ class SearchService:
                                                            cancelled)
         report.seconds = time.perf_counter() - started
         return report
+
+    # the same work in phases (the LSP layer runs and reports each on its own)
+    def sync(self, progress: Progress | None = None,
+             cancelled: Callable[[], bool] | None = None) -> IndexReport:
+        """Chunks (keyword search) for changed files and new commits; no model needed."""
+        started = time.perf_counter()
+        report = IndexReport()
+        with self._lock:
+            conn = self.ws.db.read()
+            self._sync_code(conn, report)
+            self._sync_git(conn, report)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def embed(self, collections: tuple[str, ...], progress: Progress | None = None,
+              cancelled: Callable[[], bool] | None = None) -> int:
+        """Embed what is pending in ``collections``; raises ``EmbedderError`` when the
+        embedder or the vector store stopped it (the phase failed, it is not done)."""
+        done = 0
+        with self._lock:
+            conn = self.ws.db.read()
+            for collection in collections:
+                self.embed_error = None
+                done += self._embed_pending(conn, collection, progress, cancelled)
+                if self.embed_error is not None:
+                    raise EmbedderError(self.embed_error)
+        return done
+
+    def pending(self, collection: str) -> int:
+        return int(self.ws.db.read().execute(
+            "SELECT COUNT(*) FROM semantic_chunks WHERE collection = ? AND embedded = 0",
+            (collection,)).fetchone()[0])
 
     def _chunks_for(self, rel: str, text: str) -> list[Chunk]:
         # the file's own module symbol would be a second, whole-file chunk
@@ -299,9 +347,14 @@ class SearchService:
                             exc_info=True)
 
     def _embed_pending(self, conn: sqlite3.Connection, collection: str,
-                       progress: Progress | None, cancelled: Callable[[], bool] | None) -> int:
+                       progress: Progress | None, cancelled: Callable[[], bool] | None,
+                       embedder: Embedder | None = None) -> int:
+        """Embed the collection's pending chunks a batch at a time, shortest first (a
+        batch pads to its longest text), identical texts once; resumable by the flags."""
+        embedder = embedder or self.bulk_embedder()
         store = self._store(conn, collection)
         if store is None:
+            self.embed_error = self.status_message or "the vector store is unavailable"
             return 0
         total = conn.execute("SELECT COUNT(*) FROM semantic_chunks WHERE collection = ? AND"
                              " embedded = 0", (collection,)).fetchone()[0]
@@ -309,18 +362,22 @@ class SearchService:
         while True:
             rows = conn.execute(
                 "SELECT id, text, path, symbol, start_line, end_line, language, commit_oid"
-                " FROM semantic_chunks WHERE collection = ? AND embedded = 0 LIMIT ?",
-                (collection, EMBED_BATCH)).fetchall()
+                " FROM semantic_chunks WHERE collection = ? AND embedded = 0"
+                " ORDER BY length(text) LIMIT ?", (collection, EMBED_BATCH)).fetchall()
             if not rows or (cancelled is not None and cancelled()):
                 return done
             try:
-                vectors = self.embedder().embed([r[1] for r in rows])
+                unique = list(dict.fromkeys(r[1] for r in rows))
+                found = embedder.embed(unique)
+                vectors = found[[unique.index(r[1]) for r in rows]] \
+                    if len(unique) < len(rows) else found
                 store.upsert([r[0] for r in rows], vectors, [
                     {"path": r[2], "symbol": r[3], "start": r[4], "end": r[5], "language": r[6],
                      "commit": r[7], "collection": collection} for r in rows])
             except (EmbedderError, VectorStoreError, OSError, RuntimeError) as exc:
                 self.status_message = f"embedding stopped ({exc}); search is keyword-only" \
                     " for what is not embedded yet"
+                self.embed_error = str(exc)
                 log.warning("%s", self.status_message)
                 return done
             done_ids = [(r[0],) for r in rows]
@@ -342,7 +399,8 @@ class SearchService:
                 # not under the index lock: a chat turn must not wait for the background
                 # embedding pass to finish (it did, for minutes, on a large repository)
                 with self._conversation_lock:
-                    self._embed_pending(self.ws.db.read(), "conversation", None, None)
+                    self._embed_pending(self.ws.db.read(), "conversation", None, None,
+                                        self.embedder())
         await asyncio.to_thread(run)
 
     async def search_conversation(self, query: str, session_id: str | None = None,

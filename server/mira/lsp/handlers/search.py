@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -12,7 +11,7 @@ from mira.core.semantic.service import SearchHit, SearchService
 from mira.core.workspace import Workspace
 from mira.lsp.convert import path_to_uri
 from mira.lsp.documents import wait_ready
-from mira.lsp.progress import WorkProgress
+from mira.lsp.phase_runner import Cancelled, Report, run_phase
 from mira.lsp.protocol_search import SEARCH, SearchItem, SearchParams, SearchResult
 
 if TYPE_CHECKING:
@@ -33,7 +32,11 @@ def to_item(ws: Workspace, hit: SearchHit) -> SearchItem:
 
 
 async def refresh(ls: MiraServer, ws: Workspace) -> None:
-    """Re-index changed files and new commits; one run per workspace, coalesced."""
+    """Re-index changed files and new commits; one run per workspace, coalesced.
+
+    Three phases: chunks (keyword search works once they exist), then code embeddings,
+    then commit embeddings (code first: it is what most questions are about).
+    """
     key = str(ws.root)
     if key in _running:
         _again.add(key)
@@ -42,20 +45,35 @@ async def refresh(ls: MiraServer, ws: Workspace) -> None:
     try:
         while True:
             _again.discard(key)
-            service = ws.service(SearchService)
-            async with WorkProgress(ls, "Mira: indexing for search") as progress:
-                try:
-                    await asyncio.to_thread(service.index, progress.report,
-                                            lambda: progress.cancelled)
-                except Exception as exc:
-                    log.exception("search indexing failed")
-                    ls.show(f"search indexing failed: {exc}")
-            if service.status_message:
-                log.warning("%s", service.status_message)
+            await _phases(ls, ws)
             if key not in _again:
                 break
     finally:
         _running.discard(key)
+
+
+async def _phases(ls: MiraServer, ws: Workspace) -> None:
+    service = ws.service(SearchService)
+    retry = lambda: refresh(ls, ws)  # noqa: E731
+    report = await run_phase(ls, ws, "chunks", service.sync, title="Mira: indexing for search",
+                             retry=retry)
+    if report is None:
+        return
+    ws.phases.finish("chunks", f"{report.chunks_added} chunks added",
+                     files=report.files, commits=report.commits_added)
+    if not ws.config.semantic_enabled:
+        for name in ("code_embeddings", "commit_embeddings"):
+            ws.phases.off(name, "semantic search is off (semanticEnabled)")
+        return
+    for name, collections in (("code_embeddings", ("code", "conversation")),
+                              ("commit_embeddings", ("git",))):
+        def work(report: Report, cancelled: Cancelled, c: tuple[str, ...] = collections
+                 ) -> int:
+            return service.embed(c, report, cancelled)
+        embedded = await run_phase(ls, ws, name, work, retry=retry)
+        if embedded is None:
+            return
+        ws.phases.finish(name, f"{embedded} chunks embedded", embedded=embedded)
 
 
 def register(server: MiraServer) -> None:

@@ -1,0 +1,147 @@
+"""Bulk embedding in a child process, so the model never competes for the server's GIL.
+
+Why: the first embedding pass of a large repository runs for many minutes; in the
+server's own process its tokenizer and numpy work kept the event loop from answering
+hovers and chats. The child loads the offline model once, runs at a lower OS priority
+(``os.nice``) with ``threads`` intra-op threads (one core is left for requests on a
+two-core machine), and receives one batch at a time over a pipe, so the parent can stop
+between any two batches (cancellable; the ``embedded`` flags make it resumable).
+
+Invariants: the child dies with the server — it exits when its pipe closes (the parent
+exited or was killed), Linux also delivers SIGTERM on parent death (``PR_SET_PDEATHSIG``),
+and ``close()`` stops it. At most one batch is in flight (bounded memory).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from multiprocessing.connection import Connection
+from typing import Any
+
+import numpy as np
+
+from mira.core.semantic.embedder import EmbedderError, MiniLMEmbedder
+
+log = logging.getLogger(__name__)
+
+CHILD_NICE = 10
+BATCH_TIMEOUT_S = 300.0
+
+
+def default_threads() -> int:
+    """Leave one core for requests (at least one thread)."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+def _die_with_parent() -> None:
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL("libc.so.6", use_errno=True)
+            libc.prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+
+
+def _serve(conn: Connection, threads: int, nice: int) -> None:  # pragma: no cover - child
+    _die_with_parent()
+    with contextlib.suppress(OSError):
+        os.nice(nice)
+    embedder = MiniLMEmbedder(threads)
+    while True:
+        try:
+            texts = conn.recv()
+        except (EOFError, OSError):
+            return  # the server is gone
+        if texts is None:
+            return
+        try:
+            reply: tuple[str, Any] = ("ok", embedder.embed(texts))
+        except Exception as exc:  # the parent raises it as EmbedderError
+            reply = ("error", f"{type(exc).__name__}: {exc}")
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, OSError):
+            return
+
+
+class ProcessEmbedder:
+    """The offline MiniLM model, run in one child process (see the module docstring)."""
+
+    id = MiniLMEmbedder.id  # the same vectors as in-process: stored vectors stay valid
+    dimension = MiniLMEmbedder.dimension
+
+    def __init__(self, threads: int | None = None, nice: int = CHILD_NICE) -> None:
+        self.threads = threads or default_threads()
+        self.nice = nice
+        self._lock = threading.Lock()
+        self._proc: Any = None
+        self._conn: Connection | None = None
+        self._closed = False
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def _start(self) -> None:
+        # spawn, not fork: the server has threads (and an event loop)
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe()
+        proc = context.Process(target=_serve, args=(child, self.threads, self.nice),
+                               name="mira-embedder", daemon=True)
+        proc.start()
+        child.close()
+        self._proc, self._conn = proc, parent
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            for attempt in range(2):  # a child that died (OOM, killed) is started again once
+                if self._closed:
+                    raise EmbedderError("the embedding process was stopped")
+                if self._proc is None or not self._proc.is_alive():
+                    self._stop()
+                    self._start()
+                assert self._conn is not None
+                try:
+                    self._conn.send(list(texts))
+                    if not self._conn.poll(BATCH_TIMEOUT_S):
+                        raise EmbedderError("the embedding process did not answer in time")
+                    status, value = self._conn.recv()
+                except (EOFError, BrokenPipeError, ConnectionResetError) as exc:
+                    self._stop()
+                    if attempt:
+                        raise EmbedderError(f"the embedding process died: {exc}") from exc
+                    continue
+                if status != "ok":
+                    raise EmbedderError(f"embedding failed in the child process: {value}")
+                return np.asarray(value, dtype=np.float32)
+        raise AssertionError("unreachable")
+
+    def _stop(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(OSError):
+                self._conn.send(None)
+            self._conn.close()
+            self._conn = None
+        if self._proc is not None:
+            self._proc.join(timeout=2)
+            if self._proc.is_alive():
+                self._proc.kill()
+                self._proc.join(timeout=2)
+            self._proc = None
+
+    def close(self) -> None:
+        """Stop the child now, even in the middle of a batch (the server is exiting)."""
+        self._closed = True
+        proc = self._proc
+        if proc is not None and proc.is_alive():
+            proc.kill()
+        with self._lock:
+            self._stop()
