@@ -18,6 +18,8 @@ export const Methods = {
   chat: 'mira/chat',
   operations: 'mira/operations',
   budget: 'mira/budget',
+  recipes: 'mira/recipes',
+  scaffold: 'mira/scaffold',
 } as const;
 
 /** Commands the server registers (workspace/executeCommand). */
@@ -29,6 +31,12 @@ export const ServerCommands = {
   showFixes: 'mira.showFixes',
   showExperts: 'mira.showExperts',
   applyArtifact: 'mira.applyArtifact',
+  applyScaffold: 'mira.applyScaffold',
+} as const;
+
+/** Commands the client registers and the server names in code actions. */
+export const ClientCommands = {
+  scaffold: 'mira.scaffold',
 } as const;
 
 // -- mira/cochange --
@@ -170,6 +178,38 @@ export interface BudgetResult {
 
 /** mira.applyArtifact's result. */
 export interface ApplyArtifactResult { applied: boolean }
+
+// -- mira/recipes, mira/scaffold (change recipes) --
+export interface RecipesParams { textDocument?: TextDocumentIdentifier; includeRetired?: boolean }
+export interface RecipeExample { commit: string; subject: string; name: string }
+export interface RecipeEdit { path: string; lines: string[] }
+export interface RecipeItem {
+  id: string; title: string;
+  files: string[];            // path templates: created files, then edited shared files
+  support: number;            // commits that made this change
+  lastUsed?: string | null;   // ISO 8601 of the latest such commit
+  examples: RecipeExample[];  // newest first
+  creates: string[]; edits: RecipeEdit[];
+  version: number; retired: boolean; effectiveness?: number | null;
+}
+export interface RecipesResult { recipes: RecipeItem[]; note?: string | null }
+export interface ScaffoldParams { recipe: string; name: string; textDocument?: TextDocumentIdentifier }
+export interface TextEdit { range: Range; newText: string }
+export interface ScaffoldChange {
+  path: string; kind: 'create' | 'edit';
+  content?: string | null;    // kind 'create'
+  edits?: TextEdit[] | null;  // kind 'edit': insertions into the current file
+}
+export interface ScaffoldResult {
+  recipe: string; name: string; changes: ScaffoldChange[];
+  edit: WireWorkspaceEdit;    // never applied by the server; see mira.applyScaffold
+  notes: string[];
+}
+/** Arguments of the client command mira.scaffold (from the "New … like …" code action). */
+export interface ScaffoldCommandArgs { recipe: string; uri?: string; title?: string }
+/** mira.applyScaffold's arguments and result. */
+export interface ApplyScaffoldArgs { recipe: string; name: string; uri?: string }
+export interface ApplyScaffoldResult { applied: boolean; created?: string[]; notes?: string[] }
 
 /** JSON-RPC error code of a cancelled request. */
 export const RequestCancelled = -32800;

@@ -23,11 +23,16 @@ PLUGIN = ROOT / "client-nvim"
 INIT = Path(__file__).parent / "nvim" / "test_init.lua"
 CHAT_SERVED = (SERVER_ROOT / "mira" / "lsp" / "handlers" / "chat.py").exists()
 
-# The scripted model: a tool call and a streamed answer, then a slow answer that is stopped.
+# The scripted model: a tool call and a streamed answer, then a slow answer that is stopped,
+# then a proposed change that :MiraApply applies.
+PROPOSED = "VERSION = 2\nv = 5\n"
 SCRIPT = [
     {"tool_calls": [{"id": "c1", "name": "cochange", "arguments": '{"path": "api.py"}'}]},
     {"text": "**api.py** and client.py changed together in 4 of 5 commits.", "chunks": 4},
     {"text": "Once upon a time " * 40, "chunks": 80, "chunk_delay": 0.2},
+    {"tool_calls": [{"id": "p1", "name": "propose_change", "arguments": json.dumps(
+        {"path": "api.py", "content": PROPOSED})}]},
+    {"text": "I proposed a VERSION constant."},
 ]
 
 
@@ -59,8 +64,8 @@ def nvim(request: pytest.FixtureRequest) -> str:
     return binary
 
 
-def run_nvim(binary: str, repo: Path, tmp: Path, chat: bool, llm_url: str | None = None
-             ) -> dict[str, Any]:
+def run_nvim(binary: str, repo: Path, tmp: Path, chat: bool, llm_url: str | None = None,
+             enable_only: bool = False) -> dict[str, Any]:
     out = tmp / "result.json"
     extra = {"MIRA_MEMORY_MODEL_ANALYSIS": "false"}
     if llm_url:
@@ -73,7 +78,8 @@ def run_nvim(binary: str, repo: Path, tmp: Path, chat: bool, llm_url: str | None
                 "XDG_CONFIG_HOME": str(tmp), "TMPDIR": str(tmp), "OUT": str(out),
                 "MIRA_NVIM_PLUGIN": str(PLUGIN), "MIRA_TEST_REPO": str(repo),
                 "MIRA_PYTHON": sys.executable, "MIRA_SERVER_ENV": json.dumps(server_vars),
-                "MIRA_TEST_CHAT": "1" if chat else "0"}
+                "MIRA_TEST_CHAT": "1" if chat else "0",
+                "MIRA_TEST_ENABLE": "1" if enable_only else "0"}
     proc = subprocess.run([binary, "--headless", "--clean", "-u", str(INIT)], env=nvim_env,
                           cwd=repo, capture_output=True, text=True, timeout=180)
     assert out.exists(), f"no result from nvim ({proc.returncode}): {proc.stdout}\n{proc.stderr}"
@@ -94,6 +100,22 @@ def test_hover_and_cochange(nvim: str, tmp_path: Path) -> None:
     assert files[0] == "client.py", result["quickfix"]
     assert "shared commits" in result["quickfix"][0]["text"]
     assert "api.py" in result["quickfix_title"]
+    assert result["commands"], "plugin/mira.lua defines the user commands"
+    health = result["health"]
+    assert "Mira server" in health and "server command: " in health, health
+    assert re.search(r"version \d+\.\d+", health), health
+    assert re.search(r"repo: ready, 7 commits indexed", health), health
+
+
+def test_enable_without_setup(nvim: str, tmp_path: Path) -> None:
+    """0.11: vim.lsp.enable('mira') alone starts Mira from lsp/mira.lua, with the commands."""
+    if _version(nvim) != "0.11":
+        pytest.skip("vim.lsp.enable is Neovim 0.11+")
+    repo = cochange_fixture(tmp_path / "repo")
+    result = run_nvim(nvim, repo.root, tmp_path, chat=False, enable_only=True)
+    assert result["attached"] and result["indexed"], result
+    assert result["commands"]
+    assert "Last change" in result["hover"], result
 
 
 @pytest.mark.skipif(not CHAT_SERVED, reason="the server does not serve mira/chat yet")
@@ -110,3 +132,7 @@ def test_streamed_chat_and_stop(nvim: str, tmp_path: Path) -> None:
     assert result["stop_after_partials"] > 0
     assert result["stop"]["state"] == "cancelled", result["stop"]
     assert result["stop"]["partials"] < 80
+    assert result["proposed"]["state"] == "completed", result["proposed"]
+    assert result["applied"]["text"] == PROPOSED.rstrip("\n"), result["applied"]
+    assert result["applied"]["modified"] is True  # in the buffer, not on disk
+    assert (repo.root / "api.py").read_text() == "v = 5\n"

@@ -1,6 +1,8 @@
 -- Mira for Neovim 0.7+: starts `mira serve` with the built-in LSP client and adds
--- :MiraChat (streams mira/chat into a scratch buffer), :MiraChatStop, :MiraCochange (quickfix)
--- and :MiraExperts. Hover, CodeLens, code actions and diagnostics need nothing extra.
+-- :MiraChat (streams mira/chat into a scratch buffer), :MiraChatStop, :MiraApply, :MiraCochange
+-- (quickfix) and :MiraExperts. Hover, CodeLens, code actions and diagnostics need nothing extra.
+-- On 0.11+ `vim.lsp.enable('mira')` alone works (lsp/mira.lua); the commands come from
+-- plugin/mira.lua. See :help mira.
 local M = {}
 
 M.filetypes = { 'python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'rust', 'go',
@@ -57,6 +59,22 @@ local function client_config()
     init_options = M.options.init_options,
     handlers = { ['$/progress'] = M.progress_handler },
   }
+end
+
+--- The configuration lsp/mira.lua gives `vim.lsp.config` (0.11+): the same client setup() starts.
+function M.lsp_config()
+  local config = client_config()
+  config.name = nil
+  config.root_markers = { '.git' }
+  return config
+end
+
+--- The server command in effect: `vim.lsp.config('mira', …)` on 0.11+, else setup()'s.
+function M.server_cmd()
+  if vim.lsp.config and type(vim.lsp.config.mira) == 'table' and vim.lsp.config.mira.cmd then
+    return vim.lsp.config.mira.cmd
+  end
+  return M.options.cmd
 end
 
 local started = {} -- 0.7: root -> client id
@@ -156,8 +174,8 @@ local function chat_buffer()
   local buf = M.chat_buf
   if not buf or not vim.api.nvim_buf_is_valid(buf) then
     buf = vim.api.nvim_create_buf(false, true)
-    vim.api.nvim_buf_set_option(buf, 'filetype', 'markdown')
-    vim.api.nvim_buf_set_option(buf, 'bufhidden', 'hide')
+    vim.bo[buf].filetype = 'markdown'
+    vim.bo[buf].bufhidden = 'hide'
     pcall(vim.api.nvim_buf_set_name, buf, 'mira://chat')
     M.chat_buf = buf
   end
@@ -180,8 +198,7 @@ local function render(chat)
     elseif step.kind == 'artifact' then
       local a = step.artifact
       table.insert(lines, '')
-      table.insert(lines, string.format('Artifact `%s` (%s): `:lua require("mira").apply_artifact("%s")`',
-        a.path, a.kind, a.id))
+      table.insert(lines, string.format('Artifact `%s` (%s): `:MiraApply %s`', a.path, a.kind, a.id))
       table.insert(lines, '```' .. (a.kind == 'diff' and 'diff' or (a.language or '')))
       vim.list_extend(lines, vim.split(a.content, '\n', { plain = true }))
       table.insert(lines, '```')
@@ -217,12 +234,20 @@ function M._on_partial(chat, value)
     end
   elseif value.kind == 'artifact' then
     table.insert(chat.steps, { kind = 'artifact', artifact = value.artifact })
-    M.artifacts[value.artifact.id] = value.artifact
+    M._remember(value.artifact)
   end
   render(chat)
 end
 
-M.artifacts = {}
+M.artifacts = {}       -- id -> artifact proposed in this session
+M.artifact_order = {}  -- ids, oldest first
+
+function M._remember(artifact)
+  if not M.artifacts[artifact.id] then
+    table.insert(M.artifact_order, artifact.id)
+  end
+  M.artifacts[artifact.id] = artifact
+end
 
 --- Ask Mira; the answer streams into the mira://chat scratch buffer. Returns the chat state
 --- ({ text, steps, partials, state = 'streaming'|'completed'|'cancelled'|'failed', result, error }).
@@ -271,7 +296,7 @@ function M.chat(message, opts)
         chat.partials = chat.partials - 1
       end
       for _, a in ipairs(result.artifacts or {}) do
-        M.artifacts[a.id] = a
+        M._remember(a)
       end
     end
     render(chat)
@@ -299,13 +324,29 @@ function M.stop()
   end
 end
 
---- Apply a proposed artifact (mira.applyArtifact: the server sends workspace/applyEdit).
+--- Apply a proposed artifact (mira.applyArtifact: the server sends workspace/applyEdit, which
+--- changes the buffer; nothing is written to disk). Without an id, the latest artifact.
 function M.apply_artifact(id, on_done)
+  id = (id ~= nil and id ~= '') and id or M.artifact_order[#M.artifact_order]
+  if not id then
+    vim.notify('Mira: no proposed change to apply yet (:MiraChat)', vim.log.levels.WARN)
+    if on_done then on_done({ message = 'no artifact' }, nil) end
+    return
+  end
   local bufnr = vim.api.nvim_get_current_buf()
+  if not M.client(bufnr) and M.chat_buf and vim.api.nvim_buf_is_valid(M.chat_buf) then
+    -- run from the chat buffer: any buffer Mira is attached to will do
+    for _, b in ipairs(vim.api.nvim_list_bufs()) do
+      if M.client(b) then bufnr = b break end
+    end
+  end
   M.request(bufnr, 'workspace/executeCommand', { command = 'mira.applyArtifact', arguments = { id } },
     function(err, result)
       if err then
         vim.notify('mira.applyArtifact: ' .. err.message, vim.log.levels.ERROR)
+      else
+        local a = M.artifacts[id]
+        vim.notify('Mira: applied ' .. (a and a.path or id))
       end
       if on_done then on_done(err, result) end
     end)
@@ -313,7 +354,8 @@ end
 
 -- -- setup ---------------------------------------------------------------------------------
 
-local function commands()
+--- The user commands (plugin/mira.lua defines them at startup; setup() again, harmlessly).
+function M.commands()
   local function command(name, fn, opts)
     vim.api.nvim_create_user_command(name, fn, opts or {})
   end
@@ -325,6 +367,12 @@ local function commands()
     if message ~= '' then M.chat(message) end
   end, { nargs = '*' })
   command('MiraChatStop', function() M.stop() end)
+  command('MiraApply', function(args) M.apply_artifact(args.args) end, {
+    nargs = '?',
+    complete = function(lead)
+      return vim.tbl_filter(function(id) return id:sub(1, #lead) == lead end, M.artifact_order)
+    end,
+  })
   command('MiraCochange', function() M.cochange() end)
   command('MiraExperts', function() M.experts() end)
   command('MiraReindex', function()
@@ -335,12 +383,9 @@ end
 --- require('mira').setup({ cmd = {...}, init_options = {...} })
 function M.setup(opts)
   M.options = vim.tbl_deep_extend('force', M.options, opts or {})
-  commands()
+  M.commands()
   if has_011 and vim.lsp.config and not M.options.manual then
-    local config = client_config()
-    config.name = nil
-    config.root_markers = { '.git' }
-    vim.lsp.config('mira', config)
+    vim.lsp.config('mira', M.lsp_config())
     vim.lsp.enable('mira')
     return
   end
@@ -349,7 +394,7 @@ function M.setup(opts)
     group = group,
     pattern = M.options.filetypes,
     callback = function(args)
-      if vim.api.nvim_buf_get_option(args.buf, 'buftype') == '' then
+      if vim.bo[args.buf].buftype == '' then
         M.start(args.buf)
       end
     end,

@@ -88,7 +88,12 @@ def serve(args: argparse.Namespace) -> int:
 
 def index(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
-    ws = open_workspace(args.path, config_from(args))
+    folder = args.workspace
+    if args.path is not None:
+        if folder != "." and Path(folder).resolve() != Path(args.path).resolve():
+            raise CliError(f"two workspaces given: {args.path} and --workspace {folder}")
+        folder = args.path
+    ws = open_workspace(folder, config_from(args))
     if not ws.has_git:
         print(f"mira: {ws.root} is not a git repository; nothing to index", file=sys.stderr)
         return 0
@@ -154,11 +159,10 @@ def cochange(args: argparse.Namespace) -> int:
 
 
 def _resolve(ws: Workspace, raw: str) -> Path:
-    path = Path(raw)
-    if not path.is_absolute():
-        cwd_path = Path.cwd() / path
-        path = cwd_path if cwd_path.exists() or not (ws.root / path).exists() else ws.root / path
-    return path
+    """A PATH argument: relative paths belong to the workspace (``--workspace``, default the
+    current directory), never to wherever the command happens to run."""
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() else ws.root / path
 
 
 def question_arguments(parser: argparse.ArgumentParser) -> None:

@@ -45,8 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=commands.serve)
 
     index = sub.add_parser("index", help="index the workspace's git history")
-    index.add_argument("path", nargs="?", default=".", help="workspace folder")
-    index.add_argument("--json", action="store_true")
+    index.add_argument("path", nargs="?", default=None,
+                       help="workspace folder (the same as --workspace)")
+    _workspace_flags(index)
     _add_config_flags(index)
     index.set_defaults(handler=commands.index)
 
@@ -87,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     # -- code intelligence --
     from mira.cli import code_commands
     code_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
+
+    # -- change recipes --
+    from mira.cli import recipe_commands
+    recipe_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
     return parser
 
 

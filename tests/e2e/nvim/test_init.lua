@@ -1,6 +1,8 @@
 -- Drives Neovim's built-in LSP client against the real Mira server through client-nvim/
--- (run by tests/e2e/test_neovim.py): hover, :MiraCochange's quickfix list and a streamed,
--- then cancelled, mira/chat. Everything observed is written as JSON to $OUT; then quit.
+-- (run by tests/e2e/test_neovim.py): hover, :MiraCochange's quickfix list, :checkhealth mira, a
+-- streamed, then cancelled, mira/chat and :MiraApply of a proposed change. Everything observed
+-- is written as JSON to $OUT; then quit. MIRA_TEST_ENABLE=1 starts the client with
+-- vim.lsp.enable('mira') alone (0.11: lsp/mira.lua, commands from plugin/mira.lua).
 local env = vim.env
 local results = { version = vim.version and tostring(vim.version().major .. '.' .. vim.version().minor) or '?', errors = {} }
 
@@ -11,15 +13,22 @@ local function finish()
   vim.cmd('qa!')
 end
 
-local ok, err = xpcall(function()
-  vim.opt.runtimepath:append(env.MIRA_NVIM_PLUGIN)
+vim.opt.runtimepath:append(env.MIRA_NVIM_PLUGIN)
+
+-- after startup, as a user's session: plugin/mira.lua has been sourced by then
+local function run()
   vim.cmd('filetype on')
   local mira = require('mira')
-  mira.setup({
-    cmd = { env.MIRA_PYTHON, '-m', 'mira', 'serve' },
-    cmd_env = vim.fn.json_decode(env.MIRA_SERVER_ENV),
-  })
+  local cmd = { env.MIRA_PYTHON, '-m', 'mira', 'serve' }
+  local cmd_env = vim.fn.json_decode(env.MIRA_SERVER_ENV)
+  if env.MIRA_TEST_ENABLE == '1' then
+    vim.lsp.config('mira', { cmd = cmd, cmd_env = cmd_env })
+    vim.lsp.enable('mira')
+  else
+    mira.setup({ cmd = cmd, cmd_env = cmd_env })
+  end
   results.declarative = vim.fn.has('nvim-0.11') == 1
+  results.commands = vim.fn.exists(':MiraApply') == 2 and vim.fn.exists(':MiraChat') == 2
   vim.cmd('edit ' .. vim.fn.fnameescape(env.MIRA_TEST_REPO .. '/api.py'))
   local buf = vim.api.nvim_get_current_buf()
   results.attached = vim.wait(20000, function() return mira.client(buf) ~= nil end, 50)
@@ -60,6 +69,11 @@ local ok, err = xpcall(function()
   end
   results.quickfix_title = vim.fn.getqflist({ title = 1 }).title
 
+  vim.cmd('checkhealth mira')
+  results.health = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+  vim.cmd('bwipeout!')
+  vim.api.nvim_set_current_buf(buf)
+
   if env.MIRA_TEST_CHAT == '1' then
     vim.api.nvim_set_current_buf(buf)
     local chat = mira.chat('why do api.py and client.py change together?', { bufnr = buf })
@@ -83,10 +97,35 @@ local ok, err = xpcall(function()
       vim.wait(30000, function() return slow.state ~= 'streaming' end, 20)
       vim.wait(500, function() return false end, 50) -- a late response must not change the state
       results.stop = { state = slow.state, partials = slow.partials }
+
+      -- a proposed change, applied to the buffer with :MiraApply (from the chat buffer)
+      vim.api.nvim_set_current_buf(buf)
+      local propose = mira.chat('add a version constant to api.py', { bufnr = buf })
+      vim.wait(30000, function() return propose.state ~= 'streaming' end, 20)
+      results.proposed = { state = propose.state, error = propose.error or vim.NIL,
+                           artifacts = #mira.artifact_order }
+      if propose.state == 'completed' then
+        vim.api.nvim_set_current_buf(propose.buf)
+        local before = vim.api.nvim_buf_get_changedtick(buf)
+        vim.cmd('MiraApply')
+        vim.wait(20000, function() return vim.api.nvim_buf_get_changedtick(buf) ~= before end, 20)
+        results.applied = {
+          text = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n'),
+          modified = vim.bo[buf].modified,
+        }
+      end
     end
   end
-end, debug.traceback)
-if not ok then
-  table.insert(results.errors, tostring(err))
 end
-finish()
+
+vim.api.nvim_create_autocmd('VimEnter', {
+  once = true,
+  nested = true, -- :edit inside fires FileType, which starts the client
+  callback = function()
+    local ok, err = xpcall(run, debug.traceback)
+    if not ok then
+      table.insert(results.errors, tostring(err))
+    end
+    finish()
+  end,
+})

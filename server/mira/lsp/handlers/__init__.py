@@ -15,6 +15,7 @@ from mira.lsp.handlers import (
     expertise,
     hints,
     lifecycle,
+    recipes,
     search,
     status,
 )
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from mira.lsp.server import MiraServer
 
 MODULES = [lifecycle, editor, status, cochange, hints, commands, build, expertise, context,
-           search, chat, code]
+           search, chat, code, recipes]
 
 
 def register_all(server: MiraServer) -> None:

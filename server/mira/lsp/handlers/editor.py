@@ -52,7 +52,8 @@ def register(server: MiraServer) -> None:
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix,
+                                                   types.CodeActionKind.Refactor]),
     )
     async def code_action(ls: MiraServer, params: types.CodeActionParams
                           ) -> list[types.CodeAction]:

@@ -8,16 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.cli import mira
 from tests.support.gitrepo import GitRepo
 from tests.support.lsp import server_env
-
-
-def mira(*args: str, cwd: Path, env: dict[str, str] | None = None
-         ) -> subprocess.CompletedProcess[str]:
-    env = server_env(**(env or {}))
-    env.pop("MIRA_LOG_LEVEL", None)
-    return subprocess.run([sys.executable, "-m", "mira", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
 
 
 def test_cochange_json_one_object_per_path(cochange_repo: GitRepo, tmp_path: Path) -> None:
@@ -67,3 +60,34 @@ def test_clear_errors(tmp_path: Path) -> None:
     assert bad.returncode == 0 and "cochange_limit must be at least 1" in bad.stderr
     assert "not a git repository" in bad.stderr
     assert os.path.isdir(tmp_path / ".mira")
+
+
+def test_relative_paths_belong_to_the_workspace(cochange_repo: GitRepo, tmp_path: Path) -> None:
+    """Run from another checkout that has its own api.py: ``api.py --workspace ../repo`` is
+    the workspace's api.py, not the one in the current directory."""
+    here = GitRepo(tmp_path / "here")
+    here.commit("unrelated api", {"api.py": "x = 1\n", "other.py": "y = 2\n"},
+                author="Zed Nobody")
+    workspace = os.path.relpath(cochange_repo.root, here.root)
+    out = mira("cochange", "api.py", "--json", "--workspace", workspace, cwd=here.root)
+    assert out.returncode == 0, out.stderr
+    [answer] = [json.loads(line) for line in out.stdout.splitlines()]
+    assert answer["items"] and answer["items"][0]["path"] == "client.py", answer
+    experts = mira("experts", "api.py", "--json", "--workspace", workspace, cwd=here.root)
+    assert experts.returncode == 0, experts.stderr
+    [found] = [json.loads(line) for line in experts.stdout.splitlines()]
+    assert found["path"] == "api.py"
+    names = {e["name"] for e in found["experts"]}
+    assert names and "Zed Nobody" not in names, found
+
+
+def test_index_takes_workspace_like_every_command(cochange_repo: GitRepo, tmp_path: Path
+                                                   ) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = mira("index", "--workspace", str(cochange_repo.root), "--json", cwd=elsewhere)
+    assert out.returncode == 0, out.stderr
+    [result] = [json.loads(line) for line in out.stdout.splitlines()]
+    assert result["added"] == 7
+    both = mira("index", str(elsewhere), "--workspace", str(cochange_repo.root), cwd=elsewhere)
+    assert both.returncode == 2 and "two workspaces" in both.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-from tests.core.test_cli import mira
+from tests.support.cli import mira
 from tests.support.gitrepo import GitRepo
 from tests.support.scripted_llm import ScriptedLLM
 

@@ -7,7 +7,7 @@ import json
 
 from mira.core.context.provider import create_provider
 from mira.core.workspace import Workspace
-from tests.core.test_cli import mira
+from tests.support.cli import mira
 from tests.support.context_repo import EXPERTISE, EXPERTS_SKIPPED
 from tests.support.gitrepo import GitRepo
 

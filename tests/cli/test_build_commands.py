@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.support.cli import mira
 from tests.support.gitrepo import GitRepo
-from tests.support.lsp import server_env
-
-
-def mira(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "mira", *args], cwd=cwd, env=server_env(),
-                          input=stdin, capture_output=True, text=True, timeout=60)
 
 
 def test_build_then_fixes(tmp_path: Path) -> None:
@@ -26,20 +19,21 @@ def test_build_then_fixes(tmp_path: Path) -> None:
     repo.commit("readme", {"README.md": "x\n"})
     (repo.root / "ratio.py").write_text("def ratio(a, b):\n    return a / b\n")
 
-    build = mira(repo.root, "build", "--json", "--", "python3", "-m", "pytest", "-q",
-                 "-p", "no:cacheprovider")
+    build = mira("build", "--json", "--", "python3", "-m", "pytest", "-q",
+                 "-p", "no:cacheprovider", cwd=repo.root)
     assert build.returncode == 1, build.stderr
     [run] = [json.loads(line) for line in build.stdout.splitlines()]
     assert run["status"] == "failed"
     [error] = run["errors"]
     assert error["code"] == "ZeroDivisionError" and error["path"] == "ratio.py"
 
-    out = mira(repo.root, "fixes", "--stdin", "--json", stdin=build.stderr or error["message"])
+    out = mira("fixes", "--stdin", "--json", cwd=repo.root,
+               stdin=build.stderr or error["message"])
     fixes = json.loads(out.stdout)["fixes"]
     assert fixes[0]["commit"] == fix and "if b else 0" in fixes[0]["hunk"]
-    text = mira(repo.root, "fixes", "--error", error["message"])
+    text = mira("fixes", "--error", error["message"], cwd=repo.root)
     assert fix[:10] in text.stdout and "Fix ZeroDivisionError" in text.stdout
 
-    missing = mira(repo.root, "build", "--", "no-such-tool-abc")
+    missing = mira("build", "--", "no-such-tool-abc", cwd=repo.root)
     assert missing.returncode == 2 and "command not found: no-such-tool-abc" in missing.stdout
-    assert mira(repo.root, "fixes").returncode == 2
+    assert mira("fixes", cwd=repo.root).returncode == 2

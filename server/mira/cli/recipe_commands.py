@@ -1,0 +1,83 @@
+"""``mira recipes`` and ``mira scaffold``: change recipes from the terminal.
+
+``mira scaffold`` prints the proposed changes and never writes a file. JSON output
+has the same shape as ``mira/recipes`` / ``mira/scaffold`` over LSP.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from mira.cli.commands import CliError, config_from, open_workspace, run_closing
+from mira.cli.output import count, emit_json
+from mira.core.git.cochange import humanize_age
+from mira.core.recipes.model import recipe_json
+from mira.core.recipes.scaffold import ScaffoldError
+from mira.core.recipes.service import RecipeService
+
+
+def recipes(args: argparse.Namespace) -> int:
+    ws = open_workspace(args.workspace, config_from(args))
+    service = ws.service(RecipeService)
+    try:
+        found = run_closing(ws, lambda: service.recipes(include_retired=args.all))
+    except ScaffoldError as exc:
+        raise CliError(str(exc)) from exc
+    if args.json:
+        emit_json([recipe_json(r) for r in found])
+        return 0
+    if not found:
+        print("(no recipe: no change shape recurs often enough in this history)")
+    now = time.time()
+    for r in found:
+        retired = " [retired]" if r.retired else ""
+        print(f"{r.id}{retired} — {r.title} ({count(r.support, 'commit')}, last "
+              f"{humanize_age(now - r.last_used)})")
+        for path in r.files:
+            print(f"    {path}")
+        if r.examples:
+            ex = r.examples[0]
+            print(f"    e.g. {ex.commit[:10]} {ex.subject}")
+    return 0
+
+
+def scaffold(args: argparse.Namespace) -> int:
+    ws = open_workspace(args.workspace, config_from(args))
+    service = ws.service(RecipeService)
+    try:
+        result = run_closing(ws, lambda: service.scaffold(args.recipe, args.name))
+    except ScaffoldError as exc:
+        raise CliError(str(exc)) from exc
+    if args.json:
+        emit_json(result.to_json())
+        return 0
+    for change in result.changes:
+        if change.kind == "create":
+            print(f"create {change.path}")
+            for line in (change.content or "").splitlines():
+                print(f"  + {line}")
+        else:
+            print(f"edit {change.path}")
+            for e in change.edits:
+                print(f"  @{e.line + 1} + {e.text.rstrip()}")
+    for note in result.notes:
+        print(f"note: {note}")
+    print("(nothing written: apply it from your editor, or by hand)")
+    return 0
+
+
+def add_parsers(sub: Any, add_config_flags: Any, workspace_flags: Any) -> None:
+    p = sub.add_parser("recipes", help="recurring change shapes mined from git history")
+    p.add_argument("--all", action="store_true", help="also retired recipes")
+    workspace_flags(p)
+    add_config_flags(p)
+    p.set_defaults(handler=recipes)
+
+    s = sub.add_parser("scaffold", help="the changes RECIPE makes for NAME (never written)")
+    s.add_argument("recipe", metavar="RECIPE_ID")
+    s.add_argument("name", metavar="NAME")
+    workspace_flags(s)
+    add_config_flags(s)
+    s.set_defaults(handler=scaffold)

@@ -1,0 +1,1 @@
+"""Change recipes: recurring multi-file change shapes mined from git history, without a model."""

@@ -1,0 +1,45 @@
+"""Executions are tracked and a recipe whose scaffolds do not survive is retired."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from mira.core.recipes.service import RecipeService
+from mira.core.workspace import Workspace
+from tests.support import recipe_repo
+
+
+def test_kept_scaffolds_score_high_and_discarded_ones_retire_the_recipe(tmp_path: Path) -> None:
+    repo = recipe_repo.build(tmp_path / "repo")
+    ws = Workspace(repo.root)
+    ws.open()
+    service = ws.service(RecipeService)
+    recipe = next(r for r in service.recipes_blocking(ws.repos[0])
+                  if "src/app/handlers/{{snake}}.py" in r.files)
+
+    async def scaffold_and_record(name: str, applied: bool, keep: bool) -> None:
+        result = await service.scaffold(recipe.id, name)
+        if applied:
+            for c in result.changes:
+                if c.kind == "create" and keep:
+                    repo.write(c.path, c.content or "")
+        await service.record(result, applied)
+
+    asyncio.run(scaffold_and_record("kept_one", applied=True, keep=True))
+    [r] = [x for x in service.recipes_blocking(ws.repos[0]) if x.id == recipe.id]
+    assert r.stats == {"effectiveness": 1.0, "executions": 1, "applied": 1}
+    assert not r.retired
+
+    (repo.root / "tests/test_kept_one.py").write_text("rewritten\n")  # edited afterwards
+    [r] = [x for x in service.recipes_blocking(ws.repos[0]) if x.id == recipe.id]
+    assert r.stats["effectiveness"] == 0.75  # both present, half of them edited
+
+    asyncio.run(scaffold_and_record("dropped", applied=True, keep=False))  # deleted again
+    asyncio.run(scaffold_and_record("declined_a", applied=False, keep=False))
+    asyncio.run(scaffold_and_record("declined_b", applied=False, keep=False))
+    visible = service.recipes_blocking(ws.repos[0])
+    assert recipe.id not in {x.id for x in visible}  # retired: no longer offered
+    [r] = [x for x in service.recipes_blocking(ws.repos[0], include_retired=True)
+           if x.id == recipe.id]
+    assert r.retired and r.stats["executions"] == 4 and r.stats["applied"] == 2
