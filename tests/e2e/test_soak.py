@@ -84,12 +84,14 @@ async def test_requests_are_answered_while_everything_indexes(
     while True:
         rounds += 1
         # an editor's usual traffic; each must be answered (wait_for raises otherwise)
-        await asyncio.wait_for(request(client, "textDocument/documentSymbol",
-                                       {"textDocument": doc}), 60)
-        await asyncio.wait_for(request(client, "textDocument/hover", {
-            "textDocument": doc, "position": {"line": 3, "character": 5}}), 60)
+        ident = types.TextDocumentIdentifier(uri=uri)
+        await asyncio.wait_for(client.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=ident)), 60)
+        await asyncio.wait_for(client.text_document_hover_async(types.HoverParams(
+            text_document=ident, position=types.Position(line=3, character=5))), 60)
         await asyncio.wait_for(request(client, "mira/cochange", {"textDocument": doc}), 60)
-        await asyncio.wait_for(request(client, "workspace/symbol", {"query": "Cart"}), 60)
+        await asyncio.wait_for(client.workspace_symbol_async(
+            types.WorkspaceSymbolParams(query="Cart")), 60)
         await asyncio.wait_for(request(client, "mira/search", {"query": "cart total"}), 60)
         status = await asyncio.wait_for(request(client, "mira/status", {}), 60)
         phases = _phases(status)
@@ -117,8 +119,8 @@ async def test_requests_are_answered_while_everything_indexes(
     final = _phases(await request(client, "mira/status", {}))
     assert final["git"]["state"] == final["code"]["state"] == "done"
     assert final["commit_embeddings"]["state"] == "done"
-    symbols = await request(client, "workspace/symbol", {"query": "Cart"})
-    assert any(s["name"] == "Cart" for s in symbols)
+    symbols = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="Cart"))
+    assert any(s.name == "Cart" for s in symbols or [])
     found = await request(client, "mira/search", {"query": "cart total"})
     assert found["items"]
     repos = (await request(client, "mira/status", {}))["workspaces"][0]["repositories"]

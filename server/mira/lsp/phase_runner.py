@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mira.core.phases import TITLES
@@ -30,6 +31,12 @@ Cancelled = Callable[[], bool]
 Work = Callable[[Report, Cancelled], T]
 
 
+YIELDING = {"code_embeddings", "commit_embeddings"}  # stop between batches when asked
+PHASE_THREADS = ThreadPoolExecutor(4, "mira-phase")
+REQUEST_THREADS = 32
+_configured = False
+
+
 class PhaseCancelled(Exception):
     """The user cancelled the phase from the progress UI (not a failure)."""
 
@@ -43,6 +50,20 @@ async def run_phase(ls: MiraServer, ws: Workspace, name: str, work: Work[T], *,
     Returns its result, or None when it failed or was cancelled.
     """
     phases = ws.phases
+    scheduler = ls.state.scheduler
+    _configure(asyncio.get_running_loop())
+    if phases.get(name).state != "running":
+        phases.off(name, "waiting for a more urgent phase", "pending")
+    async with scheduler.slot(name):
+        return await _run(ls, ws, name, work, title, progress, retry, cancelled_errors)
+
+
+async def _run(ls: MiraServer, ws: Workspace, name: str, work: Work[T], title: str | None,
+               progress: bool, retry: Callable[[], Coroutine[Any, Any, None]] | None,
+               cancelled_errors: tuple[type[BaseException], ...]) -> T | None:
+    phases = ws.phases
+    scheduler = ls.state.scheduler
+    yields = name in YIELDING
     phases.start(name)
     label = title or f"Mira: {TITLES.get(name, name)}"
     reporter = WorkProgress(ls, label) if progress else None
@@ -55,11 +76,23 @@ async def run_phase(ls: MiraServer, ws: Workspace, name: str, work: Work[T], *,
             reporter.report(done, total, message)
 
     def is_cancelled() -> bool:
-        return reporter is not None and reporter.cancelled
+        return (reporter is not None and reporter.cancelled) or (
+            yields and scheduler.should_yield(name))
 
     stops: tuple[type[BaseException], ...] = (PhaseCancelled, *cancelled_errors)
+    loop = asyncio.get_running_loop()
     try:
-        result = await asyncio.to_thread(work, report, is_cancelled)
+        result = await loop.run_in_executor(PHASE_THREADS, work, report, is_cancelled)
+        if reporter is not None and reporter.cancelled:  # stopped early: not done
+            raise PhaseCancelled
+        if yields and scheduler.should_yield(name) and not (reporter and reporter.cancelled):
+            # paused between two batches for a more urgent phase: it goes on afterwards
+            phases.off(name, "paused for a more urgent phase", "pending")
+            if reporter is not None:
+                reporter.end_message = "paused"
+            if retry is not None:
+                ls.state.spawn(retry(), f"resume {name} {ws.root}")
+            return None
     except stops:
         phases.off(name, "cancelled; it resumes on the next change or reindex", "pending")
         if reporter is not None:
@@ -81,6 +114,16 @@ async def run_phase(ls: MiraServer, ws: Workspace, name: str, work: Work[T], *,
             await reporter.__aexit__(None, None, None)
     phases.finish(name)
     return result
+
+
+def _configure(loop: asyncio.AbstractEventLoop) -> None:
+    """Requests get a thread pool of their own size: background phases run on
+    ``PHASE_THREADS``, so a long index never takes the threads hovers need (the default
+    pool has only ``cpu_count + 4`` threads)."""
+    global _configured
+    if not _configured:
+        _configured = True
+        loop.set_default_executor(ThreadPoolExecutor(REQUEST_THREADS, "mira-request"))
 
 
 async def _later(delay: float, retry: Callable[[], Coroutine[Any, Any, None]]) -> None:

@@ -10,6 +10,7 @@ bytes; names are decoded with replacement characters).
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import multiprocessing
 import os
 import stat
@@ -21,6 +22,7 @@ from mira.core.code.concepts import symbol_terms
 from mira.core.code.extract import extract, module_name
 from mira.core.code.languages import spec_for
 from mira.core.code.model import FileIndex
+from mira.core.procs import die_with_parent
 
 POOL_MIN_FILES = 64  # fewer files parse faster in-process than a pool starts
 CHUNK_FILES = 32
@@ -141,8 +143,9 @@ def parse_many(root: Path, rels: Sequence[str], max_bytes: int, workers: int = 0
                cancelled: Callable[[], bool] | None = None,
                modules: PythonModules | None = None) -> Iterator[Parsed]:
     """Parse ``rels``, in a process pool when there are many; results in any order."""
-    workers = workers or os.cpu_count() or 1
-    if len(rels) < POOL_MIN_FILES or workers <= 1:
+    # one core is left for requests; even one worker takes parsing off the server's GIL
+    workers = workers or max(1, (os.cpu_count() or 2) - 1)
+    if len(rels) < POOL_MIN_FILES:
         modules = modules or PythonModules(root)
         for rel in rels:
             if cancelled is not None and cancelled():
@@ -152,7 +155,8 @@ def parse_many(root: Path, rels: Sequence[str], max_bytes: int, workers: int = 0
     chunks = [rels[i:i + CHUNK_FILES] for i in range(0, len(rels), CHUNK_FILES)]
     # spawn, not fork: the language server has threads (and an event loop)
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
+                                                initializer=_background) as pool:
         futures = [pool.submit(_parse_chunk, str(root), chunk, max_bytes) for chunk in chunks]
         try:
             for future in concurrent.futures.as_completed(futures):
@@ -163,6 +167,13 @@ def parse_many(root: Path, rels: Sequence[str], max_bytes: int, workers: int = 0
             for future in futures:
                 future.cancel()
             return
+
+
+def _background() -> None:
+    """Pool workers: a lower OS priority, and they die with the server (Linux)."""
+    with contextlib.suppress(OSError):
+        os.nice(10)
+    die_with_parent()
 
 
 class _Cancelled(Exception):

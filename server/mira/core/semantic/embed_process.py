@@ -15,19 +15,18 @@ and ``close()`` stops it. At most one batch is in flight (bounded memory).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
 import multiprocessing
 import os
-import signal
-import sys
 import threading
+import time
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
 import numpy as np
 
+from mira.core.procs import die_with_parent
 from mira.core.semantic.embedder import EmbedderError, MiniLMEmbedder
 
 log = logging.getLogger(__name__)
@@ -41,15 +40,8 @@ def default_threads() -> int:
     return max(1, (os.cpu_count() or 2) - 1)
 
 
-def _die_with_parent() -> None:
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL("libc.so.6", use_errno=True)
-            libc.prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
-
-
 def _serve(conn: Connection, threads: int, nice: int) -> None:  # pragma: no cover - child
-    _die_with_parent()
+    die_with_parent()
     with contextlib.suppress(OSError):
         os.nice(nice)
     embedder = MiniLMEmbedder(threads)
@@ -83,6 +75,8 @@ class ProcessEmbedder:
         self._proc: Any = None
         self._conn: Connection | None = None
         self._closed = False
+        self._urgent = 0
+        self._urgent_lock = threading.Lock()
 
     @property
     def pid(self) -> int | None:
@@ -98,9 +92,27 @@ class ProcessEmbedder:
         child.close()
         self._proc, self._conn = proc, parent
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def embed(self, texts: Sequence[str], urgent: bool = False) -> np.ndarray:
+        """Vectors of ``texts``. ``urgent`` (a query, a chat turn) goes before the next
+        bulk batch: it waits at most for the batch in flight."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if urgent:
+            with self._urgent_lock:
+                self._urgent += 1
+            try:
+                return self._embed(texts)
+            finally:
+                with self._urgent_lock:
+                    self._urgent -= 1
+        while self._urgent:  # a lock is not fair: let the waiting query in first
+            time.sleep(0.002)
+        return self._embed(texts)
+
+    def urgent(self) -> UrgentEmbedder:
+        return UrgentEmbedder(self)
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
             for attempt in range(2):  # a child that died (OOM, killed) is started again once
                 if self._closed:
@@ -145,3 +157,16 @@ class ProcessEmbedder:
             proc.kill()
         with self._lock:
             self._stop()
+
+
+class UrgentEmbedder:
+    """The same child process, for queries and chat turns (ahead of bulk batches): one
+    model in the process tree instead of two."""
+
+    def __init__(self, shared: ProcessEmbedder) -> None:
+        self.shared = shared
+        self.id = shared.id
+        self.dimension = shared.dimension
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self.shared.embed(texts, urgent=True)

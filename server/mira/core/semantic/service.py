@@ -108,6 +108,8 @@ class SearchService:
 
     # -- configuration -------------------------------------------------------------------
     def embedder(self) -> Embedder:
+        """Queries and chat turns. The offline model runs in the bulk embedder's child
+        process (ahead of its batches): one copy of the model in the process tree."""
         if self._embedder is None:
             config = self.ws.config
             if config.embedder == "openai":
@@ -115,7 +117,9 @@ class SearchService:
                                                 config.embedding_dimension,
                                                 base_url=config.embedding_base_url)
             else:
-                self._embedder = MiniLMEmbedder()
+                bulk = self.bulk_embedder()
+                self._embedder = bulk.urgent() if isinstance(bulk, ProcessEmbedder) \
+                    else MiniLMEmbedder()
         return self._embedder
 
     def bulk_embedder(self) -> Embedder:
@@ -390,18 +394,23 @@ class SearchService:
     # -- conversation ----------------------------------------------------------------------
     async def add_conversation(self, session_id: str, message_id: str, role: str, text: str,
                                ts: float) -> None:
-        def run() -> None:
-            chunk = Chunk(f"conversation:{session_id}:{message_id}", None, role,
-                          "message", None, 0, 0, text[:4000])
-            self.ws.db.write(lambda w: self._upsert_chunk(
-                w, "conversation", chunk, session=session_id, updated_at=ts))
-            if self.ws.config.semantic_enabled:
-                # not under the index lock: a chat turn must not wait for the background
-                # embedding pass to finish (it did, for minutes, on a large repository)
-                with self._conversation_lock:
-                    self._embed_pending(self.ws.db.read(), "conversation", None, None,
-                                        self.embedder())
-        await asyncio.to_thread(run)
+        chunk = Chunk(f"conversation:{session_id}:{message_id}", None, role,
+                      "message", None, 0, 0, text[:4000])
+        await self.ws.db.awrite(lambda w: self._upsert_chunk(
+            w, "conversation", chunk, session=session_id, updated_at=ts))
+        if self.ws.config.semantic_enabled:
+            # embedded in the background, never under the index lock: a chat turn waited
+            # for the whole first embedding pass (minutes on a large repository)
+            threading.Thread(target=self._embed_conversation, name="mira-embed-turn",
+                             daemon=True).start()
+
+    def _embed_conversation(self) -> None:
+        with self._conversation_lock:
+            try:
+                self._embed_pending(self.ws.db.read(), "conversation", None, None,
+                                    self.embedder())
+            except Exception:  # the next pass picks it up (the flag stays 0)
+                log.warning("embedding a conversation turn failed", exc_info=True)
 
     async def search_conversation(self, query: str, session_id: str | None = None,
                                   limit: int = 5) -> list[SearchHit]:

@@ -54,9 +54,8 @@ async def refresh(ls: MiraServer, ws: Workspace) -> None:
 
 async def _phases(ls: MiraServer, ws: Workspace) -> None:
     service = ws.service(SearchService)
-    retry = lambda: refresh(ls, ws)  # noqa: E731
     report = await run_phase(ls, ws, "chunks", service.sync, title="Mira: indexing for search",
-                             retry=retry)
+                             retry=lambda: refresh(ls, ws))
     if report is None:
         return
     ws.phases.finish("chunks", f"{report.chunks_added} chunks added",
@@ -65,15 +64,39 @@ async def _phases(ls: MiraServer, ws: Workspace) -> None:
         for name in ("code_embeddings", "commit_embeddings"):
             ws.phases.off(name, "semantic search is off (semanticEnabled)")
         return
+    await embed(ls, ws)
+
+
+async def embed(ls: MiraServer, ws: Workspace) -> None:
+    """The embedding passes, code first; each resumes where it stopped (paused for a more
+    urgent phase, failed, cancelled), so a retry runs only these."""
+    key = f"embed {ws.root}"
+    if key in _running:
+        _again.add(key)
+        return
+    _running.add(key)
+    try:
+        while True:
+            _again.discard(key)
+            await _embed_once(ls, ws)
+            if key not in _again:
+                break
+    finally:
+        _running.discard(key)
+
+
+async def _embed_once(ls: MiraServer, ws: Workspace) -> None:
+    service = ws.service(SearchService)
     for name, collections in (("code_embeddings", ("code", "conversation")),
                               ("commit_embeddings", ("git",))):
         def work(report: Report, cancelled: Cancelled, c: tuple[str, ...] = collections
                  ) -> int:
             return service.embed(c, report, cancelled)
-        embedded = await run_phase(ls, ws, name, work, retry=retry)
+        embedded = await run_phase(ls, ws, name, work, retry=lambda: embed(ls, ws))
         if embedded is None:
             return
-        ws.phases.finish(name, f"{embedded} chunks embedded", embedded=embedded)
+        ws.phases.finish(name, f"{embedded} chunks embedded", embedded=embedded,
+                         pending=service.pending(collections[0]))
 
 
 def register(server: MiraServer) -> None:
