@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 
 CHILD_NICE = 10
 BATCH_TIMEOUT_S = 300.0
+URGENT_WAIT_S = 1.0
+
+
+class EmbedderBusy(EmbedderError):
+    """The model is busy; the caller answers without vectors this time."""
 
 
 def default_threads() -> int:
@@ -76,6 +81,7 @@ class ProcessEmbedder:
         self._conn: Connection | None = None
         self._closed = False
         self._urgent = 0
+        self._stale = 0  # answers still to come for urgent calls that gave up
         self._urgent_lock = threading.Lock()
 
     @property
@@ -94,26 +100,30 @@ class ProcessEmbedder:
 
     def embed(self, texts: Sequence[str], urgent: bool = False) -> np.ndarray:
         """Vectors of ``texts``. ``urgent`` (a query, a chat turn) goes before the next
-        bulk batch: it waits at most for the batch in flight."""
+        bulk batch and never waits long: when the child is busy or slow (a bulk batch in
+        flight on a loaded machine) it raises ``EmbedderBusy`` after ``URGENT_WAIT_S`` and
+        the caller answers without vectors (keyword search) instead of hanging."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         if urgent:
             with self._urgent_lock:
                 self._urgent += 1
             try:
-                return self._embed(texts)
+                return self._embed(texts, URGENT_WAIT_S)
             finally:
                 with self._urgent_lock:
                     self._urgent -= 1
         while self._urgent:  # a lock is not fair: let the waiting query in first
             time.sleep(0.002)
-        return self._embed(texts)
+        return self._embed(texts, None)
 
     def urgent(self) -> UrgentEmbedder:
         return UrgentEmbedder(self)
 
-    def _embed(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
+    def _embed(self, texts: Sequence[str], wait: float | None) -> np.ndarray:
+        if not self._lock.acquire(timeout=-1 if wait is None else wait):
+            raise EmbedderBusy("the embedding model is busy with a batch")
+        try:
             for attempt in range(2):  # a child that died (OOM, killed) is started again once
                 if self._closed:
                     raise EmbedderError("the embedding process was stopped")
@@ -122,9 +132,13 @@ class ProcessEmbedder:
                     self._start()
                 assert self._conn is not None
                 try:
+                    self._drain(wait)
                     self._conn.send(list(texts))
-                    if not self._conn.poll(BATCH_TIMEOUT_S):
-                        raise EmbedderError("the embedding process did not answer in time")
+                    if not self._conn.poll(BATCH_TIMEOUT_S if wait is None else wait):
+                        if wait is None:
+                            raise EmbedderError("the embedding process did not answer in time")
+                        self._stale += 1  # its answer comes later: skipped by _drain
+                        raise EmbedderBusy("the embedding model is busy")
                     status, value = self._conn.recv()
                 except (EOFError, BrokenPipeError, ConnectionResetError) as exc:
                     self._stop()
@@ -134,9 +148,23 @@ class ProcessEmbedder:
                 if status != "ok":
                     raise EmbedderError(f"embedding failed in the child process: {value}")
                 return np.asarray(value, dtype=np.float32)
-        raise AssertionError("unreachable")
+            raise AssertionError("unreachable")
+        finally:
+            self._lock.release()
+
+    def _drain(self, wait: float | None) -> None:
+        """Skip the late answers of urgent calls that gave up waiting."""
+        assert self._conn is not None
+        while self._stale:
+            if wait is not None:
+                raise EmbedderBusy("the embedding model is still busy")
+            if not self._conn.poll(BATCH_TIMEOUT_S):
+                raise EmbedderError("the embedding process did not answer in time")
+            self._conn.recv()
+            self._stale -= 1
 
     def _stop(self) -> None:
+        self._stale = 0
         if self._conn is not None:
             with contextlib.suppress(OSError):
                 self._conn.send(None)
