@@ -28,7 +28,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mira.core.git.calibration import ReplayCommit, calibrate
 from mira.core.git.cochange import CochangeParams, QueryCommit, rank
+from mira.core.git.evidence import NameIndex
 from mira.core.git.log_reader import iter_commits
 from mira.core.git.records import CommitRecord
 
@@ -155,21 +157,38 @@ def rank_rose(t: Training, query: int, now: int) -> list[str]:
     return _top(t, scores, co)
 
 
-def make_mira(params: CochangeParams) -> Ranker:
+def replay_of(t: Training) -> list[ReplayCommit]:
+    """The training history under its names at the split (dead files keep an id)."""
+    alive = t.lineage.name_of
+    return [ReplayCommit(when, n_files, tuple(alive.get(f, f"\0{f}") for f in ids))
+            for when, n_files, ids in t.commits]
+
+
+def make_mira(params: CochangeParams | None, names: NameIndex | None) -> Ranker:
+    """Mira as the server runs it: evidence by name, then the parameters calibrated on
+    the training history's own last commits (unless ``params`` are given)."""
+    chosen: dict[str, CochangeParams] = {}
+
     def rank_mira(t: Training, query: int, now: int) -> list[str]:
         alive = t.lineage.name_of
+        if "params" not in chosen:
+            chosen["params"] = params or calibrate(replay_of(t), set(alive.values())).params
         history = []
         for index in t.by_file[query]:
             when, n_files, ids = t.commits[index]
             partners = tuple(alive[f] for f in ids if f != query and f in alive)
             history.append(QueryCommit(when, n_files, partners))
-        return [s.path for s in rank(history, now=now, params=params, limit=K)]
+        name = alive[query]
+        named = names.partners(name) if names is not None else {}
+        return [s.path for s in rank(history, now=now, params=chosen["params"], limit=K,
+                                     query=name, named=named)]
+    rank_mira.chosen = chosen  # type: ignore[attr-defined]
     return rank_mira
 
 
 def evaluate(repo: Path, holdout: int = 300, params: CochangeParams | None = None,
-             commits: Sequence[CommitRecord] | None = None, window: int = 0
-             ) -> dict[str, object]:
+             commits: Sequence[CommitRecord] | None = None, window: int = 0,
+             evidence: bool = True) -> dict[str, object]:
     """Scores of every model; ``window`` > 0 evaluates an earlier window instead (the
     ``holdout`` commits before window ``window - 1``'s), for tuning without the test one."""
     started = time.perf_counter()
@@ -182,8 +201,10 @@ def evaluate(repo: Path, holdout: int = 300, params: CochangeParams | None = Non
     training = train(commits[:first])
     now = commits[first - 1].author_time if first else 0
     alive_ids = training.lineage.id_of
+    names = NameIndex(training.lineage.name_of.values()) if evidence else None
+    mira = make_mira(params, names)
     models: dict[str, Ranker] = {
-        "mira": make_mira(params or CochangeParams()),
+        "mira": mira,
         "jaccard": rank_jaccard, "codemaat": rank_codemaat, "rose": rank_rose,
     }
     totals = {name: {"hit@3": 0.0, "recall@10": 0.0, "map@10": 0.0} for name in models}
@@ -218,6 +239,8 @@ def evaluate(repo: Path, holdout: int = 300, params: CochangeParams | None = Non
         "map_ratio_vs_best_baseline": round(results["mira"]["map@10"] / best_baseline, 3)
         if best_baseline else None,
         "seconds": round(time.perf_counter() - started, 2),
+        "params": {k: v for k, v in vars(mira.chosen["params"]).items()}  # type: ignore
+        if mira.chosen else None,  # type: ignore[attr-defined]
     }
 
 

@@ -1,18 +1,21 @@
 """Change recipes on held-out history: path-set accuracy and content token F1.
 
-Protocol: recipes are mined from every non-merge commit but the last ``--holdout``
-ones. Each held-out commit that adds a file matching some recipe's anchor template
-(the recipe with the most support, if several) is scaffolded with the name read
-from that file, against the parent commit's tree. A commit's path set is right
-when the scaffold creates exactly the files the commit added and every file it
-edits was also edited by the commit. Content: token F1 of each created file that
+Protocol: recipes are mined from every non-merge commit but the newest ``--holdout``
+ones (default: a fifth of them, at least 300). Each held-out commit whose main new
+file (source before tests and docs) is shaped like a recipe's anchor template (the
+recipe with the most support, if several) is scaffolded with the name read from
+that file, against the parent commit's tree. A commit's path set is right
+when the scaffold creates exactly the files the commit created for the name (its
+added files that spell the name) and every file it edits was also edited by the
+commit; ``strict`` compares with every file the commit added, also those of other
+work in the same commit. Content: token F1 of each created file that
 the commit also added, against what the developer wrote.
 
 Baselines in the same run: ``anchor-only`` creates just the anchor file (what
 copying one similar file gives); ``latest`` content is the newest instance with
 the name replaced, ``skeleton`` keeps only the lines instances share.
 
-    python -m benchmarks.recipes_eval REPO [REPO...] [--holdout 300] [--json]
+    python -m benchmarks.recipes_eval REPO [REPO...] [--holdout N] [--json]
 """
 
 from __future__ import annotations
@@ -28,9 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from mira.core.recipes.gitdata import GitReader, change_sets
-from mira.core.recipes.mining import ChangeSet, cluster
+from mira.core.recipes.mining import ChangeSet, anchor, cluster
 from mira.core.recipes.model import Recipe, build, recipe_id
-from mira.core.recipes.names import name_of
+from mira.core.recipes.names import abstract, has_placeholder, name_of, split_words
 from mira.core.recipes.scaffold import scaffold
 
 _TOKEN = re.compile(r"\w+|[^\s\w]")
@@ -59,17 +62,22 @@ def _at(fn: Any, rev: str, path: str) -> Any:
 
 
 def match(recipes: list[Recipe], change: ChangeSet) -> tuple[Recipe, str] | None:
+    """The recipe a user would pick for the commit's main new file (source before tests and
+    docs): the best-supported one whose anchor template is shaped like that file."""
+    if not change.added:
+        return None
+    primary = anchor(change.added)
     best: tuple[Recipe, str] | None = None
     for r in recipes:
-        for path in change.added:
-            words = name_of(path, r.anchor)
-            if words and (best is None or r.support > best[0].support):
-                best = (r, "_".join(words))
+        words = name_of(primary, r.anchor)
+        if words and (best is None or r.support > best[0].support):
+            best = (r, "_".join(words))
     return best
 
 
-def evaluate(repo: Path, holdout: int = 300, min_support: int = 3) -> dict[str, Any]:
+def evaluate(repo: Path, holdout: int | None = None, min_support: int = 3) -> dict[str, Any]:
     changes = list(change_sets(repo))  # newest first
+    holdout = holdout or max(300, len(changes) // 5)
     held, history = changes[:holdout], changes[holdout:]
     reader = GitReader(repo)
     try:
@@ -89,11 +97,16 @@ def evaluate(repo: Path, holdout: int = 300, min_support: int = 3) -> dict[str, 
                 created = {c.path: c.content or "" for c in s.changes if c.kind == "create"}
                 edited = {c.path for c in s.changes if c.kind == "edit"}
                 if mode == "skeleton":
-                    actual = set(change.added)
+                    # the files the commit created for this name (other new files in the
+                    # same commit are other work); strict: every file the commit added
+                    words = split_words(name)
+                    actual = {p for p in change.added if has_placeholder(abstract(p, words))}
+                    main_file = anchor(change.added)
                     row["exact"] = set(created) == actual and edited <= set(change.modified)
-                    row["creates_right"] = set(created) == actual
-                    row["anchor_only"] = actual == {next(iter(
-                        p for p in change.added if name_of(p, r.anchor)))}
+                    row["strict"] = set(created) == set(change.added) and edited <= set(
+                        change.modified)
+                    row["anchor_only"] = actual == {main_file}
+                    row["anchor_only_strict"] = set(change.added) == {main_file}
                     predicted = set(created) | edited
                     truth = actual | set(change.modified)
                     row["jaccard"] = len(predicted & truth) / len(predicted | truth)
@@ -114,7 +127,8 @@ def evaluate(repo: Path, holdout: int = 300, min_support: int = 3) -> dict[str, 
         "recipes": [{"id": r.id, "title": r.title, "files": r.files, "support": r.support,
                      "edits": [e.lines for e in r.edits]} for r in recipes["skeleton"]],
         "matched": len(rows), "path_set_accuracy": mean("exact"),
-        "creates_accuracy": mean("creates_right"), "anchor_only_accuracy": mean("anchor_only"),
+        "strict_accuracy": mean("strict"), "anchor_only_accuracy": mean("anchor_only"),
+        "anchor_only_strict": mean("anchor_only_strict"),
         "jaccard": mean("jaccard"), "f1_skeleton": mean("f1_skeleton"),
         "f1_latest": mean("f1_latest"), "rows": rows,
     }
@@ -123,7 +137,8 @@ def evaluate(repo: Path, holdout: int = 300, min_support: int = 3) -> dict[str, 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("repos", nargs="+", type=Path)
-    ap.add_argument("--holdout", type=int, default=300)
+    ap.add_argument("--holdout", type=int, default=None,
+                    help="newest non-merge commits held out (default: a fifth, at least 300)")
     ap.add_argument("--min-support", type=int, default=3)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
@@ -136,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
               f"recipes, {result['matched']} held-out commits matched")
         for r in result["recipes"][:15]:
             print(f"  {r['support']:4d}  {r['id']:30s} {r['title']}  {r['files']}")
-        for k in ("path_set_accuracy", "creates_accuracy", "anchor_only_accuracy", "jaccard",
+        for k in ("path_set_accuracy", "strict_accuracy", "anchor_only_accuracy",
+                  "anchor_only_strict", "jaccard",
                   "f1_skeleton", "f1_latest"):
             print(f"  {k}: {result[k]}")
         sys.stdout.flush()

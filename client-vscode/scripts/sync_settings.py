@@ -7,7 +7,6 @@ tests/core/test_vscode_settings.py fails until package.json matches.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 import types
@@ -23,11 +22,11 @@ MULTILINE = ("buildCommands",)
 
 def server_properties() -> dict[str, dict[str, Any]]:
     sys.path.insert(0, str(ROOT / "server"))
-    from mira.core.config import MiraConfig, camel
+    from mira.core.config import MiraConfig, camel, settings_fields
 
     hints = typing.get_type_hints(MiraConfig)
     properties: dict[str, dict[str, Any]] = {}
-    for f in dataclasses.fields(MiraConfig):
+    for f in settings_fields():
         kind = hints[f.name]
         nullable = isinstance(kind, types.UnionType)
         if nullable:

@@ -20,6 +20,12 @@ export const Methods = {
   budget: 'mira/budget',
   recipes: 'mira/recipes',
   scaffold: 'mira/scaffold',
+  reasoning: 'mira/reasoning',
+  feedback: 'mira/feedback',
+  profile: 'mira/profile',
+  impact: 'mira/impact',
+  concepts: 'mira/concepts',
+  patterns: 'mira/patterns',
 } as const;
 
 /** Commands the server registers (workspace/executeCommand). */
@@ -210,6 +216,53 @@ export interface ScaffoldCommandArgs { recipe: string; uri?: string; title?: str
 /** mira.applyScaffold's arguments and result. */
 export interface ApplyScaffoldArgs { recipe: string; name: string; uri?: string }
 export interface ApplyScaffoldResult { applied: boolean; created?: string[]; notes?: string[] }
+
+// -- mira/reasoning, mira/feedback, mira/profile (learning) --
+export interface ReasoningParams { action?: 'list' | 'show' | 'forget'; id?: number }
+export interface ReasoningPatternStep { tool?: string | null; args?: string | null; text?: string | null }
+export interface ReasoningPatternItem {
+  id: number; title: string; source: 'chat' | 'recipe';
+  keywords: string[]; fileKinds: string[];
+  steps: ReasoningPatternStep[]; plan: string[];
+  uses: number; successes: number; failures: number;
+  successRate?: number | null;   // null until an outcome is known
+  markdown?: string | null;      // show: the "## Suggested Approach" it injects
+}
+export interface ReasoningResult { patterns: ReasoningPatternItem[]; removed?: boolean | null }
+export interface FeedbackParams { operationId: string; rating: 'up' | 'down' }
+export interface FeedbackResult { recorded: boolean; patternId?: number | null }
+export interface ProfileParams {
+  action?: 'list' | 'set' | 'forget';
+  key?: string;                  // forget: a fact's key or 'all'; set: the fact it corrects
+  category?: 'preference' | 'stack' | 'style'; value?: string;
+}
+export interface ProfileFact {
+  key: string; category: string; value: string;
+  confidence: number; evidence: number; source: 'learned' | 'user';
+}
+export interface ProfileResult { facts: ProfileFact[]; removed?: boolean | null }
+// -- mira/impact, mira/concepts, mira/patterns (code intelligence) --
+export interface Location { uri: string; range: Range }
+export interface SymbolItem {
+  name: string; qualifiedName: string;
+  kind: 'module' | 'class' | 'function' | 'method' | 'interface' | 'struct' | 'enum' | 'trait';
+  path: string; uri: string;  // path: workspace-relative
+  range: Range; selectionRange: Range; signature?: string | null; container?: string | null;
+}
+export interface ImpactParams { textDocument: TextDocumentIdentifier; position: Position; depth?: number }
+export interface ImpactCaller {
+  symbol: SymbolItem; depth: number;  // 1 = calls it directly
+  callSite: Location; confidence: 'resolved' | 'name';
+}
+export interface CochangedFile { path: string; uri: string; confidence: number }
+export interface ImpactResult {
+  symbol?: SymbolItem | null; callers: ImpactCaller[]; cochanged: CochangedFile[]; note?: string | null;
+}
+export interface ConceptsParams { query: string; limit?: number }
+export interface ConceptsResult { items: SymbolItem[] }
+export interface PatternsParams { textDocument?: TextDocumentIdentifier }
+export interface PatternItem { pattern: string; confidence: number; evidence: string[]; symbol: SymbolItem }
+export interface PatternsResult { items: PatternItem[] }
 
 /** JSON-RPC error code of a cancelled request. */
 export const RequestCancelled = -32800;

@@ -19,6 +19,11 @@ def test_context_text_json_and_bad_input(context_repo: GitRepo) -> None:
     assert out.stdout.startswith("## Similar Past Fixes")
     assert "## Related Files (Often Changed Together)" in out.stdout
     assert "-- preset for_error" in out.stderr
+    # the code and search indexes were brought up to date first: code search, the current
+    # file's call graph and outline are there, not only history
+    assert "## Relevant Code\n\n### `config.py:1-" in out.stdout
+    assert "## Call Graph\n\n`api.handler` (function, `api.py:1`)\n- called by `client.call`" \
+        in out.stdout
     if EXPERTISE:
         assert "## Domain Experts\n\n- Alice Liddell" in out.stdout
     else:
@@ -29,7 +34,8 @@ def test_context_text_json_and_bad_input(context_repo: GitRepo) -> None:
     assert js.returncode == 0, js.stderr
     data = json.loads(js.stdout)
     assert data["preset"] == "minimal"
-    assert [s["source"] for s in data["sections"]] == ["guidelines"]
+    assert [s["source"] for s in data["sections"]] == ["code_search", "guidelines"]
+    assert "api.py" in data["sections"][0]["markdown"]
     assert data["markdown"] in data["system"] and data["tokens"] > 0
 
     bad = mira("context", "q", "--preset", "huge", cwd=context_repo.root)

@@ -15,8 +15,9 @@ def commit(days_ago: float, *partners: str, n_files: int | None = None) -> Query
 
 
 def test_defaults_are_the_tuned_ones() -> None:
-    assert CochangeParams() == CochangeParams(max_changeset=100, size_exponent=0.75,
-                                              half_life_days=730.0, smoothing=0.5)
+    assert CochangeParams() == CochangeParams(
+        max_changeset=100, size_exponent=0.75, half_life_days=730.0, smoothing=0.5,
+        naming_weight=0.1, structure_weight=0.1, proximity_weight=0.3)
 
 
 def test_small_changesets_weigh_more_than_large_ones() -> None:
@@ -85,7 +86,7 @@ def test_smoothing_keeps_one_of_one_below_certainty() -> None:
     # 1 / (1 + 0.5 * 1) = 2/3, never 100 %
     one = rank([commit(0, "p.py")], now=NOW, params=FLAT)[0]
     assert one.confidence == round(1 / 1.5, 4) < 1.0
-    assert one.shared_commits == 1 and "1 of the 1 commits" in one.reason
+    assert one.shared_commits == 1 and one.reason.startswith("changed together once")
     # 20 of 20 (equal weights): 20 / (20 + 0.5) -> more support, more confidence
     many = rank([commit(0, "p.py") for _ in range(20)], now=NOW, params=FLAT)[0]
     assert many.confidence == round(20 / 20.5, 4)
@@ -117,7 +118,8 @@ def test_suggestion_fields() -> None:
     assert first.path == "a.py" and first.shared_commits == 2
     assert first.last_changed_together == NOW - DAY
     assert 0 < first.confidence <= 1
-    assert first.reason == "changed together in 2 of the 2 commits to this file (100 %)"
+    assert first.reason == "changed together 2 times, last 1 day ago"
+    assert first.evidence == ()
 
 
 def test_helpers() -> None:

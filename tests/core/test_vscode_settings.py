@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
-from mira.core.config import MiraConfig, camel, defaults_as_camel
+from mira.core.config import camel, defaults_as_camel, settings_fields
 
 PACKAGE_JSON = Path(__file__).resolve().parents[2] / "client-vscode" / "package.json"
 CLIENT_ONLY = {"serverCommand", "serverArgs", "serverEnv", "trace.server"}
@@ -34,7 +33,7 @@ def test_package_json_has_no_setting_the_server_does_not_know() -> None:
 
 def test_types_and_bounds_match() -> None:
     settings = contributed()
-    for f in dataclasses.fields(MiraConfig):
+    for f in settings_fields():
         prop = settings[camel(f.name)]
         types = prop["type"] if isinstance(prop["type"], list) else [prop["type"]]
         assert ("null" in types) == ("None" in str(f.type)), f.name

@@ -43,9 +43,13 @@ async def client(lsp_client: LanguageClient, repo: GitRepo, llm: ScriptedLLM
                  ):  # type: ignore[no-untyped-def]
     applied: list[types.ApplyWorkspaceEditParams] = []
     lsp_client.applied_edits = applied  # type: ignore[attr-defined]
+    lsp_client.apply_answer = "applied"  # type: ignore[attr-defined]  # or "null"
 
     @lsp_client.feature(types.WORKSPACE_APPLY_EDIT)
-    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+    def apply_edit(params: types.ApplyWorkspaceEditParams
+                   ) -> types.ApplyWorkspaceEditResult | None:
+        if lsp_client.apply_answer == "null":  # type: ignore[attr-defined]
+            return None
         applied.append(params)
         return types.ApplyWorkspaceEditResult(applied=True)
 
@@ -151,6 +155,29 @@ async def test_artifact_is_applied_only_through_apply_edit(
     assert applied == {"applied": True}
     [edit] = client.applied_edits  # type: ignore[attr-defined]
     assert edit.edit.document_changes[0].edits[0].new_text == new_text  # type: ignore[index,union-attr]
+
+
+async def test_apply_artifact_answers_when_the_client_answers_null(
+        client: LanguageClient, repo: GitRepo, llm: ScriptedLLM) -> None:
+    llm.script[:] = [
+        {"tool_calls": [{"id": "p", "name": "propose_change", "arguments": json.dumps(
+            {"path": "models.py", "content": "class User:\n    pass\n"})}]},
+        {"text": "Proposed."},
+    ]
+    result = await request(client, "mira/chat", {"message": "Simplify User"})
+    [artifact] = result["artifacts"]
+    # (an error answer is covered in raw JSON-RPC by test_protocol_faults.py: pytest-lsp
+    # counts an exception in a client handler as a test failure)
+    client.apply_answer = "null"  # type: ignore[attr-defined]
+    reply = await asyncio.wait_for(client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="mira.applyArtifact",
+                                   arguments=[artifact["id"]])), 15)
+    assert reply["applied"] is False and reply["reason"], reply
+    assert client.applied_edits == []  # type: ignore[attr-defined]
+    client.apply_answer = "applied"  # type: ignore[attr-defined]
+    reply = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="mira.applyArtifact", arguments=[artifact["id"]]))
+    assert reply == {"applied": True}
 
 
 async def test_provider_error_is_a_clear_request_failure(

@@ -22,8 +22,10 @@ from mira.core.workspace import Workspace
 
 
 def symbol_json(s: Symbol) -> dict[str, Any]:
+    # line: the `def`/`class` line (the name's), not a decorator's; the range has both
     return {"name": s.name, "qualifiedName": s.qualified_name, "kind": s.kind, "path": s.path,
-            "line": s.start_line + 1, "endLine": s.end_line + 1,
+            "line": s.selection_start_line + 1, "startLine": s.start_line + 1,
+            "endLine": s.end_line + 1,
             "signature": s.signature or None, "docstring": s.docstring, "container": s.parent}
 
 
@@ -38,13 +40,18 @@ def pattern_json(m: PatternMatch) -> dict[str, Any]:
 
 
 def _where(s: Symbol) -> str:
-    return f"{s.path}:{s.start_line + 1}"
+    return f"{s.path}:{s.selection_start_line + 1}"
 
 
 def _edge_line(e: CallEdge, other: Symbol) -> str:
     """``other`` (the caller or the callee) indented by depth, at the call site."""
-    guess = "  (by name)" if e.confidence == "name" else ""
+    guess = "  (guessed by name)" if e.confidence == "name" else ""
     return f"{'  ' * (e.depth - 1)}{other.qualified_name}  {e.caller.path}:{e.line + 1}{guess}"
+
+
+def _guesses(ws: Workspace, args: argparse.Namespace) -> bool:
+    """Calls guessed by name too: ``--guesses`` or the ``codeCallGuesses`` setting."""
+    return bool(args.guesses or getattr(ws.config, "code_call_guesses", False))
 
 
 def _prepare(args: argparse.Namespace) -> tuple[Workspace, CodeService]:
@@ -78,7 +85,7 @@ def symbols(args: argparse.Namespace) -> int:
 def _edges(args: argparse.Namespace, incoming: bool) -> int:
     ws, service = _prepare(args)
     method = service.callers if incoming else service.callees
-    found = run_closing(ws, lambda: method(args.symbol, args.depth))
+    found = run_closing(ws, lambda: method(args.symbol, args.depth, _guesses(ws, args)))
     if args.json:
         emit_json({"symbol": args.symbol, "items": [edge_json(e) for e in found]})
         return 0
@@ -102,7 +109,8 @@ def impact(args: argparse.Namespace) -> int:
     if ws.has_git and not args.no_index:
         _index(ws, quiet=True)
     path = _resolve(ws, args.path)
-    found = run_closing(ws, lambda: service.impact(path, args.line - 1, args.depth))
+    found = run_closing(ws, lambda: service.impact(path, args.line - 1, args.depth,
+                                                   guesses=_guesses(ws, args)))
     if args.json:
         emit_json(None if found is None else {
             "symbol": symbol_json(found.symbol), "callers": [edge_json(e) for e in found.callers],
@@ -161,6 +169,10 @@ def add_parsers(sub: Any, add_config_flags: Any, workspace_flags: Any) -> None:
         workspace_flags(p)
         add_config_flags(p)
 
+    def guesses_flag(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--guesses", action="store_true",
+                       help="also calls guessed by name (marked; off by default)")
+
     p = sub.add_parser("symbols", help="the code elements of PATH (classes, functions, ...)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     common(p)
@@ -170,12 +182,14 @@ def add_parsers(sub: Any, add_config_flags: Any, workspace_flags: Any) -> None:
         p = sub.add_parser(name, help=f"{what} (qualified name, Class.method or name)")
         p.add_argument("symbol")
         p.add_argument("--depth", type=int, default=1, help="follow calls this deep (max 10)")
+        guesses_flag(p)
         common(p)
         p.set_defaults(handler=handler)
     p = sub.add_parser("impact", help="what breaks if the symbol at PATH --line N changes")
     p.add_argument("path")
     p.add_argument("--line", type=int, required=True, help="1-based line")
     p.add_argument("--depth", type=int, default=3)
+    guesses_flag(p)
     common(p)
     p.set_defaults(handler=impact)
     p = sub.add_parser("patterns", help="design patterns detected in PATH (or everywhere)")

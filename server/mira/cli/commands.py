@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from mira.cli.output import ProgressBar, count, emit_json
-from mira.core.config import MiraConfig, load
+from mira.core.code.service import CodeService
+from mira.core.config import MiraConfig, load, settings_fields
 from mira.core.git.cochange import humanize_age
+from mira.core.semantic.service import SearchService
 from mira.core.stores.database import DatabaseError
 from mira.core.workspace import Workspace
 
@@ -26,7 +28,7 @@ class CliError(Exception):
 
 
 def config_from(args: argparse.Namespace) -> MiraConfig:
-    flags = {f.name: getattr(args, f"cfg_{f.name}") for f in dataclasses.fields(MiraConfig)
+    flags = {f.name: getattr(args, f"cfg_{f.name}") for f in settings_fields()
              if getattr(args, f"cfg_{f.name}", None) is not None}
     config, warnings = load(flags)
     for warning in warnings:
@@ -69,6 +71,14 @@ def run_closing(ws: Workspace, call: Callable[[], Awaitable[T]]) -> T:
 
 def _index(ws: Workspace, quiet: bool = False) -> list[Any]:
     return with_progress("indexing git history", ws.index_git, quiet)
+
+
+def index_for_questions(ws: Workspace) -> None:
+    """Git history, then code intelligence, then the search index (it reads both)."""
+    if ws.has_git:
+        _index(ws, quiet=True)
+    with_progress("indexing code", ws.service(CodeService).index)
+    with_progress("indexing for search", ws.service(SearchService).index)
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -171,20 +181,24 @@ def question_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--file", help="the open file (path)")
     parser.add_argument("--line", type=int, help="the cursor line (1-based)")
     parser.add_argument("--no-index", action="store_true",
-                        help="do not bring the git index up to date first")
+                        help="do not bring the git, code and search indexes up to date first")
 
 
 def open_for_question(args: argparse.Namespace, example: str
                       ) -> tuple[Workspace, Path | None, int | None]:
-    """Workspace (index brought up to date), open file and 0-based line of a question
-    command (``mira context``, ``mira chat``): ``--file``, ``--line``, ``--no-index``."""
+    """Workspace (indexes brought up to date), open file and 0-based line of a question
+    command (``mira context``, ``mira chat``): ``--file``, ``--line``, ``--no-index``.
+
+    The git, code and search indexes are all brought up to date (each incrementally: only
+    new commits, changed files, changed chunks) so the context has code search, concepts
+    and the call graph, not only history."""
     if not args.question.strip():
         raise CliError(f"give a question, e.g. {example}")
     if args.line is not None and args.line < 1:
         raise CliError("--line is 1-based and must be at least 1")
     ws = open_workspace(args.workspace, config_from(args))
-    if ws.has_git and not args.no_index:
-        _index(ws, quiet=True)
+    if not args.no_index:
+        index_for_questions(ws)
     path = _resolve(ws, args.file) if args.file else None
     if path is not None and not path.exists():
         raise CliError(f"{args.file} does not exist")

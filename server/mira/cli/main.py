@@ -8,20 +8,19 @@ the same names as the LSP initialization options.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 
 from mira import __version__
 from mira.cli import commands
-from mira.core.config import MiraConfig
+from mira.core.config import settings_fields
 
 Handler = Callable[[argparse.Namespace], int]
 
 
 def _add_config_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("settings (also MIRA_* environment variables)")
-    for f in dataclasses.fields(MiraConfig):
+    for f in settings_fields():
         flag = "--" + f.name.replace("_", "-")
         kwargs = {"dest": f"cfg_{f.name}", "default": None, "help": f.metadata.get("help")}
         group.add_argument(flag, **kwargs)  # type: ignore[arg-type]
@@ -92,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     # -- change recipes --
     from mira.cli import recipe_commands
     recipe_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
+
+    # -- learning: reasoning patterns, profile --
+    from mira.cli import learning_commands
+    learning_commands.add_parsers(sub, _add_config_flags, _workspace_flags)
     return parser
 
 

@@ -5,6 +5,13 @@ environment variables ``MIRA_`` + upper snake case (``MIRA_HINT_THRESHOLD``), CL
 flags kebab case (``--hint-threshold``). Precedence: defaults < environment <
 initialization options / flags. A bad value never stops Mira: it is reported and
 the default is kept.
+
+A few settings also have the names other tools use (``OPENAI_BASE_URL``,
+``BUDGET_DAILY_LIMIT_USD``; metadata ``"env"``), read when the ``MIRA_`` name is
+not set. API keys (``OPENAI_API_KEY``, ``QDRANT_API_KEY``) are read here too, from
+the environment only: never from initializationOptions or flags (they would land
+in settings files and process lists), never shown by ``repr``. Nothing else in
+Mira reads the environment for settings.
 """
 
 from __future__ import annotations
@@ -70,6 +77,9 @@ class MiraConfig:
         "min": 1_000, "max": 100_000_000})
     code_index_workers: int = field(default=0, metadata={
         "help": "processes for a bulk code index (0: one per CPU core)", "min": 0, "max": 64})
+    code_call_guesses: bool = field(default=False, metadata={
+        "help": "also show calls guessed by name (unresolved; marked as guesses) in the call"
+                " hierarchy, callers/callees and impact"})
     # -- semantic layer: embeddings, vector store, hybrid search --
     semantic_enabled: bool = field(default=True, metadata={
         "help": "embed code and commits for hybrid search"})
@@ -89,7 +99,7 @@ class MiraConfig:
         "help": "chat model (default gpt-5.1 once an endpoint or OPENAI_API_KEY is set)"})
     llm_base_url: str | None = field(default=None, metadata={
         "help": "OpenAI-compatible endpoint, e.g. a local llama.cpp server (default:"
-                " OPENAI_BASE_URL; key: OPENAI_API_KEY)"})
+                " OPENAI_BASE_URL; key: OPENAI_API_KEY)", "env": "OPENAI_BASE_URL"})
     llm_timeout_s: float = field(default=120.0, metadata={
         "help": "seconds one model call may take", "min": 1.0, "max": 3600.0})
     llm_max_retries: int = field(default=3, metadata={
@@ -101,10 +111,12 @@ class MiraConfig:
                 " call first (e.g. search_code)"})
     budget_daily_limit_usd: float | None = field(default=None, metadata={
         "help": "refuse model calls once this much was spent today (also"
-                " BUDGET_DAILY_LIMIT_USD)", "min": 0.0, "max": 1e6})
+                " BUDGET_DAILY_LIMIT_USD)", "min": 0.0, "max": 1e6,
+        "env": "BUDGET_DAILY_LIMIT_USD"})
     budget_monthly_limit_usd: float | None = field(default=None, metadata={
         "help": "refuse model calls once this much was spent this month (also"
-                " BUDGET_MONTHLY_LIMIT_USD)", "min": 0.0, "max": 1e7})
+                " BUDGET_MONTHLY_LIMIT_USD)", "min": 0.0, "max": 1e7,
+        "env": "BUDGET_MONTHLY_LIMIT_USD"})
     llm_prices: str | None = field(default=None, metadata={
         "help": "extra prices, USD per million tokens: 'model=input/output, ...'"})
     llm_cache_ttl_s: float = field(default=86_400.0, metadata={
@@ -116,6 +128,13 @@ class MiraConfig:
     memory_model_analysis: bool = field(default=True, metadata={
         "help": "let the configured model score, summarize and extract facts from chat"
                 " messages (extra model calls; heuristics otherwise)"})
+    code_model: str | None = field(default=None, metadata={
+        "help": "a second model for code-producing steps (the chat model orchestrates and"
+                " calls it through the write_code tool); budgeted and cached like the chat"
+                " model"})
+    code_model_base_url: str | None = field(default=None, metadata={
+        "help": "the code model's OpenAI-compatible endpoint (default: the chat endpoint;"
+                " key: MIRA_CODE_MODEL_API_KEY, else OPENAI_API_KEY)"})
     run_command_enabled: bool = field(default=False, metadata={
         "help": "let the chat model run allow-listed commands in the workspace"})
     run_command_allowlist: str = field(
@@ -123,6 +142,19 @@ class MiraConfig:
         metadata={"help": "command prefixes run_command accepts (comma separated)"})
     run_command_timeout_s: float = field(default=60.0, metadata={
         "help": "seconds before a run_command process is killed", "min": 1.0, "max": 3600.0})
+    # -- keys: from the environment only, never shown --
+    openai_api_key: str | None = field(default=None, repr=False, metadata={
+        "secret": True, "env": "OPENAI_API_KEY",
+        "help": "key of the chat and embeddings endpoints"})
+    code_model_api_key: str | None = field(default=None, repr=False, metadata={
+        "secret": True, "env": "MIRA_CODE_MODEL_API_KEY", "help": "key of the code model"})
+    qdrant_api_key: str | None = field(default=None, repr=False, metadata={
+        "secret": True, "env": "QDRANT_API_KEY", "help": "key of the Qdrant server"})
+
+
+def settings_fields() -> list[dataclasses.Field[Any]]:
+    """The settings clients and flags may set (every field but the keys)."""
+    return [f for f in dataclasses.fields(MiraConfig) if not f.metadata.get("secret")]
 
 
 def camel(name: str) -> str:
@@ -200,6 +232,10 @@ def apply(config: MiraConfig, values: Mapping[str, Any], source: str) -> list[st
         if f is None:
             warnings.append(f"{source}: unknown setting {key!r} ignored")
             continue
+        if f.metadata.get("secret") and source != "environment":
+            warnings.append(f"{source}: {key} is read from the environment only"
+                            f" ({f.metadata['env']}); ignored")
+            continue
         try:
             setattr(config, name, _convert(f, value))
         except (ValueError, TypeError) as exc:
@@ -210,8 +246,14 @@ def apply(config: MiraConfig, values: Mapping[str, Any], source: str) -> list[st
 def from_env(environ: Mapping[str, str] | None = None) -> tuple[MiraConfig, list[str]]:
     environ = os.environ if environ is None else environ
     config = MiraConfig()
-    values = {f.name: environ[env_name(f.name)] for f in dataclasses.fields(MiraConfig)
-              if env_name(f.name) in environ}
+    values: dict[str, str] = {}
+    for f in dataclasses.fields(MiraConfig):
+        names = [] if f.metadata.get("secret") else [env_name(f.name)]
+        names += [f.metadata["env"]] if "env" in f.metadata else []
+        # an empty variable is unset (``OPENAI_API_KEY= mira …``), not an invalid value
+        found = next((environ[n].strip() for n in names if environ.get(n, "").strip()), None)
+        if found is not None:
+            values[f.name] = found
     return config, apply(config, values, "environment")
 
 
@@ -230,4 +272,4 @@ def load(options: Any = None, environ: Mapping[str, str] | None = None
 
 def defaults_as_camel() -> dict[str, Any]:
     """The defaults keyed as clients spell them (the VS Code extension checks against this)."""
-    return {camel(f.name): f.default for f in dataclasses.fields(MiraConfig)}
+    return {camel(f.name): f.default for f in settings_fields()}

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from mira.core.config import MiraConfig
+from mira.core.git import calibration_store
 from mira.core.git.cochange import CochangeParams, Suggestion
 from mira.core.git.hints import CochangeHint, hints_for
 from mira.core.git.history_store import HistoryReader, RepoState
@@ -23,7 +24,8 @@ from mira.core.git.indexer import CancelFn, GitIndexer, IndexResult, ProgressFn
 from mira.core.git.repository import RepoInfo, find_repositories, relative_path, route
 from mira.core.git.worktree import HeadTree, head_blob_text, modified_paths
 from mira.core.phases import Phases
-from mira.core.stores.database import DB_FILE, Database, data_dir_for
+from mira.core.stores.database import DB_FILE, Database
+from mira.core.stores.location import choose_data_dir
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +54,8 @@ class Workspace:
     def __init__(self, root: Path, config: MiraConfig | None = None) -> None:
         self.root = root.resolve()
         self.config = config or MiraConfig()
-        self.data_dir = data_dir_for(self.root, self.config.data_dir)
+        self.location = choose_data_dir(self.root, self.config.data_dir)
+        self.data_dir = self.location.path
         self.db_path = self.data_dir / DB_FILE
         self.repos: list[RepoInfo] = []
         # the one database of this workspace: opened (and migrated) once, its single
@@ -101,10 +104,20 @@ class Workspace:
         with self._index_lock:
             for repo in self.repos:
                 started = time.perf_counter()
-                results.append(GitIndexer(self.db, repo.root).run(progress, cancelled))
-                self.index_timings[str(repo.root)] = time.perf_counter() - started
+                result = GitIndexer(self.db, repo.root).run(progress, cancelled)
+                results.append(result)
                 self._head_trees.pop(repo.root, None)
+                if result.state == "ready":
+                    self._calibrate(result.repo_id, repo)
+                self.index_timings[str(repo.root)] = time.perf_counter() - started
         return results
+
+    def _calibrate(self, repo_id: int, repo: RepoInfo) -> None:
+        """Co-change self-calibration; a failure keeps the previous parameters."""
+        try:
+            calibration_store.refresh(self.db, repo_id, self._exists_at_head(repo))
+        except Exception:
+            log.exception("co-change calibration failed for %s", repo.root)
 
     # -- routing ---------------------------------------------------------------------
     def repo_for(self, path: Path) -> RepoInfo | None:
@@ -120,21 +133,34 @@ class Workspace:
             tree = self._head_trees[repo.root] = HeadTree(repo.root)
         return tree
 
+    def _code_prefix(self, repo: RepoInfo) -> str | None:
+        """The repository's folder in the (workspace-relative) code index, "" for the root."""
+        if repo.root == self.root:
+            return ""
+        try:
+            return repo.root.relative_to(self.root).as_posix() + "/"
+        except ValueError:
+            return None
+
     def head_moved(self, repo: RepoInfo) -> None:
         self._head_trees.pop(repo.root, None)
 
     # -- queries ---------------------------------------------------------------------
-    def cochange_params(self) -> CochangeParams:
-        return CochangeParams()
+    def cochange_params(self) -> CochangeParams | None:
+        """None: the repository's calibrated parameters."""
+        return None
 
     async def cochange(self, path: Path, limit: int | None = None) -> CochangeAnswer:
         repo = self.repo_for(path)
         if repo is None:
             return CochangeAnswer(path.as_posix(), None, [], "not inside a git repository")
         rel = relative_path(path, repo.root)
+        head = self._exists_at_head(repo)
+        names = await asyncio.to_thread(lambda: head.names)
         items = await self.reader.cochange(
             repo.root, rel, limit=limit or self.config.cochange_limit,
-            params=self.cochange_params(), exists=self._exists_at_head(repo).__contains__)
+            params=self.cochange_params(), exists=head.__contains__, names=names,
+            code_prefix=self._code_prefix(repo))
         note = None
         if not items:
             state = await self.reader.repo_state(repo.root)

@@ -23,6 +23,8 @@ _again: set[Path] = set()
 
 async def index_workspace(ls: MiraServer, ws: Workspace, reason: str) -> None:
     """Index now; if a run is in flight, run once more after it (coalescing bursts)."""
+    if ls.state.git_missing:  # said once at open (notices.py); nothing to run
+        return
     lock = _locks.setdefault(ws.root, asyncio.Lock())
     if lock.locked():
         _again.add(ws.root)

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any
+import sys
+import threading
+from collections.abc import Awaitable
+from typing import Any, BinaryIO, TypeVar
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
+from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 
 from mira import __version__
 from mira.lsp.diagnostics import DiagnosticsHub
 from mira.lsp.features import Providers
+from mira.lsp.lifetime import Lifetime, force_exit
 from mira.lsp.protocol import MiraProtocol
 from mira.lsp.state import ServerState
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class MiraServer(LanguageServer):
@@ -27,11 +34,49 @@ class MiraServer(LanguageServer):
         self.state = ServerState()
         self.providers = Providers()
         self.diagnostics = DiagnosticsHub(self)
+        self.lifetime = Lifetime(self)
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve over stdio until the client ends the session (see ``lifetime``).
+
+        pygls' own loop waits for every worker thread when input ends; this one hands the
+        end of input to ``Lifetime``, which ends the process within a bounded time.
+        """
+        self._stop_event = stop = threading.Event()
+        reader = StdinAsyncReader(stdin or sys.stdin.buffer, self.thread_pool)
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+
+        async def serve() -> None:
+            await run_async(stop_event=stop, reader=reader, protocol=self.protocol,
+                            logger=log, error_handler=self.report_server_error)
+            self.lifetime.input_closed()
+            await asyncio.Event().wait()  # Lifetime ends the process
+
+        try:
+            asyncio.run(serve())
+        except BrokenPipeError:
+            log.error("the connection to the client is lost")
+        finally:
+            force_exit(self.lifetime.exit_code, "server loop ended")
 
     def show(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
         """A problem the user must see (window/showMessage) and the log."""
         log.log(logging.WARNING if kind <= types.MessageType.Warning else logging.INFO, message)
         self.window_show_message(types.ShowMessageParams(type=kind, message=f"Mira: {message}"))
+
+    async def ask_client(self, request: Awaitable[T], what: str) -> T | None:
+        """A server→client request whose error answer counts as ``None`` (logged).
+
+        Clients answer ``null`` or an error when they cannot or will not (no editor for a
+        URI, the user declined an edit); the request that asked must still be answered.
+        """
+        try:
+            return await request
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("the client answered %s with an error: %s", what, exc)
+            return None
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         # One failing request must not take the server down: log it and go on.

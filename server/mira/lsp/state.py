@@ -25,6 +25,9 @@ class ServerState:
     pending_folders: list[Path] = field(default_factory=list)
     # background phases of every workspace take turns, the most urgent first
     scheduler: Scheduler = field(default_factory=Scheduler)
+    git_missing: bool = False  # no git binary on PATH (checked at initialize)
+    said: set[str] = field(default_factory=set)  # notices already shown (notices.py)
+    notes: dict[Path, dict[str, str]] = field(default_factory=dict)  # per workspace
 
     def workspace_for(self, path: Path) -> Workspace | None:
         """The innermost workspace folder containing ``path``."""

@@ -59,7 +59,7 @@ def make_chat(repo: GitRepo, llm_servers: list[ScriptedLLM], workspaces: list[Wo
             llm_servers.append(server)
             config.llm_base_url = server.base_url
             config.model = config.model or "gpt-4o-mini"  # priced in the default table
-            monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+            config.openai_api_key = API_KEY
         ws = Workspace(repo.root, config)
         ws.open()
         ws.index_git()

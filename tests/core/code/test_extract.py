@@ -69,7 +69,7 @@ def main():
         ("app.service.main", "function", None),
     ]
     service, name = index.symbols[1:3]
-    assert service.bases == ("Base", "Meta") and service.fields == ("retries",)
+    assert service.bases == ("Base",) and service.fields == ("retries",)  # no metaclass
     assert service.docstring == "Does things." and service.signature == \
         "class Service(Base, metaclass=Meta)"
     assert (service.start_line, service.end_line) == (6, 21)

@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 
 from mira.core.chat.context_api import ContextRequest
+from mira.core.config import load
 from mira.core.context import memory_analysis as analysis
 from mira.core.context.llm import language_model
 from mira.core.context.provider import create_provider
 from mira.core.context.service import ContextService
 from mira.core.workspace import Workspace
+from tests.support.gitrepo import GitRepo
 
 EARLY = ("The payment retries use exponential backoff with jitter, implemented in "
          "billing/retry.py; we decided to cap them at five attempts.")
@@ -167,11 +169,11 @@ def scripted_server() -> Iterator[str]:
     server.server_close()
 
 
-def test_openai_compatible_server_from_the_environment(scripted_server: str) -> None:
-    assert language_model({}) is None
-    assert language_model({"OPENAI_BASE_URL": scripted_server}) is None  # no model named
-    model = language_model({"OPENAI_BASE_URL": scripted_server, "MIRA_MODEL": "tiny",
+def test_openai_compatible_server_from_the_configuration(scripted_server: str) -> None:
+    assert language_model(load(None, {})[0]) is None
+    config, _ = load(None, {"OPENAI_BASE_URL": scripted_server, "MIRA_MODEL": "tiny",
                             "OPENAI_API_KEY": "k-123"})
+    model = language_model(config)
     assert model is not None and model.name == "tiny"
     _Scripted.seen.clear()
     assert analysis.llm_salience(model, "user", "we decided X") == pytest.approx(0.8)
@@ -179,6 +181,25 @@ def test_openai_compatible_server_from_the_environment(scripted_server: str) -> 
     assert call["path"] == "/v1/chat/completions" and call["model"] == "tiny"
     assert call["auth"] == "Bearer k-123" and call["temperature"] == 0
     assert analysis.llm_facts(model, "nothing here") == []
+
+
+async def test_memory_uses_the_model_set_through_initialization_options(
+        context_repo: GitRepo, scripted_server: str) -> None:
+    """The bug: llmBaseUrl/model given as initializationOptions (no environment) were
+    ignored by memory analysis, which read only OPENAI_BASE_URL/MIRA_MODEL."""
+    config, warnings = load({"llmBaseUrl": scripted_server, "model": "tiny-from-options"}, {})
+    assert warnings == []
+    ws = Workspace(context_repo.root, config)
+    ws.open()
+    try:
+        _Scripted.seen.clear()
+        await create_provider(ws).record("opt", "user", "We decided to keep five retries.")
+        assert _Scripted.seen, "memory analysis did not call the configured model"
+        assert {c["model"] for c in _Scripted.seen} == {"tiny-from-options"}
+        off, _ = load({"llmBaseUrl": scripted_server, "memoryModelAnalysis": False}, {})
+        assert ContextService(Workspace(context_repo.root, off))._model is None
+    finally:
+        await ws.close()
 
 
 class _FakeSearchService:

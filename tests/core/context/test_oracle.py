@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
 from mira.core.chat.context_api import ContextRequest
+from mira.core.code.service import CodeService
 from mira.core.config import MiraConfig
-from mira.core.context import presets
+from mira.core.context import oracle, presets
 from mira.core.context.service import ContextService
-from mira.core.context.sources import find_error, keywords
+from mira.core.context.sources import (
+    GATHERERS,
+    GatherInput,
+    SourceResult,
+    find_error,
+    keywords,
+)
+from mira.core.semantic.service import SearchService
 from mira.core.workspace import Workspace
 from tests.support.context_repo import CODE, EXPERTISE, EXPERTS_SKIPPED
 from tests.support.gitrepo import GitRepo
@@ -142,3 +151,88 @@ def test_error_detection_and_keywords() -> None:
     assert find_error("why?", [failed]) == failed
     assert set(keywords("how does parse_config handle the HistoryReader cache?")[:2]) == {
         "parse_config", "HistoryReader"}
+
+
+@pytest.fixture
+async def indexed(workspace: Workspace) -> Workspace:
+    """The fixture with code intelligence and the search index built (commits included)."""
+    workspace.service(CodeService).index()
+    workspace.service(SearchService).index()
+    return workspace
+
+
+async def test_code_section_survives_commit_hits(indexed: Workspace,
+                                                 context_repo: GitRepo) -> None:
+    question = "Fix KeyError in parse_config when the name is missing"
+    everything = await indexed.service(SearchService).search(question, 10)
+    assert any(h.source == "git" and h.path is None for h in everything)  # the crash's cause
+    result = await indexed.service(ContextService).oracle(request(context_repo, question))
+    code = next(s for s in result.sections if s.source == "code_search")
+    assert code.markdown.startswith("### `config.py:1-")
+    assert " @ " not in code.markdown  # commits are not code hits
+
+
+def test_every_source_is_in_the_full_preset() -> None:
+    assert set(GATHERERS) == set(presets.PRESETS["full"].sources)
+
+
+async def baseline(ws: Workspace, repo: GitRepo) -> dict[str, str]:
+    result = await ws.service(ContextService).oracle(
+        request(repo, ERROR_QUESTION, preset="full"))
+    return {s.source: s.markdown for s in result.sections}
+
+
+@pytest.mark.parametrize("name", sorted(GATHERERS))
+async def test_a_failing_source_never_drops_another(
+        name: str, indexed: Workspace, context_repo: GitRepo,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    before = await baseline(indexed, context_repo)
+    # on this fixture nearly every source contributes, so the check below has teeth
+    assert {"guidelines", "code_search", "concepts", "call_graph", "symbols", "cochange",
+            "fixes"} <= set(before)
+
+    async def broken(inp: GatherInput, cap: int) -> SourceResult:
+        raise RuntimeError(f"{name} is broken")
+
+    monkeypatch.setitem(GATHERERS, name, broken)
+    result = await indexed.service(ContextService).oracle(
+        request(context_repo, ERROR_QUESTION, preset="full"))
+    after = {s.source: s.markdown for s in result.sections}
+    assert after == {k: v for k, v in before.items() if k != name}
+    assert f"{name}: failed: RuntimeError: {name} is broken" in result.skipped
+
+
+async def test_a_hanging_source_times_out_alone(indexed: Workspace, context_repo: GitRepo,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    before = await baseline(indexed, context_repo)
+
+    async def hangs(inp: GatherInput, cap: int) -> SourceResult:
+        await asyncio.sleep(60)
+        raise AssertionError("not reached")
+
+    monkeypatch.setitem(GATHERERS, "code_search", hangs)
+    preset = presets.PRESETS["full"]
+    inp = GatherInput(indexed, ERROR_QUESTION, context_repo.root / "api.py", 0,
+                      error_text=ERROR_QUESTION)
+    result = await oracle.gather(inp, preset, timeout=1.0)
+    assert {s.source: s.markdown for s in result.sections} == {
+        k: v for k, v in before.items() if k != "code_search"}
+    assert "code_search: timed out after 1 s" in result.skipped
+
+
+async def test_current_file_outline_concepts_and_calls(indexed: Workspace,
+                                                       context_repo: GitRepo) -> None:
+    result = await indexed.service(ContextService).oracle(ContextRequest(
+        "what does this do?", "s1", path=context_repo.root / "client.py", line=3))
+    by_source = {s.source: s.markdown for s in result.sections}
+    assert by_source["symbols"] == "`client.py` defines:\n- `call` (function, line 3) —" \
+        " `def call()`"
+    assert by_source["call_graph"].startswith("`client.call` (function, `client.py:3`)\n"
+                                              "- calls `api.handler` (`api.py:1`)")
+    # the symbol at the cursor brings its name's concepts, not itself
+    assert "client.call" not in by_source.get("concepts", "")
+    # no cursor: the file's functions, with their calls
+    whole = await indexed.service(ContextService).oracle(ContextRequest(
+        "what does this do?", "s1", path=context_repo.root / "api.py"))
+    graph = next(s.markdown for s in whole.sections if s.source == "call_graph")
+    assert graph.startswith("`api.handler` (function, `api.py:1`)\n- called by `client.call`")

@@ -49,7 +49,7 @@ class BuildService:
 
     # -- configuration -----------------------------------------------------------------
     def commands(self) -> list[str]:
-        configured = getattr(self.ws.config, "build_commands", None)
+        configured = self.ws.config.build_commands
         if configured:
             return [c.strip() for c in configured.splitlines() if c.strip()]
         return detect_commands(self.ws.root)
@@ -92,9 +92,9 @@ class BuildService:
         repo = self._repo_root
         head = history.head_oid(repo) if repo else None
         started_at = time.time()
-        cap = int(getattr(self.ws.config, "build_output_cap_mb", 8)) << 20
+        cap = self.ws.config.build_output_cap_mb << 20
         out = run_command(command, self.ws.root,
-                          timeout_s=float(getattr(self.ws.config, "build_timeout_s", 600.0)),
+                          timeout_s=self.ws.config.build_timeout_s,
                           on_line=on_line, cancelled=cancelled, head_bytes=cap * 4 // 5,
                           tail_bytes=cap // 5)
         dirty = history.dirty_files(repo) if repo else []

@@ -8,7 +8,6 @@ and the cache's hit rate over the same rows.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -71,16 +70,6 @@ def cost(prices: Mapping[str, tuple[float, float]], model: str, prompt_tokens: i
         return 0.0
     cost_in, cost_out = prices[max(matches, key=len)]
     return (prompt_tokens * cost_in + completion_tokens * cost_out) / 1_000_000
-
-
-def limit_from(configured: float | None, env_name: str) -> float | None:
-    if configured is not None:
-        return configured
-    raw = os.environ.get(env_name, "").strip()
-    try:
-        return float(raw) if raw else None
-    except ValueError:
-        return None
 
 
 def _day_start(now: dt.datetime) -> float:

@@ -16,10 +16,11 @@ import inspect
 import json
 import logging
 import re
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from mira.core.endpoint import Endpoint
 
 log = logging.getLogger(__name__)
 
@@ -78,22 +79,6 @@ class LLMError(Exception):
         # auth | not_found | rate_limit | server | timeout | connection | bad_request
         self.kind = kind
         self.status = status
-
-
-@dataclass
-class Endpoint:
-    base_url: str | None  # None: api.openai.com
-    api_key: str
-    model: str
-    timeout_s: float = 120.0
-    max_retries: int = 3
-
-    def __repr__(self) -> str:  # never show the key, not even in a traceback
-        return f"Endpoint(base_url={self.base_url!r}, model={self.model!r})"
-
-    @property
-    def where(self) -> str:
-        return self.base_url or "the OpenAI API"
 
 
 class LLMClient:
@@ -310,7 +295,3 @@ def _retry_after(exc: Any) -> float | None:
         return min(max(float(value), 0.0), BACKOFF_MAX_S) if value is not None else None
     except ValueError:
         return None
-
-
-def elapsed_ms(start: float) -> float:
-    return (time.perf_counter() - start) * 1000.0

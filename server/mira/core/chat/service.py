@@ -13,7 +13,6 @@ import asyncio
 import dataclasses
 import json
 import logging
-import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -24,26 +23,21 @@ from typing import TYPE_CHECKING, Any
 from mira.core.chat import artifacts as arts
 from mira.core.chat.cache import ResponseCache, cache_key
 from mira.core.chat.context_api import ContextProvider, ContextRequest, PromptContext, provider_for
-from mira.core.chat.ledger import BudgetExceeded, CallRecord, Ledger, limit_from, parse_prices
-from mira.core.chat.llm_client import (
-    Endpoint,
-    LLMClient,
-    LLMError,
-    LLMResponse,
-    elapsed_ms,
-    notify,
-)
+from mira.core.chat.delegation import CodeWriter
+from mira.core.chat.ledger import BudgetExceeded, CallRecord, Ledger, parse_prices
+from mira.core.chat.llm_client import LLMClient, LLMError, LLMResponse, notify
 from mira.core.chat.operations import Artifact, Operation, OperationStore
 from mira.core.chat.tools import Proposal, ToolBox
 from mira.core.context import safety
 from mira.core.context.llm import OpenAICompleter
+from mira.core.endpoint import code_endpoint_from, elapsed_ms, endpoint_from
+from mira.core.reasoning import chat_hooks as learning
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "gpt-5.1"
 REPEATED_CALL_LIMIT = 2  # the same tool with the same arguments: the model is looping
 NO_MODEL_NOTE = ("*No language model is configured, so this is the context Mira gathered, not"
                  " an answer.* Set `OPENAI_API_KEY` (and `OPENAI_BASE_URL` + `MIRA_MODEL` for"
@@ -126,45 +120,35 @@ class BudgetReport:
     cache_bytes: int
 
 
-def endpoint_from(config: Any, environ: dict[str, str] | None = None) -> Endpoint | None:
-    """The configured model endpoint, or None: chat then answers with context only."""
-    env = os.environ if environ is None else environ
-    base_url = (getattr(config, "llm_base_url", None) or env.get("OPENAI_BASE_URL", "")).strip()
-    api_key = env.get("OPENAI_API_KEY", "").strip()
-    if not base_url and not api_key:
-        return None
-    model = (getattr(config, "model", None) or env.get("MIRA_MODEL", "") or DEFAULT_MODEL).strip()
-    return Endpoint(base_url or None, api_key, model, float(config.llm_timeout_s),
-                    int(config.llm_max_retries))
-
-
 class ChatService:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
         cfg = workspace.config
         self.db = workspace.db
         self.operations = OperationStore(self.db)
-        self.ledger = Ledger(self.db, parse_prices(cfg.llm_prices),
-                             limit_from(cfg.budget_daily_limit_usd, "BUDGET_DAILY_LIMIT_USD"),
-                             limit_from(cfg.budget_monthly_limit_usd, "BUDGET_MONTHLY_LIMIT_USD"))
+        self.ledger = Ledger(self.db, parse_prices(cfg.llm_prices), cfg.budget_daily_limit_usd,
+                             cfg.budget_monthly_limit_usd)
         self.cache = ResponseCache(self.db, float(cfg.llm_cache_ttl_s),
                                    int(cfg.llm_cache_max_mb) * 1024 * 1024)
         self.endpoint = endpoint_from(cfg)
         self.client = LLMClient(self.endpoint) if self.endpoint else None
+        code_endpoint = code_endpoint_from(cfg)
+        self.code_writer = (CodeWriter(code_endpoint, self.ledger, self.cache)
+                            if code_endpoint and self.client else None)
         self._provider: ContextProvider | None = None
         self._memory_model: OpenAICompleter | None = None
         self._recovered = False
 
     @property
     def secret_globs(self) -> tuple[str, ...]:
-        return safety.parse_globs(getattr(self.ws.config, "context_secret_globs", None))
+        return safety.parse_globs(self.ws.config.context_secret_globs)
 
     def provider(self) -> ContextProvider:
         if self._provider is None:
             self._provider = provider_for(self.ws, _BasicProvider)
             inject = getattr(self._provider, "use_language_model", None)
-            if inject is not None and self.endpoint is not None and getattr(
-                    self.ws.config, "memory_model_analysis", True):
+            if (inject is not None and self.endpoint is not None
+                    and self.ws.config.memory_model_analysis):
                 # memory's calls go to the chat endpoint, budgeted and recorded too
                 self._memory_model = OpenAICompleter(
                     self.endpoint.base_url, self.endpoint.api_key or "not-needed",
@@ -183,6 +167,8 @@ class ChatService:
     async def aclose(self) -> None:
         if self.client is not None:
             await self.client.aclose()
+        if self.code_writer is not None:
+            await self.code_writer.aclose()
         if self._memory_model is not None:
             self._memory_model.close()
 
@@ -253,6 +239,9 @@ class ChatService:
 
     async def mark_applied(self, art_id: str) -> None:
         await asyncio.to_thread(self.operations.mark_applied, art_id)
+        art = await self.artifact(art_id)
+        if art is not None:
+            await learning.artifact_applied(self.ws, art.operation_id)
 
     async def budget(self) -> BudgetReport:
         spend = await asyncio.to_thread(self.ledger.spend)
@@ -290,8 +279,12 @@ class _Run:
         self.artifacts: list[Artifact] = []
         self.proposals: list[Proposal] = []
         self.usage = Usage(service.endpoint.model) if service.endpoint else None
-        self.tools = ToolBox(service.ws, service.secret_globs, self.proposals.append)
+        writer = service.code_writer
+        self.tools = ToolBox(service.ws, service.secret_globs, self.proposals.append,
+                             code_writer=(lambda path, task, current: writer.write(
+                                 path, task, current, op.id)) if writer else None)
         self.first_call = True
+        self.steps: list[tuple[str, Any]] = []  # (tool, arguments) in call order
 
     async def event(self, type_: str, data: dict[str, Any]) -> None:
         await asyncio.to_thread(self.svc.operations.event, self.op.id, type_, data)
@@ -308,6 +301,11 @@ class _Run:
         await self.event("context", {
             "preset": context.preset, "tokens": context.tokens,
             "sections": [s.title for s in context.sections], "skipped": context.skipped})
+        learned = await learning.before_answer(self.svc.ws, self.op.id, self.req.message,
+                                               self.req.path)
+        if learned is not None:
+            context = dataclasses.replace(context, system=f"{context.system}\n\n{learned.text}")
+            await self.event("learned", learned.event)
         await self.svc.provider().record(self.op.session_id, "user", self.req.message)
         if self.svc.client is None:
             response = _no_model_answer(context)
@@ -318,6 +316,8 @@ class _Run:
             response = "".join(self.texts)
         await self._collect_artifacts(response)
         await self.svc.provider().record(self.op.session_id, "assistant", response)
+        await learning.after_answer(self.svc.ws, self.op.id, self.req.message, self.req.path,
+                                    response, self.steps, [a.path for a in self.artifacts])
         return ChatAnswer(self.op.id, self.op.session_id, response, self.artifacts,
                           context.citations, self.usage)
 
@@ -421,6 +421,7 @@ class _Run:
         await self.sink.emit({"kind": "tool", "callId": call_id, "name": name, "args": shown})
         await self.sink.say(f"calling {name}")
         await self.event("tool_call", {"callId": call_id, "name": name, "args": shown})
+        self.steps.append((name, shown))
         ok, out = await self.tools.call(name, raw_args)
         await self.event("tool_result", {"callId": call_id, "name": name, "ok": ok,
                                          "summary": out.summary, "chars": len(out.content)})

@@ -55,6 +55,8 @@ class Proposal:
 
 
 Handler = Callable[[dict[str, Any]], Awaitable[ToolOutput]]
+# (path, instructions, current text) -> new text, by the code model (delegation)
+CodeWriterFn = Callable[[str, str, str | None], Awaitable[str]]
 
 
 @dataclass
@@ -86,14 +88,22 @@ def _cap(text: str, limit: int = MAX_OUTPUT_CHARS) -> str:
 
 class ToolBox:
     def __init__(self, workspace: Workspace, secret_globs: tuple[str, ...] = (),
-                 on_proposal: Callable[[Proposal], None] | None = None) -> None:
+                 on_proposal: Callable[[Proposal], None] | None = None,
+                 code_writer: CodeWriterFn | None = None) -> None:
         self.ws = workspace
+        self.code_writer = code_writer
         self.root = workspace.root
         self.secret_globs = secret_globs
         self.on_proposal = on_proposal
         cfg = workspace.config
         self.tools: dict[str, Tool] = {t.name: t for t in self._tools()}
-        if getattr(cfg, "run_command_enabled", False):
+        if code_writer is not None:
+            self.tools["write_code"] = Tool(
+                "write_code", "Have the code model write or rewrite one file from precise"
+                " instructions; the result is proposed to the user like propose_change. Use it"
+                " for every code-producing step.",
+                _obj(["path", "instructions"], path=_STR, instructions=_STR), self._write_code)
+        if cfg.run_command_enabled:
             self.tools["run_command"] = Tool(
                 "run_command", "Run an allow-listed command (tests, linters, build) in the"
                 " workspace; returns exit code and output.",
@@ -183,6 +193,12 @@ class ToolBox:
                  _obj(["commit"], commit=_STR), self._git_show),
             Tool("git_diff", "Uncommitted changes (or staged with staged=true), optionally of"
                  " one path.", _obj(path=_STR, staged={"type": "boolean"}), self._git_diff),
+            Tool("recipes", "Change recipes of this repository: recurring multi-file changes"
+                 " (e.g. a new handler + its test + a registration line) mined from git"
+                 " history.", _obj(), self._recipes),
+            Tool("scaffold", "Propose the files a recipe creates and the lines it adds for a"
+                 " new NAME (as changes the user reviews); see the recipes tool.",
+                 _obj(["recipe", "name"], recipe=_STR, name=_STR), self._scaffold),
             Tool("propose_change", "Propose a change to a file for the user to review and"
                  " apply: the whole new content, or a unified diff. Nothing is written until"
                  " the user applies it.",
@@ -451,6 +467,46 @@ class ToolBox:
             self.on_proposal(Proposal(rel, kind, str(body), str(args.get("description") or "")))
         return ToolOutput(f"proposed a change to {rel}; the user reviews it and applies it"
                           " with one click", f"proposed {kind} change to {rel}")
+
+    async def _write_code(self, args: dict[str, Any]) -> ToolOutput:
+        from mira.core.chat.llm_client import LLMError
+        path, rel = self.resolve(args.get("path"), must_exist=False)
+        instructions = str(args.get("instructions") or "").strip()
+        if not instructions:
+            raise ToolError("instructions are required")
+        current = safety.read_text(self.root, path, self.secret_globs) if path.exists() else None
+        assert self.code_writer is not None
+        try:
+            text = await self.code_writer(rel, instructions, current)
+        except LLMError as exc:
+            raise ToolError(f"the code model failed: {exc}") from None
+        if self.on_proposal is not None:
+            self.on_proposal(Proposal(rel, "full", text, instructions))
+        n = text.count("\n")
+        return ToolOutput(f"the code model wrote {n} lines for {rel}; proposed to the user,"
+                          " who reviews and applies it", f"code model wrote {rel} ({n} lines)")
+
+    async def _recipes(self, args: dict[str, Any]) -> ToolOutput:
+        from mira.core.recipes import chat_tool
+        text, summary = await chat_tool.list_recipes(self.ws)
+        return ToolOutput(text, summary)
+
+    async def _scaffold(self, args: dict[str, Any]) -> ToolOutput:
+        from mira.core.recipes import chat_tool
+        from mira.core.recipes.scaffold import ScaffoldError
+        try:
+            texts, notes = await chat_tool.scaffold_texts(
+                self.ws, str(args["recipe"]), str(args["name"]))
+        except ScaffoldError as exc:
+            raise ToolError(str(exc)) from None
+        for rel, text in texts:
+            self.resolve(rel, must_exist=False)
+            if self.on_proposal is not None:
+                self.on_proposal(Proposal(rel, "full", text, f"scaffold {args['recipe']}"))
+        listed = ", ".join(rel for rel, _ in texts) or "nothing"
+        return ToolOutput(f"proposed {listed}; the user reviews and applies them"
+                          + "".join(f"\nnote: {n}" for n in notes),
+                          f"scaffolded {len(texts)} files")
 
     async def _run_command(self, args: dict[str, Any]) -> ToolOutput:
         command = str(args.get("command") or "").strip()

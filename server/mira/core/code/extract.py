@@ -9,8 +9,14 @@ Query captures (``queries/<lang>.scm``):
 - ``@scope.impl`` with ``@name``: a block whose members belong to the named type
   (Rust ``impl``), not a symbol itself;
 - ``@field``: a field name of the enclosing class;
-- ``@import`` with ``@import.module``, optional ``@import.name`` and ``@import.alias``;
-- ``@call`` with ``@call.name`` and optional ``@call.receiver``.
+- ``@import`` with ``@import.module``, optional ``@import.name``, ``@import.alias`` and
+  ``@import.star`` (``from m import *``, ``export * from``);
+- ``@call`` with ``@call.name`` and optional ``@call.receiver``;
+- ``@returns`` (inside a definition): its declared return type;
+- ``@local.name`` with ``@local.type`` (an annotation) or ``@local.call`` (the function
+  whose result it was assigned): a receiver type for calls in the same scope;
+- ``@attr.name`` with ``@attr.type``, ``@attr.call`` or ``@attr.local`` (a typed local):
+  an attribute type of the enclosing class.
 
 Nesting, qualified names, methods (functions inside a type) and the enclosing symbol
 of each call are worked out from the ranges, not by walking the tree.
@@ -32,9 +38,14 @@ MAX_SIGNATURE = 240
 MAX_DOC = 600
 _SPACE = re.compile(r"\s+")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DOTTED = re.compile(r"[A-Za-z_$][\w$]*(?:(?:\.|::)[A-Za-z_$][\w$]*)*")
 _BASE_NOISE = frozenset({"extends", "implements", "public", "private", "protected", "virtual",
-                         "object", "Generic", "metaclass", "for"})
-_TYPE_KINDS = frozenset({"class", "struct", "interface", "trait", "enum"})
+                         "object", "Generic", "typing.Generic", "for", "Protocol"})
+_OPTIONAL = re.compile(r"^(?:typing\.)?(?:Optional|Type|type|ClassVar|Final|Annotated)\[(.*)\]$")
+_UNION = re.compile(r"^(?:typing\.)?Union\[(.*)\]$")
+_HEAD = re.compile(r"[A-Za-z_$][\w$]*")
+_NEW = frozenset({"new_expression", "object_creation_expression"})
+_TYPE_KINDS = frozenset({"class", "struct", "interface", "trait", "enum", "type"})
 
 
 def module_name(path: str) -> str:
@@ -61,6 +72,7 @@ class _Def:
     qualified: str = ""
     fields: list[str] = field(default_factory=list)
     outer: Node | None = None  # the node with its decorators / export
+    types: list[str] = field(default_factory=list)  # see model.Symbol.types
 
 
 def _text(node: Node) -> str:
@@ -70,8 +82,10 @@ def _text(node: Node) -> str:
 def _outer(node: Node) -> Node:
     """Include decorators (Python) and ``export`` (TypeScript) in a definition's range."""
     parent = node.parent
-    while parent is not None and parent.type in ("decorated_definition", "export_statement"):
-        node, parent = parent, parent.parent
+    while parent is not None and (
+            parent.type in ("decorated_definition", "export_statement") or
+            (parent.type == "type_declaration" and parent.named_child_count == 1)):
+        node, parent = parent, parent.parent  # Go: `type X ...` alone is the whole statement
     return node
 
 
@@ -115,13 +129,65 @@ def _clean_doc(text: str) -> str | None:
     return text[:MAX_DOC] or None
 
 
+def _strip_brackets(text: str) -> str:
+    """``text`` without what its brackets hold (type arguments, call arguments)."""
+    out: list[str] = []
+    depth = 0
+    for ch in text:
+        if ch in "[<(":
+            depth += 1
+        elif ch in "]>)":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            out.append(ch)
+    return "".join(out)
+
+
 def _bases(nodes: list[Node]) -> list[str]:
+    """Base types by their (dotted) names: ``typing.MutableMapping[str, str]`` is one base,
+    keyword arguments (``metaclass=M``) are none."""
     found: list[str] = []
     for node in nodes:
-        for ident in _IDENT.findall(_text(node)):
-            if ident not in _BASE_NOISE and ident not in found:
-                found.append(ident)
+        text = _text(node)
+        if node.type == "argument_list":  # Python: its positional arguments
+            parts = [_text(c) for c in node.named_children if c.type != "keyword_argument"
+                     and c.type != "comment"]
+        else:
+            parts = [_strip_brackets(text[1:-1] if text.startswith("(") else text)]
+        for part in parts:
+            for name in _DOTTED.findall(_strip_brackets(part)):
+                name = name.replace("::", ".")
+                if name not in _BASE_NOISE and name not in found:
+                    found.append(name)
     return found
+
+
+def type_name(text: str) -> str | None:
+    """The class a type annotation names, dotted (``Optional["x.Client"]`` -> ``x.Client``;
+    ``A | None`` -> ``A``); None for unions of several types and what is not a name."""
+    text = _SPACE.sub("", text).replace('"', "").replace("'", "").lstrip(":*&")
+    for _ in range(3):
+        m = _OPTIONAL.match(text)
+        if m:
+            text = m.group(1).split(",")[0]
+            continue
+        m = _UNION.match(text)
+        if m:
+            text = m.group(1).replace(",", "|")
+        options = [t for t in text.split("|") if t not in ("None", "")]
+        if len(options) != 1:
+            return None
+        text = options[0]
+        if not m:
+            break
+    text = text.split("[", 1)[0].split("<", 1)[0]
+    return text if _DOTTED.fullmatch(text) and text not in ("None", "Any") else None
+
+
+def call_type(text: str) -> str | None:
+    """The result of calling ``text`` (a callee expression) as a type: ``Type()``."""
+    text = _SPACE.sub("", text)
+    return text + "()" if _DOTTED.fullmatch(text) else None
 
 
 def _symbol(d: _Def, path: str, language: str, parent_q: str | None, source: bytes) -> Symbol:
@@ -132,7 +198,7 @@ def _symbol(d: _Def, path: str, language: str, parent_q: str | None, source: byt
     return Symbol(d.qualified, d.name, d.kind, path, start[0], start[1], end[0], end[1],
                   sel_start[0], sel_start[1], sel_end[0], sel_end[1],
                   _signature(d.node, outer, source), _docstring(d, source), parent_q,
-                  language, tuple(d.bases), tuple(d.fields))
+                  language, tuple(d.bases), tuple(d.fields), tuple(d.types))
 
 
 def parse(language: str, source: bytes, old_tree: Tree | None = None) -> Tree:
@@ -164,6 +230,7 @@ def extract(language: str, path: str, source: bytes, tree: Tree | None = None,
     imports: list[Import] = []
     raw_calls: list[tuple[int, str, str | None, int, int]] = []
     locals_: list[tuple[int, str, str]] = []
+    attrs: list[tuple[int, str, str, bool]] = []  # (byte, name, type, type is a local's name)
     pattern_kinds: dict[int, tuple[str, str] | None] = {}  # per query pattern
     for pattern, caps in cursor.matches(root):
         call = caps.get("call")
@@ -174,7 +241,11 @@ def extract(language: str, path: str, source: bytes, tree: Tree | None = None,
             name_node = name_nodes[0]
             receiver = caps.get("call.receiver")
             recv = None
-            if receiver:
+            if receiver and receiver[0].type in _NEW:  # `new Type(...).method()`
+                ctor = receiver[0].child_by_field_name("constructor") or \
+                    receiver[0].child_by_field_name("type")
+                recv = f"{_text(ctor)}()" if ctor is not None else None
+            elif receiver:
                 recv = (receiver[0].text or b"").decode("utf-8", "replace")[:240]
                 if " " in recv or "\n" in recv:
                     recv = _SPACE.sub("", recv)
@@ -185,18 +256,32 @@ def extract(language: str, path: str, source: bytes, tree: Tree | None = None,
             continue
         if "local.name" in caps:
             node = caps["local.name"][0]
-            locals_.append((node.start_byte, _text(node), _text(caps["local.type"][0])))
+            typed = type_name(_text(caps["local.type"][0])) if "local.type" in caps else \
+                call_type(_text(caps["local.call"][0])) if "local.call" in caps else None
+            if typed is not None:
+                locals_.append((node.start_byte, _text(node), typed))
+            continue
+        if "attr.name" in caps:
+            node = caps["attr.name"][0]
+            if "attr.local" in caps:
+                attrs.append((node.start_byte, _text(node), _text(caps["attr.local"][0]), True))
+                continue
+            typed = type_name(_text(caps["attr.type"][0])) if "attr.type" in caps else \
+                call_type(_text(caps["attr.call"][0])) if "attr.call" in caps else None
+            if typed is not None:
+                attrs.append((node.start_byte, _text(node), typed, False))
             continue
         if "import" in caps:
             module_nodes = caps.get("import.module")
             if not module_nodes:
                 continue
             spec = _text(module_nodes[0]).strip("\"'<>")
-            name = _text(caps["import.name"][0]) if "import.name" in caps else None
+            name = _text(caps["import.name"][0]) if "import.name" in caps else \
+                "*" if "import.star" in caps else None
             alias = _text(caps["import.alias"][0]) if "import.alias" in caps else None
             local: str | None = alias or name or (
                 spec.rsplit("/", 1)[-1] if language == "go" else spec)
-            if language in ("c", "cpp"):
+            if language in ("c", "cpp") or name == "*":
                 local = None
             node = caps["import"][0]
             if lo <= node.start_byte < hi:
@@ -221,10 +306,13 @@ def extract(language: str, path: str, source: bytes, tree: Tree | None = None,
         outer = _outer(node)
         receiver_nodes = caps.get("receiver_type")
         doc_nodes = caps.get("doc")
+        returns = caps.get("returns")
+        returned = type_name(_text(returns[0])) if returns else None
         defs.append(_Def(outer.start_byte, outer.end_byte, kind, _text(name_node), node,
                          name_node, doc_nodes[0] if doc_nodes else None,
                          _bases(caps.get("bases", [])),
-                         _text(receiver_nodes[0]) if receiver_nodes else None, outer=outer))
+                         _text(receiver_nodes[0]) if receiver_nodes else None, outer=outer,
+                         types=[f"->{returned}"] if returned else []))
 
     if byte_range is not None:
         defs = [d for d in defs if lo <= d.start < hi]
@@ -271,6 +359,44 @@ def extract(language: str, path: str, source: bytes, tree: Tree | None = None,
         if j is not None and name not in defs[j].fields:
             defs[j].fields.append(name)
 
+    local_types: dict[tuple[int | None, str], str] = {}
+    for byte, name, typed in locals_:
+        local_types.setdefault((enclosing(byte), name), typed)
+
+    def local_type(j: int | None, name: str, depth: int = 0) -> str | None:
+        """``name``'s type in scope ``j`` or the functions around it (closures); an
+        expression starting with a typed local (``client.request()``) with the local's
+        type in its place (``Client.request()``)."""
+        scope = j
+        while True:
+            found = local_types.get((j, name))
+            if found is not None or j is None or defs[j].kind in _TYPE_KINDS:
+                break
+            j = defs[j].parent
+        if found is None and depth < 3:
+            head = _HEAD.match(name)
+            if head is not None and head.end() < len(name):
+                typed = local_type(scope, head.group(0), depth + 1)
+                if typed is not None:
+                    return typed + name[head.end():]
+        elif found is not None and depth < 3:
+            head = _HEAD.match(found)
+            if head is not None and head.end() < len(found) and head.group(0) != name:
+                typed = local_type(scope, head.group(0), depth + 1)
+                if typed is not None:
+                    return typed + found[head.end():]
+        return found
+
+    for byte, name, typed, is_local in attrs:
+        j = enclosing(byte)
+        scope = j
+        while j is not None and defs[j].kind not in _TYPE_KINDS:
+            j = defs[j].parent
+        if is_local:
+            typed = local_type(scope, typed) or ""
+        if j is not None and typed and not any(t.startswith(name + ":")
+                                                for t in defs[j].types):
+            defs[j].types.append(f"{name}:{typed}")
     last = root.end_point
     symbols = [] if byte_range is not None else [
         Symbol(module, module.rsplit(".", 1)[-1], "module", path, 0, 0, last[0], last[1],
@@ -288,15 +414,13 @@ def extract(language: str, path: str, source: bytes, tree: Tree | None = None,
             parent_q = parent.qualified
         symbols.append(_symbol(d, path, language, parent_q, source))
 
-    local_types: dict[tuple[int | None, str], str] = {}
-    for byte, name, type_name in locals_:
-        local_types[(enclosing(byte), name)] = type_name
     calls = []
     for byte, name, recv, line, col in sorted(raw_calls):
         j = enclosing(byte)
         while j is not None and defs[j].kind == "impl":
             j = defs[j].parent
-        recv_type = local_types.get((j, recv)) if recv and local_types else None
+        recv_type = local_type(j, recv) if recv and local_types and \
+            not recv.startswith(("self.", "this.", "cls.")) else None
         calls.append(CallSite(defs[j].qualified if j is not None else module, name, recv,
                               line, col, recv_type))
     return FileIndex(path, language, module, symbols, imports, calls,

@@ -22,7 +22,7 @@ from mira.core.code.concepts import symbol_terms
 from mira.core.code.extract import extract, module_name
 from mira.core.code.languages import spec_for
 from mira.core.code.model import FileIndex
-from mira.core.procs import die_with_parent
+from mira.core.processes import worker_init
 
 POOL_MIN_FILES = 64  # fewer files parse faster in-process than a pool starts
 CHUNK_FILES = 32
@@ -156,7 +156,8 @@ def parse_many(root: Path, rels: Sequence[str], max_bytes: int, workers: int = 0
     # spawn, not fork: the language server has threads (and an event loop)
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
-                                                initializer=_background) as pool:
+                                                initializer=_background,
+                                                initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(_parse_chunk, str(root), chunk, max_bytes) for chunk in chunks]
         try:
             for future in concurrent.futures.as_completed(futures):
@@ -169,11 +170,11 @@ def parse_many(root: Path, rels: Sequence[str], max_bytes: int, workers: int = 0
             return
 
 
-def _background() -> None:
-    """Pool workers: a lower OS priority, and they die with the server (Linux)."""
+def _background(parent: int) -> None:
+    """Pool workers: a lower OS priority, and they end when the server is gone."""
     with contextlib.suppress(OSError):
         os.nice(10)
-    die_with_parent()
+    worker_init(parent)
 
 
 class _Cancelled(Exception):

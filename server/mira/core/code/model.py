@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-CONTAINER_KINDS = frozenset({"class", "struct", "interface", "trait", "enum", "impl"})
+CONTAINER_KINDS = frozenset({"class", "struct", "interface", "trait", "enum", "impl", "type"})
 CALLABLE_KINDS = frozenset({"function", "method", "class", "struct"})
 
 
@@ -12,7 +12,7 @@ CALLABLE_KINDS = frozenset({"function", "method", "class", "struct"})
 class Symbol:
     qualified_name: str
     name: str
-    kind: str  # module | class | function | method | interface | struct | enum | trait
+    kind: str  # module | class | function | method | interface | struct | enum | trait | type
     path: str  # workspace-relative, posix
     start_line: int  # 0-based
     start_col: int
@@ -28,13 +28,17 @@ class Symbol:
     language: str = ""
     bases: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()
+    # what resolution needs of its types: ``attr:Type`` (a class's attributes, from
+    # annotations and assignments; ``Type()`` when assigned a call's result) and
+    # ``->Type`` (a function's declared return type)
+    types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Import:
     local: str | None  # the name bound in the importing file
     module: str  # as written (".models", "./auth", "std::io")
-    name: str | None  # the imported member, None for a whole module
+    name: str | None  # the imported member, None for a whole module, "*" for all of it
     line: int
 
 
@@ -45,7 +49,9 @@ class CallSite:
     receiver: str | None
     line: int
     col: int
-    receiver_type: str | None = None  # from `x = Type()` in the same scope
+    # the receiver's type where the scope says: an annotation (``Type``), or the call it was
+    # assigned from (``Type()``, ``make()``: a class, or a function's return type)
+    receiver_type: str | None = None
 
 
 @dataclass
@@ -67,7 +73,7 @@ class CallEdge:
     callee: Symbol
     line: int  # 0-based line of the call site (in the caller's file)
     col: int
-    confidence: str  # "resolved" | "name"
+    confidence: str  # "resolved" | "name" (a guess by name, shown only when asked for)
     depth: int = 1
 
 

@@ -47,7 +47,7 @@ from mira.core.code.indexer import (
 from mira.core.code.languages import BY_EXTENSION, spec_for
 from mira.core.code.model import CallEdge, CallSite, FileIndex, PatternMatch, Symbol
 from mira.core.code.patterns import detect
-from mira.core.code.resolve import Resolved, Resolver
+from mira.core.code.resolve import CONSTRUCTORS, Resolved, Resolver
 from mira.core.semantic.chunks import SKIP_DIRS, list_files
 from mira.core.stores.database import Priority
 
@@ -67,8 +67,9 @@ FOLLOW_FILES = 20  # files re-indexed because they mention newly defined names
 FREEZE_NAMES = 20_000  # a resolver loaded with this many names is frozen (gc.freeze)
 REBUILD_INDEXES_ROWS = 20_000  # a bulk run storing this many calls rebuilds their indexes
 # the version of what the index stores (names, columns' meaning): an index stamped with
-# another version is rebuilt in full (2: Python modules named from their package root)
-INDEX_VERSION = "2"
+# another version is rebuilt in full (2: Python modules named from their package root;
+# 3: types for resolution, dotted bases, constructor edges)
+INDEX_VERSION = "3"
 _INSERT_CALL = store.INSERT_CALL
 
 
@@ -147,7 +148,7 @@ def _shift_symbol(s: Symbol, lines: int) -> Symbol:
     return Symbol(s.qualified_name, s.name, s.kind, s.path, s.start_line + lines, s.start_col,
                   s.end_line + lines, s.end_col, s.selection_start_line + lines,
                   s.selection_start_col, s.selection_end_line + lines, s.selection_end_col,
-                  s.signature, s.docstring, s.parent, s.language, s.bases, s.fields)
+                  s.signature, s.docstring, s.parent, s.language, s.bases, s.fields, s.types)
 
 
 def _shift_call(c: CallSite, lines: int) -> CallSite:
@@ -265,21 +266,7 @@ class CodeService:
     def _resolver_for(self, conn: sqlite3.Connection) -> Resolver:
         """The global view for resolution, loaded once and then kept current."""
         if self._resolver is None:
-            resolver = Resolver()
-            current: tuple[str, str] | None = None
-            rows: list[tuple[str, str, str, str | None, tuple[str, ...]]] = []
-            for path, module, qualified, name, kind, parent, bases in conn.execute(
-                    "SELECT f.path, f.module, s.qualified_name, s.name, s.kind, s.parent,"
-                    " s.bases FROM code_symbols s JOIN code_files f ON f.id = s.file_id"
-                    " ORDER BY s.file_id, s.id"):
-                if current is not None and current[0] != path:
-                    resolver.add(current[0], current[1], rows)
-                    rows = []
-                current = (path, module)
-                rows.append((qualified, name, kind, parent, tuple(bases.split())))
-            if current is not None:
-                resolver.add(current[0], current[1], rows)
-            self._resolver = resolver
+            self._resolver = store.load_resolver(conn)
             self._freeze()
         return self._resolver
 
@@ -640,8 +627,13 @@ class CodeService:
             found = [s for s in found if s.path == path] or found
         return found[0] if found else None
 
-    def _edges(self, qualified: str, depth: int, incoming: bool) -> list[CallEdge]:
+    def _edges(self, qualified: str, depth: int, incoming: bool,
+               guesses: bool = False) -> list[CallEdge]:
+        """Callers (or callees) up to ``depth`` levels: resolved edges only, unless
+        ``guesses`` (then edges guessed by name too, marked ``confidence: "name"``).
+        Outgoing, a constructor call shows as the class (not also its ``__init__``)."""
         conn = self._conn()
+        wanted = "" if guesses else " AND c.confidence = 'resolved'"
         targets = self._symbol_rows(qualified)
         if not targets:
             return []
@@ -656,8 +648,14 @@ class CodeService:
                 rows = conn.execute(
                     f"SELECT c.caller, c.callee, c.line, c.col, c.confidence, f.path"
                     f" FROM code_calls c JOIN code_files f ON f.id = c.file_id"
-                    f" WHERE c.{column} = ? ORDER BY f.path, c.line, c.col", (q,)).fetchall()
+                    f" WHERE c.{column} = ?{wanted} ORDER BY f.path, c.line, c.col",
+                    (q,)).fetchall()
+                sites = {(r[2], r[3]) for r in rows if not incoming and
+                         r[1].rsplit(".", 1)[-1] not in CONSTRUCTORS}
                 for caller_q, callee_q, line, col, confidence, path in rows:
+                    if not incoming and (line, col) in sites and \
+                            callee_q.rsplit(".", 1)[-1] in CONSTRUCTORS:
+                        continue  # the class at the same site stands for it
                     caller = self._symbol_in(caller_q, path)
                     callee = self._symbol_in(callee_q, None)
                     if caller is None or callee is None:
@@ -816,11 +814,13 @@ class CodeService:
                 best = s
         return best
 
-    async def callers(self, qualified_name: str, depth: int = 1) -> list[CallEdge]:
-        return await asyncio.to_thread(self._edges, qualified_name, depth, True)
+    async def callers(self, qualified_name: str, depth: int = 1,
+                      guesses: bool = False) -> list[CallEdge]:
+        return await asyncio.to_thread(self._edges, qualified_name, depth, True, guesses)
 
-    async def callees(self, qualified_name: str, depth: int = 1) -> list[CallEdge]:
-        return await asyncio.to_thread(self._edges, qualified_name, depth, False)
+    async def callees(self, qualified_name: str, depth: int = 1,
+                      guesses: bool = False) -> list[CallEdge]:
+        return await asyncio.to_thread(self._edges, qualified_name, depth, False, guesses)
 
     async def concepts(self, word: str, limit: int = 20) -> list[Symbol]:
         return await asyncio.to_thread(self._concepts, word, limit)
@@ -833,11 +833,11 @@ class CodeService:
         return await asyncio.to_thread(self._workspace_symbols, query, limit)
 
     async def impact(self, path: Path, line: int, depth: int = 3,
-                     cochange_limit: int = 10) -> Impact | None:
+                     cochange_limit: int = 10, guesses: bool = False) -> Impact | None:
         symbol = await self.symbol_at(path, line)
         if symbol is None:
             return None
-        callers = await self.callers(symbol.qualified_name, depth)
+        callers = await self.callers(symbol.qualified_name, depth, guesses)
         cochanged: list[tuple[str, float]] = []
         note = None
         try:

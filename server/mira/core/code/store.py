@@ -12,12 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from mira.core.code.concepts import symbol_terms
-from mira.core.code.model import FileIndex, Symbol
-from mira.core.code.resolve import Resolved
+from mira.core.code.model import FileIndex, Import, Symbol
+from mira.core.code.resolve import Resolved, Resolver, Row
 
 SYMBOL_COLUMNS = ("s.qualified_name, s.name, s.kind, f.path, s.start_line, s.start_col,"
                   " s.end_line, s.end_col, s.sel_line, s.sel_col, s.sel_end_line, s.sel_end_col,"
-                  " s.signature, s.docstring, s.parent, f.language, s.bases, s.fields")
+                  " s.signature, s.docstring, s.parent, f.language, s.bases, s.fields, s.types")
 SYMBOL_FROM = "code_symbols s JOIN code_files f ON f.id = s.file_id"
 INSERT_CALL = ("INSERT INTO code_calls (file_id, caller, name, receiver, line, col, callee,"
                " confidence) VALUES (?,?,?,?,?,?,?,?)")
@@ -33,12 +33,13 @@ class FileState:
 
 def row_to_symbol(row: Sequence[object]) -> Symbol:
     (qualified, name, kind, path, sl, sc, el, ec, ssl, ssc, sel, sec, sig, doc, parent,
-     language, bases, fields) = row
+     language, bases, fields, types) = row
     return Symbol(str(qualified), str(name), str(kind), str(path), int(sl), int(sc),  # type: ignore[call-overload]
                   int(el), int(ec), int(ssl), int(ssc), int(sel), int(sec),  # type: ignore[call-overload]
                   str(sig or ""), doc if doc is None else str(doc),
                   parent if parent is None else str(parent), str(language or ""),
-                  tuple(str(bases).split()), tuple(str(fields).split()))
+                  tuple(str(bases).split()), tuple(str(fields).split()),
+                  tuple(str(types or "").split()))
 
 
 def file_states(conn: sqlite3.Connection, paths: Sequence[str] | None = None
@@ -111,11 +112,13 @@ def _insert_symbols(conn: sqlite3.Connection, file_id: int, symbols: list[Symbol
     conn.executemany(
         "INSERT INTO code_symbols (id, file_id, qualified_name, name, kind, parent, start_line,"
         " start_col, end_line, end_col, sel_line, sel_col, sel_end_line, sel_end_col,"
-        " signature, docstring, bases, fields) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " signature, docstring, bases, fields, types)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         ((first + i, file_id, s.qualified_name, s.name, s.kind, s.parent, s.start_line,
           s.start_col, s.end_line, s.end_col, s.selection_start_line, s.selection_start_col,
           s.selection_end_line, s.selection_end_col, s.signature, s.docstring,
-          " ".join(s.bases), " ".join(s.fields)) for i, s in enumerate(symbols)))
+          " ".join(s.bases), " ".join(s.fields), " ".join(s.types))
+         for i, s in enumerate(symbols)))
     conn.executemany(
         "INSERT INTO code_concepts (rowid, name_terms, path_terms, doc_terms) VALUES (?,?,?,?)",
         ((first + i, *terms) for i, terms in enumerate(
@@ -135,15 +138,15 @@ def update_file(conn: sqlite3.Connection, file_id: int, path: str, size: int, mt
     old: dict[tuple[object, ...], list[tuple[int, tuple[int, ...]]]] = {}
     for row in conn.execute(
             "SELECT id, qualified_name, name, kind, parent, signature, docstring, bases,"
-            " fields, start_line, start_col, end_line, end_col, sel_line, sel_col,"
+            " fields, types, start_line, start_col, end_line, end_col, sel_line, sel_col,"
             " sel_end_line, sel_end_col FROM code_symbols WHERE file_id = ? ORDER BY id",
             (file_id,)):
-        old.setdefault(row[1:9], []).append((row[0], row[9:]))
+        old.setdefault(row[1:10], []).append((row[0], row[10:]))
     added: list[tuple[int, Symbol]] = []
     moved: list[tuple[int, ...]] = []
     for i, s in enumerate(index.symbols if index else ()):
         key = (s.qualified_name, s.name, s.kind, s.parent, s.signature, s.docstring,
-               " ".join(s.bases), " ".join(s.fields))
+               " ".join(s.bases), " ".join(s.fields), " ".join(s.types))
         same = old.get(key)
         if not same:
             added.append((i, s))
@@ -225,3 +228,29 @@ def find_symbols(conn: sqlite3.Connection, text: str) -> list[Symbol]:
     if "." in dotted:
         symbols = [s for s in symbols if s.qualified_name.endswith("." + dotted)]
     return symbols
+
+
+def load_resolver(conn: sqlite3.Connection) -> Resolver:
+    """A resolver holding every stored file's definitions and imports."""
+    resolver = Resolver()
+    imports: dict[int, list[Import]] = {}
+    for file_id, local, module, name, line in conn.execute(
+            "SELECT file_id, local, module, name, line FROM code_imports ORDER BY rowid"):
+        imports.setdefault(file_id, []).append(Import(local, module, name, line))
+    current: tuple[int, str, str, str] | None = None
+    rows: list[Row] = []
+    for file_id, path, module, language, qualified, name, kind, parent, bases, types in \
+            conn.execute(
+                "SELECT f.id, f.path, f.module, f.language, s.qualified_name, s.name, s.kind,"
+                " s.parent, s.bases, s.types FROM code_symbols s"
+                " JOIN code_files f ON f.id = s.file_id ORDER BY s.file_id, s.id"):
+        if current is not None and current[0] != file_id:
+            resolver.add(current[1], current[2], rows, imports.get(current[0], ()),
+                         current[3])
+            rows = []
+        current = (file_id, path, module, language or "")
+        rows.append((qualified, name, kind, parent, tuple(bases.split()),
+                     tuple(types.split())))
+    if current is not None:
+        resolver.add(current[1], current[2], rows, imports.get(current[0], ()), current[3])
+    return resolver

@@ -1,21 +1,22 @@
 """The optional language model behind memory analysis (salience, facts, summaries).
 
 Why a small function of its own: memory works without any model (heuristics and
-extractive summaries); when ``OPENAI_BASE_URL`` and ``MIRA_MODEL`` are set (an
-OpenAI-compatible server, e.g. a local llama.cpp), or a caller injects a
-``complete(prompt) -> str`` callable (tests, the chat engine), it is used instead.
-The API key is passed to the client and never logged.
+extractive summaries); when a model endpoint is configured (``llmBaseUrl``/``model``
+however they are given, or ``OPENAI_API_KEY``: the endpoint chat uses, resolved by
+``mira.core.endpoint``), or a caller injects a ``complete(prompt) -> str`` callable
+(tests, the chat engine), it is used instead. The API key is passed to the client and
+never logged.
 """
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mira.core.chat.llm_client import elapsed_ms
+from mira.core.config import MiraConfig
+from mira.core.endpoint import elapsed_ms, endpoint_from
 
 CompleteFn = Callable[[str], str]  # blocking: prompt in, text out
 TIMEOUT_S = 30.0
@@ -27,18 +28,18 @@ class LanguageModel:
     complete: CompleteFn
 
 
-def language_model(environ: Mapping[str, str] | None = None,
-                   complete: CompleteFn | None = None) -> LanguageModel | None:
-    """The configured model, the injected ``complete``, or None (heuristics only)."""
+def language_model(config: MiraConfig, complete: CompleteFn | None = None
+                   ) -> LanguageModel | None:
+    """The injected ``complete``, else the configured endpoint's model, else None
+    (heuristics only). Memory calls are short: at most ``TIMEOUT_S``, no retries."""
     if complete is not None:
         return LanguageModel("injected", complete)
-    env = os.environ if environ is None else environ
-    base_url = env.get("OPENAI_BASE_URL", "").strip()
-    model = env.get("MIRA_MODEL", "").strip()
-    if not base_url or not model:
+    endpoint = endpoint_from(config)
+    if endpoint is None:
         return None
-    api_key = env.get("OPENAI_API_KEY", "").strip() or "not-needed"
-    return LanguageModel(model, OpenAICompleter(base_url, api_key, model))
+    return LanguageModel(endpoint.model, OpenAICompleter(
+        endpoint.base_url, endpoint.api_key or "not-needed", endpoint.model,
+        min(endpoint.timeout_s, TIMEOUT_S)))
 
 
 # called after each call: model, prompt tokens, completion tokens, latency ms, error (or None)

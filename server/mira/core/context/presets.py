@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # section order = priority order; canonical order of the markdown sections
-CANONICAL = ("guidelines", "code_search", "concepts", "call_graph", "cochange", "fixes",
-             "patterns", "build_errors", "resolutions", "experts")
+CANONICAL = ("guidelines", "code_search", "concepts", "call_graph", "symbols", "cochange",
+             "fixes", "patterns", "build_errors", "resolutions", "experts")
 # a source's cap at the default preset's size (scaled with the preset's budget)
 BASE_CAPS = {"guidelines": 1200, "code_search": 2000, "concepts": 400, "call_graph": 500,
-             "cochange": 300, "fixes": 1200, "patterns": 300, "build_errors": 500,
-             "resolutions": 400, "experts": 200}
+             "symbols": 300, "cochange": 300, "fixes": 1200, "patterns": 300,
+             "build_errors": 500, "resolutions": 400, "experts": 200}
 ORACLE_SHARE = 0.6  # of the preset's tokens, the part the oracle's sections may take
 
 
@@ -37,7 +37,8 @@ class Preset:
 PRESETS: dict[str, Preset] = {
     "full": Preset("full", 16_000, CANONICAL),
     "default": Preset("default", 8_000, ("guidelines", "code_search", "concepts", "call_graph",
-                                         "cochange", "fixes", "build_errors", "experts")),
+                                         "symbols", "cochange", "fixes", "build_errors",
+                                         "experts")),
     "minimal": Preset("minimal", 4_000, ("code_search", "guidelines")),
     "for_error": Preset("for_error", 12_000, ("fixes", "resolutions", "build_errors",
                                               "code_search", "guidelines", "call_graph",

@@ -17,7 +17,7 @@ def create_provider(workspace: Workspace, complete: CompleteFn | None = None
     """The workspace's ContextService (Context Oracle + memory + prompt builder).
 
     ``complete`` (optional) injects the language model used for salience, facts and
-    summaries; without it ``OPENAI_BASE_URL``/``MIRA_MODEL`` are read, else heuristics.
+    summaries; without it the configured endpoint's model is used, else heuristics.
     """
     service = workspace.service(ContextService)
     if complete is not None:

@@ -42,21 +42,21 @@ class ContextAnswer:
 class ContextService:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
-        analysis = getattr(workspace.config, "memory_model_analysis", True)
-        self._model: LanguageModel | None = language_model() if analysis else None
+        self._model: LanguageModel | None = (
+            language_model(workspace.config) if workspace.config.memory_model_analysis else None)
         self.memory = Memory(workspace, lambda: self._model)
 
     def use_language_model(self, complete: CompleteFn | None) -> None:
-        """Inject (or with None, re-read from the environment) the model used for memory."""
-        self._model = language_model(complete=complete)
+        """Inject (or with None, resolve from the configuration) the model used for memory."""
+        self._model = language_model(self.ws.config, complete)
 
     @property
     def secret_globs(self) -> tuple[str, ...]:
-        return safety.parse_globs(getattr(self.ws.config, "context_secret_globs", None))
+        return safety.parse_globs(self.ws.config.context_secret_globs)
 
     @property
     def guideline_files(self) -> tuple[str, ...]:
-        raw = getattr(self.ws.config, "context_guideline_files", None)
+        raw = self.ws.config.context_guideline_files
         return safety.parse_globs(raw) if raw else ()
 
     # -- the oracle ----------------------------------------------------------------------
@@ -70,7 +70,7 @@ class ContextService:
             self.ws, request.message, request.path, request.line, request.selection,
             list(request.diagnostics), find_error(request.message, request.diagnostics),
             self.secret_globs, self.guideline_files)
-        timeout = float(getattr(self.ws.config, "context_source_timeout_s", 20.0))
+        timeout = self.ws.config.context_source_timeout_s
         if request.deadline_s is not None:
             timeout = min(timeout, request.deadline_s)
         return await oracle.gather(inp, preset, timeout)
@@ -123,7 +123,7 @@ class ContextService:
 
     # -- parts ---------------------------------------------------------------------------
     def _persona(self) -> str:
-        persona = getattr(self.ws.config, "context_persona", None)
+        persona = self.ws.config.context_persona
         return persona.strip() if persona and persona.strip() else DEFAULT_PERSONA
 
     def _project(self, request: ContextRequest) -> str:

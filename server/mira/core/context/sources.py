@@ -198,20 +198,23 @@ async def guidelines(inp: GatherInput, cap: int) -> SourceResult:
 
 async def code_search(inp: GatherInput, cap: int) -> SourceResult:
     service = _service(inp.workspace, "mira.core.semantic.service", "SearchService")
-    hits = await service.search(inp.question, limit=8)
-    hits = [h for h in hits if not safety.is_secret(h.path, inp.secret_globs)]
+    # code only: commits are their own result kind (the fixes and co-change sections carry
+    # the history), and a commit hit has no path to check or show
+    hits = await service.search(inp.question, limit=8, kinds=["code"])
+    hits = [h for h in hits
+            if h.path is not None and not safety.is_secret(h.path, inp.secret_globs)]
     if not hits:
         raise Skip("no matching code")
     blocks = []
     for h in hits:
         label = f" ({h.symbol})" if h.symbol else ""
         where = f"{h.path}:{h.start_line + 1}-{h.end_line + 1}"
-        if h.source == "git" and h.commit:
-            where += f" @ {h.commit[:10]}"
         blocks.append(f"### `{where}`{label}\n```\n{h.snippet.rstrip()}\n```")
     return SourceResult("code_search", "Relevant Code", hits, _fit(blocks, cap),
-                        [{"path": h.path, "line": h.start_line,
-                          **({"commit": h.commit} if h.commit else {})} for h in hits])
+                        [{"path": h.path, "line": h.start_line} for h in hits])
+
+
+CALLABLE = ("function", "method")
 
 
 def _symbol_line(s: Any) -> str:
@@ -219,43 +222,91 @@ def _symbol_line(s: Any) -> str:
     return f"- `{s.qualified_name}` ({s.kind}) in `{s.path}:{s.start_line + 1}`{sig}"
 
 
+async def _current_symbols(inp: GatherInput, service: Any) -> list[Any]:
+    """The current file's symbols (never a secret file's: its names are its content)."""
+    path = _need_path(inp)
+    rel = inp.rel_path()
+    if rel is None or safety.is_secret(rel, inp.secret_globs):
+        raise Skip("the current file is outside the workspace or a secret")
+    return [s for s in await service.document_symbols(path) if s.kind != "module"]
+
+
 async def concepts(inp: GatherInput, cap: int) -> SourceResult:
+    """Symbols elsewhere that share the question's words and the current symbol's name."""
     service = _service(inp.workspace, "mira.core.code.service", "CodeService")
     words = keywords(inp.question)
+    current: Any = None
+    if inp.path is not None and inp.line is not None:
+        try:
+            symbols = await _current_symbols(inp, service)
+        except Skip:
+            symbols = []
+        inside = [s for s in symbols if s.start_line <= inp.line <= s.end_line]
+        current = max(inside, key=lambda s: s.start_line, default=None)
+        if current is not None and current.name not in words:
+            words.append(current.name)
     if not words:
         raise Skip("no concept words in the question")
-    symbols: list[Any] = []
-    seen: set[str] = set()
+    found: list[Any] = []
+    seen: set[str] = {current.qualified_name} if current is not None else set()
     for word in words:
         for s in await service.concepts(word, limit=8):
             if s.qualified_name not in seen and not safety.is_secret(s.path, inp.secret_globs):
                 seen.add(s.qualified_name)
-                symbols.append(s)
-    if not symbols:
+                found.append(s)
+    if not found:
         raise Skip("no related concepts")
-    return SourceResult("concepts", "Related Concepts", symbols,
-                        _fit([_symbol_line(s) for s in symbols], cap),
-                        [{"path": s.path, "line": s.start_line} for s in symbols])
+    return SourceResult("concepts", "Related Concepts", found,
+                        _fit([_symbol_line(s) for s in found], cap),
+                        [{"path": s.path, "line": s.start_line} for s in found])
+
+
+async def symbols(inp: GatherInput, cap: int) -> SourceResult:
+    """The outline of the current file: what is defined where, with signatures."""
+    service = _service(inp.workspace, "mira.core.code.service", "CodeService")
+    found = await _current_symbols(inp, service)
+    if not found:
+        raise Skip("no symbols in the current file")
+    depth = {s.qualified_name: 0 for s in found}
+    lines = [f"`{inp.rel_path()}` defines:"]
+    for s in found:
+        level = depth[s.parent] + 1 if s.parent in depth else 0
+        depth[s.qualified_name] = level
+        sig = f" — `{s.signature}`" if s.signature else ""
+        lines.append(f"{'  ' * level}- `{s.name}` ({s.kind}, line {s.start_line + 1}){sig}")
+    return SourceResult("symbols", "Symbols in the Current File", found, _fit(lines, cap),
+                        [{"path": found[0].path}])
 
 
 async def call_graph(inp: GatherInput, cap: int) -> SourceResult:
-    path = _need_path(inp)
-    if inp.line is None:
-        raise Skip("no cursor position")
+    """Callers and callees of the symbol at the cursor, else of the file's functions."""
     service = _service(inp.workspace, "mira.core.code.service", "CodeService")
-    symbol = await service.symbol_at(path, inp.line)
-    if symbol is None:
-        raise Skip("no symbol at the cursor")
-    callers = await service.callers(symbol.qualified_name, depth=1)
-    callees = await service.callees(symbol.qualified_name, depth=1)
-    lines = [f"`{symbol.qualified_name}` ({symbol.kind}, `{symbol.path}:"
-             f"{symbol.start_line + 1}`)"]
-    lines += [f"- called by `{e.caller.qualified_name}` (`{e.caller.path}:{e.line + 1}`)"
-              for e in callers]
-    lines += [f"- calls `{e.callee.qualified_name}` (`{e.callee.path}:"
-              f"{e.callee.start_line + 1}`)" for e in callees]
-    return SourceResult("call_graph", "Call Graph", [symbol, *callers, *callees],
-                        _fit(lines, cap), [{"path": symbol.path, "line": symbol.start_line}])
+    symbols_here = await _current_symbols(inp, service)
+    path = _need_path(inp)
+    at_cursor = None if inp.line is None else await service.symbol_at(path, inp.line)
+    targets = [at_cursor] if at_cursor is not None else [
+        s for s in symbols_here if s.kind in CALLABLE][:4]
+    if not targets:
+        raise Skip("no function in the current file")
+    lines: list[str] = []
+    items: list[Any] = []
+    for symbol in targets:
+        callers = await service.callers(symbol.qualified_name, depth=1)
+        callees = await service.callees(symbol.qualified_name, depth=1)
+        if len(targets) > 1 and not callers and not callees:
+            continue
+        lines.append(f"`{symbol.qualified_name}` ({symbol.kind}, `{symbol.path}:"
+                     f"{symbol.start_line + 1}`)")
+        lines += [f"- called by `{e.caller.qualified_name}` (`{e.caller.path}:{e.line + 1}`)"
+                  for e in callers if not safety.is_secret(e.caller.path, inp.secret_globs)]
+        lines += [f"- calls `{e.callee.qualified_name}` (`{e.callee.path}:"
+                  f"{e.callee.start_line + 1}`)" for e in callees
+                  if not safety.is_secret(e.callee.path, inp.secret_globs)]
+        items += [symbol, *callers, *callees]
+    if not lines:
+        raise Skip("no calls into or out of the current file's functions")
+    return SourceResult("call_graph", "Call Graph", items, _fit(lines, cap),
+                        [{"path": t.path, "line": t.start_line} for t in targets])
 
 
 async def cochange(inp: GatherInput, cap: int) -> SourceResult:
@@ -348,6 +399,7 @@ GATHERERS: dict[str, Gatherer] = {
     "code_search": code_search,
     "concepts": concepts,
     "call_graph": call_graph,
+    "symbols": symbols,
     "cochange": cochange,
     "fixes": fixes,
     "patterns": patterns,

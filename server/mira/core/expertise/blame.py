@@ -125,6 +125,8 @@ def _run_blame(repo_root: Path, rel: str, content: bytes | None, extra: list[str
                               timeout=BLAME_TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired as exc:
         raise BlameError(f"git blame timed out on {rel}") from exc
+    except OSError as exc:  # no git binary
+        raise BlameError(f"cannot run git blame: {exc}") from exc
     if done.returncode != 0:
         raise BlameError(done.stderr.decode("utf-8", "replace").strip() or "git blame failed")
     return done.stdout

@@ -23,13 +23,21 @@ over size exponent {0.5, 0.75, 1}, half-life {180, 365, 730, 1095, 1460} days an
 {30, 60, 100, 200, none}, scored on six windows (the last 300 and the 300 before them,
 of flask, ripgrep and pytest), keeping the setting whose worst window still beats the
 ROSE baseline and whose geometric-mean ratio is best (docs/benchmarks.md).
+
+Evidence beyond history (``evidence.py``, issue-level measurements in
+docs/benchmarks.md): a naming-convention partner (its test, its docs page) and a
+structural one (imports it, is imported by it) get a fixed bonus, and history is
+scaled up mildly for partners in nearby directories. How much each counts is
+calibrated per repository on its own recent history (``calibration.py``).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from mira.core.git.evidence import proximity
 
 DAY = 86_400
 
@@ -40,6 +48,9 @@ class CochangeParams:
     size_exponent: float = 0.75
     half_life_days: float = 730.0
     smoothing: float = 0.5
+    naming_weight: float = 0.1  # bonus of a naming-convention partner (its test, its docs)
+    structure_weight: float = 0.1  # bonus of an import / call / inheritance partner
+    proximity_weight: float = 0.3  # history scaled by up to 1 + this for the same directory
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +69,13 @@ class Suggestion:
     shared_commits: int
     last_changed_together: int  # unix time
     reason: str
-    score: float  # ranking key: the weighted number of shared commits
+    score: float  # ranking key: weighted shared commits, scaled, plus evidence bonuses
+    evidence: tuple[str, ...] = ()  # "its test", "imports it", ...
+
+    def described(self, now: int) -> Suggestion:
+        """The same suggestion with its reason phrased relative to ``now``."""
+        return replace(self, reason=describe(self.evidence, self.shared_commits,
+                                             self.last_changed_together, now))
 
 
 def _commit_weight(commit: QueryCommit, now: int, params: CochangeParams) -> float:
@@ -70,18 +87,25 @@ def _commit_weight(commit: QueryCommit, now: int, params: CochangeParams) -> flo
 
 def rank(history: Sequence[QueryCommit], *, now: int | None = None,
          params: CochangeParams | None = None, limit: int | None = 10,
-         exclude: Iterable[str] = (), accept: Callable[[str], bool] | None = None
+         exclude: Iterable[str] = (), accept: Callable[[str], bool] | None = None,
+         query: str | None = None, named: Mapping[str, str] | None = None,
+         structural: Mapping[str, str] | None = None, shown_at: int | None = None
          ) -> list[Suggestion]:
-    """Rank the partners of one file from the commits that touched it.
+    """Rank the partners of one file (``query``) from the commits that touched it.
 
+    ``named`` and ``structural`` map partners found by naming convention or by code
+    structure to how they relate; they are candidates even without shared history.
     ``accept`` filters candidates lazily (e.g. "exists at HEAD"), so a hot file with
     thousands of past partners only pays for the ones that make the list.
     """
     params = params or CochangeParams()
+    named = named or {}
+    structural = structural or {}
     usable = [c for c in history if c.n_files <= params.max_changeset]
-    if not usable:
+    if not usable and not named and not structural:
         return []
-    now = now if now is not None else max(c.time for c in usable)
+    if now is None:
+        now = max((c.time for c in usable), default=0)
     excluded = set(exclude)
     total_weight = 0.0
     weight: dict[str, float] = {}
@@ -95,21 +119,33 @@ def rank(history: Sequence[QueryCommit], *, now: int | None = None,
             shared[partner] = shared.get(partner, 0) + 1
             if commit.time > last.get(partner, 0):
                 last[partner] = commit.time
-    revisions = len(usable)
-    shrunk_total = total_weight + params.smoothing * _mean_weight(total_weight, revisions)
-    ordered = sorted(weight, key=lambda p: (-weight[p], -shared[p], -last[p], p))
+    shrunk_total = total_weight + params.smoothing * _mean_weight(total_weight, len(usable))
+    # in units of weighted shared commits: evidence bonuses are shares of the file's history
+    unit = shrunk_total or 1.0
+    score: dict[str, float] = {}
+    for partner, w in weight.items():
+        near = proximity(query, partner) if query is not None else 0.0
+        score[partner] = w * (1 + params.proximity_weight * near)
+    for partner in named:
+        score[partner] = score.get(partner, 0.0) + params.naming_weight * unit
+    for partner in structural:
+        score[partner] = score.get(partner, 0.0) + params.structure_weight * unit
+    ordered = sorted(score, key=lambda p: (-score[p], -shared.get(p, 0), -last.get(p, 0), p))
     suggestions: list[Suggestion] = []
     for partner in ordered:
-        if partner in excluded or (accept is not None and not accept(partner)):
+        if partner in excluded or partner == query or score[partner] <= 0 or (
+                accept is not None and not accept(partner)):
             continue
-        confidence = weight[partner] / shrunk_total if shrunk_total else 0.0
+        evidence = tuple(e for e in (named.get(partner), structural.get(partner)) if e)
+        together, when = shared.get(partner, 0), last.get(partner, 0)
         suggestions.append(Suggestion(
             path=partner,
-            confidence=round(min(confidence, 1.0), 4),
-            shared_commits=shared[partner],
-            last_changed_together=last[partner],
-            reason=_reason(shared[partner], revisions),
-            score=weight[partner],
+            confidence=round(min(score[partner] / unit, 1.0), 4),
+            shared_commits=together,
+            last_changed_together=when,
+            reason=describe(evidence, together, when, now if shown_at is None else shown_at),
+            score=score[partner],
+            evidence=evidence,
         ))
         if limit and len(suggestions) >= limit:
             break
@@ -120,10 +156,13 @@ def _mean_weight(total: float, count: int) -> float:
     return total / count if count else 0.0
 
 
-def _reason(shared: int, revisions: int) -> str:
-    share = shared / revisions if revisions else 0.0
-    return (f"changed together in {shared} of the {revisions} commits to this file"
-            f" ({round(share * 100)} %)")
+def describe(evidence: Sequence[str], shared: int, last: int, now: int) -> str:
+    """'its test; imports it; changed together 23 times, last 2 weeks ago'."""
+    parts = list(evidence)
+    if shared:
+        times = "once" if shared == 1 else f"{shared} times"
+        parts.append(f"changed together {times}, last {humanize_age(now - last)}")
+    return "; ".join(parts)
 
 
 def jaccard(shared: int, revisions_a: int, revisions_b: int) -> float:

@@ -9,6 +9,8 @@ which keeps repeated CodeLens/hover queries well under a millisecond.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import time
 import typing
 from collections import OrderedDict
 from collections.abc import Callable
@@ -19,10 +21,14 @@ from typing import Any
 
 import aiosqlite
 
+from mira.core.git.calibration import params_from_json
 from mira.core.git.cochange import CochangeParams, QueryCommit, Suggestion, rank
+from mira.core.git.evidence import NameIndex
+from mira.core.git.structure import module_index, structural_partners
 from mira.core.stores.database import BUSY_TIMEOUT_MS
 
 _CHUNK = 900
+_MODULES_TTL_S = 30.0
 MAX_RENAME_HOPS = 32
 
 
@@ -110,25 +116,65 @@ class HistoryReader:
 
     async def cochange(self, root: Path, path: str, *, limit: int = 10,
                        params: CochangeParams | None = None,
-                       exists: Callable[[str], bool] | None = None) -> list[Suggestion]:
-        """Partners of ``path`` (repository-relative), current names only."""
-        params = params or CochangeParams()
+                       exists: Callable[[str], bool] | None = None,
+                       names: NameIndex | None = None, code_prefix: str | None = None
+                       ) -> list[Suggestion]:
+        """Partners of ``path`` (repository-relative), current names only.
+
+        ``params`` default to the repository's calibration. ``names`` (the files at
+        HEAD) adds naming-convention partners; ``code_prefix`` (the repository's folder
+        inside the workspace, "" for the workspace itself) adds structural ones from
+        the code index."""
         async with self.snapshot() as conn:
             rows = list(await conn.execute_fetchall(
                 "SELECT id, generation FROM repositories WHERE root = ?", (str(root),)))
             if not rows:
                 return []
             repo_id, generation = int(rows[0][0]), int(rows[0][1])
-            key = ("cochange", repo_id, generation, path, limit, params)
+            params = params or await self.calibrated_params(conn, repo_id, generation)
+            key = ("cochange", repo_id, generation, path, limit, params, names is not None,
+                   code_prefix)
             hit = self._cached(key)
-            if hit is not None:
-                return list(hit)
-            names = await self.path_names(conn, repo_id, generation)
-            history = await _query_history(conn, repo_id, path, params, names)
-        now = max((c.time for c in history), default=0)
-        suggestions = rank(history, now=now, params=params, limit=limit, exclude={path},
-                           accept=exists)
-        return list(self._store(key, tuple(suggestions)))
+            if hit is None:
+                names_ = await self.path_names(conn, repo_id, generation)
+                history = await _query_history(conn, repo_id, path, params, names_)
+                structural = {} if code_prefix is None else await self._structural(
+                    conn, repo_id, generation, path, code_prefix)
+                now = max((c.time for c in history), default=0)
+                named = names.partners(path) if names is not None else {}
+                hit = self._store(key, tuple(rank(
+                    history, now=now, params=params, limit=limit, exclude={path},
+                    accept=exists, query=path, named=named, structural=structural)))
+        shown_at = int(time.time())
+        return [s.described(shown_at) for s in hit]
+
+    async def calibrated_params(self, conn: aiosqlite.Connection, repo_id: int,
+                                generation: int) -> CochangeParams:
+        """The repository's calibrated parameters (the defaults before the first one)."""
+        key = ("calibration", repo_id, generation)
+        hit = self._cached(key)
+        if hit is not None:
+            return typing.cast(CochangeParams, hit)
+        try:
+            rows = list(await conn.execute_fetchall(
+                "SELECT params FROM cochange_calibration WHERE repo_id = ?", (repo_id,)))
+        except sqlite3.Error:  # an older database, before its migration
+            rows = []
+        params = params_from_json(rows[0][0]) if rows else CochangeParams()
+        return typing.cast(CochangeParams, self._store(key, params))
+
+    async def _structural(self, conn: aiosqlite.Connection, repo_id: int, generation: int,
+                          path: str, prefix: str) -> dict[str, str]:
+        """Structural partners under repository-relative names (the code index is
+        workspace-relative). Its module map is cached with the git generation and
+        refreshed at most every ``_MODULES_TTL_S`` (the code index moves on its own)."""
+        key = ("modules", repo_id)
+        cached = self._cached(key)
+        if cached is None or time.monotonic() - cached[0] > _MODULES_TTL_S:
+            cached = self._store(key, (time.monotonic(), await module_index(conn)))
+        found = await structural_partners(conn, prefix + path, cached[1])
+        return {other[len(prefix):]: how for other, how in found.items()
+                if other.startswith(prefix)}
 
     async def path_names(self, conn: aiosqlite.Connection, repo_id: int, generation: int
                      ) -> PathNames:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
 
 import pygit2
 from pygit2.enums import FileStatus
 
-from mira.core.git.records import fs_path_text
+from mira.core.git.evidence import NameIndex
+from mira.core.git.records import fs_path_text, path_text
 
 _CHANGED = (
     FileStatus.INDEX_NEW | FileStatus.INDEX_MODIFIED | FileStatus.INDEX_DELETED
@@ -50,6 +52,31 @@ class HeadTree:
         repo = pygit2.Repository(str(root))
         self._tree = None if repo.head_is_unborn else repo.head.peel(pygit2.Commit).tree
         self.oid = None if repo.head_is_unborn else str(repo.head.target)
+
+        self._names: NameIndex | None = None
+
+    def paths(self) -> list[str]:
+        """Every file at HEAD (blobs, submodules excluded), repository-relative."""
+        if self._tree is None:
+            return []
+        found: list[str] = []
+        stack: list[tuple[str, pygit2.Tree]] = [("", self._tree)]
+        while stack:
+            prefix, tree = stack.pop()
+            for entry in tree:
+                name = prefix + path_text(entry.raw_name or b"")
+                if entry.type_str == "tree":
+                    stack.append((name + "/", typing.cast(pygit2.Tree, entry)))
+                elif entry.type_str == "blob":
+                    found.append(name)
+        return found
+
+    @property
+    def names(self) -> NameIndex:
+        """The files at HEAD grouped by module name (naming-convention partners)."""
+        if self._names is None:
+            self._names = NameIndex(self.paths())
+        return self._names
 
     def __contains__(self, path: object) -> bool:
         if self._tree is None or not isinstance(path, str):

@@ -8,8 +8,8 @@ two-core machine), and receives one batch at a time over a pipe, so the parent c
 between any two batches (cancellable; the ``embedded`` flags make it resumable).
 
 Invariants: the child dies with the server — it exits when its pipe closes (the parent
-exited or was killed), Linux also delivers SIGTERM on parent death (``PR_SET_PDEATHSIG``),
-and ``close()`` stops it. At most one batch is in flight (bounded memory).
+exited or was killed), it watches its parent (``processes.worker_init``), and ``close()``
+stops it. At most one batch is in flight (bounded memory).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from mira.core.procs import die_with_parent
+from mira.core.processes import worker_init
 from mira.core.semantic.embedder import EmbedderError, MiniLMEmbedder
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,9 @@ def default_threads() -> int:
     return max(1, (os.cpu_count() or 2) - 1)
 
 
-def _serve(conn: Connection, threads: int, nice: int) -> None:  # pragma: no cover - child
-    die_with_parent()
+def _serve(conn: Connection, threads: int, nice: int, parent: int
+           ) -> None:  # pragma: no cover - child
+    worker_init(parent)  # exits when the server is gone, even after kill -9
     with contextlib.suppress(OSError):
         os.nice(nice)
     embedder = MiniLMEmbedder(threads)
@@ -92,7 +93,8 @@ class ProcessEmbedder:
         # spawn, not fork: the server has threads (and an event loop)
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
-        proc = context.Process(target=_serve, args=(child, self.threads, self.nice),
+        proc = context.Process(target=_serve,
+                               args=(child, self.threads, self.nice, os.getpid()),
                                name="mira-embedder", daemon=True)
         proc.start()
         child.close()

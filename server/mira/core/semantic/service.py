@@ -517,8 +517,7 @@ def _snippet(text: str) -> str:
 
 def _symbols(ws: Workspace, path: Path, text: str) -> list[object]:
     try:
-        service = ws.service(CodeService)
-        return list(asyncio.run(service.document_symbols(path, text)))
+        return list(ws.service(CodeService).symbols_sync(path, text))
     except Exception:
         log.debug("symbols unavailable for %s", path, exc_info=True)
         return []

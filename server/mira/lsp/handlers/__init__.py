@@ -14,6 +14,7 @@ from mira.lsp.handlers import (
     editor,
     expertise,
     hints,
+    learning,
     lifecycle,
     recipes,
     search,
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from mira.lsp.server import MiraServer
 
 MODULES = [lifecycle, editor, status, cochange, hints, commands, build, expertise, context,
-           search, chat, code, recipes]
+           search, chat, code, recipes, learning]
 
 
 def register_all(server: MiraServer) -> None:

@@ -180,10 +180,11 @@ def register(server: MiraServer) -> None:
         result = await fixes_result(ls, message, uri, 5)
         chosen = next((f for f in result.fixes if f.commit == commit), None)
         if chosen is None and result.fixes:
-            choice = await ls.window_show_message_request_async(types.ShowMessageRequestParams(
-                type=types.MessageType.Info, message="Similar errors were fixed in:",
-                actions=[types.MessageActionItem(title=f"{f.short} {f.summary[:60]}")
-                         for f in result.fixes]))
+            choice = await ls.ask_client(ls.window_show_message_request_async(
+                types.ShowMessageRequestParams(
+                    type=types.MessageType.Info, message="Similar errors were fixed in:",
+                    actions=[types.MessageActionItem(title=f"{f.short} {f.summary[:60]}")
+                             for f in result.fixes])), "window/showMessageRequest")
             if choice is not None:
                 chosen = next((f for f in result.fixes
                                if choice.title.startswith(f.short + " ")), None)

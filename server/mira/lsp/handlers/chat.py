@@ -208,13 +208,15 @@ async def apply_artifact(ls: MiraServer, artifact_id: str) -> dict[str, Any]:
         if item.edit is None:
             ls.show(f"the proposed change to {art.path} no longer applies to the file")
             return {"applied": False, "reason": "the diff does not apply to the current file"}
-        result = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
-            edit=item.edit, label=f"Mira: apply change to {art.path}"))
+        result = await ls.ask_client(ls.workspace_apply_edit_async(
+            types.ApplyWorkspaceEditParams(edit=item.edit,
+                                           label=f"Mira: apply change to {art.path}")),
+            "workspace/applyEdit")
         applied = bool(result and result.applied)
         if applied:
             await _service(ws).mark_applied(art.id)
-        return {"applied": applied, **({"reason": result.failure_reason}
-                                       if result and result.failure_reason else {})}
+        reason = result.failure_reason if result else "the editor did not apply the edit"
+        return {"applied": applied, **({"reason": reason} if reason and not applied else {})}
     raise JsonRpcInvalidParams(message=f"no artifact {artifact_id!r}")
 
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 SHOW_COCHANGE = "mira.showCochange"
 LENS_NAMES = 2
+HOVER_PARTNERS = 2
 
 
 async def cochange_result(ls: MiraServer, uri: str, limit: int | None
@@ -32,7 +33,7 @@ async def cochange_lens(ls: MiraServer, params: types.CodeLensParams) -> list[ty
     result = await cochange_result(ls, params.text_document.uri, None)
     if not result.items:
         return []
-    names = [item.path.rsplit("/", 1)[-1] for item in result.items[:LENS_NAMES]]
+    names = [_lens_name(item) for item in result.items[:LENS_NAMES]]
     more = len(result.items) - LENS_NAMES
     title = "Often changed with " + ", ".join(names) + (f" (+{more})" if more > 0 else "")
     return [types.CodeLens(
@@ -42,8 +43,27 @@ async def cochange_lens(ls: MiraServer, params: types.CodeLensParams) -> list[ty
     )]
 
 
+async def cochange_hover(ls: MiraServer, params: types.HoverParams) -> str | None:
+    """'**Often changed with:** `tests/test_x.py` — its test; changed together 23 times, ...'."""
+    result = await cochange_result(ls, params.text_document.uri, HOVER_PARTNERS)
+    if not result.items:
+        return None
+    return "**Often changed with:** " + "; ".join(
+        f"`{item.path}` — {item.reason}" if item.reason else f"`{item.path}`"
+        for item in result.items[:HOVER_PARTNERS])
+
+
+def _lens_name(item: protocol.CochangeItem) -> str:
+    """'test_x.py (its test)': the file name, with the non-history evidence if any."""
+    name = item.path.rsplit("/", 1)[-1]
+    evidence = [part for part in item.reason.split("; ") if part and not part.startswith(
+        "changed together")]
+    return f"{name} ({evidence[0]})" if evidence else name
+
+
 def register(server: MiraServer) -> None:
     server.providers.code_lens.append(cochange_lens)
+    server.providers.hover.append(cochange_hover)
 
     @server.feature(protocol.COCHANGE)
     async def cochange(ls: MiraServer, params: protocol.CochangeParams

@@ -44,6 +44,7 @@ KINDS = {
     "function": types.SymbolKind.Function, "method": types.SymbolKind.Method,
     "interface": types.SymbolKind.Interface, "struct": types.SymbolKind.Struct,
     "enum": types.SymbolKind.Enum, "trait": types.SymbolKind.Interface,
+    "type": types.SymbolKind.Class,  # Go: `type ID int`, function types, aliases
 }
 _running: set[Path] = set()
 _again: set[Path] = set()
@@ -122,12 +123,22 @@ def document_symbols(cols: Columns, symbols: list[Symbol]) -> list[types.Documen
     return roots
 
 
-def hierarchy_item(ws: Workspace, cols: Columns, s: Symbol) -> types.CallHierarchyItem:
+GUESS_DETAIL = " · guessed by name"
+
+
+def hierarchy_item(ws: Workspace, cols: Columns, s: Symbol, guess: bool = False
+                   ) -> types.CallHierarchyItem:
+    """``guess``: every call behind the item is a guess by name (``detail`` says so)."""
     full, sel = _ranges(cols, s)
     return types.CallHierarchyItem(
         name=s.name, kind=KINDS.get(s.kind, types.SymbolKind.Function),
         uri=path_to_uri(ws.root / s.path), range=full, selection_range=sel,
-        detail=s.qualified_name, data={"qualifiedName": s.qualified_name, "path": s.path})
+        detail=s.qualified_name + (GUESS_DETAIL if guess else ""),
+        data={"qualifiedName": s.qualified_name, "path": s.path})
+
+
+def guesses_enabled(ws: Workspace) -> bool:
+    return bool(getattr(ws.config, "code_call_guesses", False))
 
 
 def _call_range(cols: Columns, e: CallEdge) -> types.Range:
@@ -289,14 +300,17 @@ def register(server: MiraServer) -> None:
             return None
         ws = doc.workspace
         service = ws.service(CodeService)
-        edges = await (service.callers if incoming else service.callees)(qualified, 1)
-        groups: dict[tuple[str, str], tuple[Symbol, list[CallEdge]]] = {}
+        edges = await (service.callers if incoming else service.callees)(
+            qualified, 1, guesses_enabled(ws))
+        groups: dict[tuple[str, str, bool], tuple[Symbol, list[CallEdge]]] = {}
         for e in edges:
             other = e.caller if incoming else e.callee
-            groups.setdefault((other.qualified_name, other.path), (other, []))[1].append(e)
+            key = (other.qualified_name, other.path, e.confidence == "name")
+            groups.setdefault(key, (other, []))[1].append(e)
         cols = Columns(ws, _open_texts(ls, ws))
-        return [(hierarchy_item(ws, cols, other), [_call_range(cols, e) for e in group])
-                for other, group in groups.values()]
+        return [(hierarchy_item(ws, cols, other, guess),
+                 [_call_range(cols, e) for e in group])
+                for (_, _, guess), (other, group) in groups.items()]
 
     @server.feature(types.CALL_HIERARCHY_INCOMING_CALLS)
     async def incoming_calls(ls: MiraServer, params: types.CallHierarchyIncomingCallsParams
@@ -325,7 +339,7 @@ def register(server: MiraServer) -> None:
         if symbol is None:
             return ImpactResult(None, [], [], "no symbol at this position")
         depth = max(1, min(params.depth or 3, 10))
-        callers = await service.callers(symbol.qualified_name, depth)
+        callers = await service.callers(symbol.qualified_name, depth, guesses_enabled(ws))
         answer = await ws.cochange(ws.root / symbol.path)
         cols = Columns(ws, _open_texts(ls, ws))
         items = [ImpactCaller(

@@ -16,8 +16,8 @@ PICK_LIMIT = 8
 
 
 async def open_file(ls: MiraServer, uri: str) -> bool:
-    result = await ls.window_show_document_async(
-        types.ShowDocumentParams(uri=uri, take_focus=True))
+    result = await ls.ask_client(ls.window_show_document_async(
+        types.ShowDocumentParams(uri=uri, take_focus=True)), "window/showDocument")
     return bool(result and result.success)
 
 
@@ -32,14 +32,16 @@ def register(server: MiraServer) -> None:
         result = await cochange_result(ls, uri, None)
         if result.items:
             items = result.items[:PICK_LIMIT]
-            choice = await ls.window_show_message_request_async(types.ShowMessageRequestParams(
-                type=types.MessageType.Info,
-                message=f"Files usually changed together with {result.path}:",
-                actions=[types.MessageActionItem(
-                    title=f"{i.path} ({round(i.confidence * 100)} %)") for i in items],
-            ))
-            if choice is not None:
-                chosen = next(i for i in items if choice.title.startswith(i.path + " "))
+            choice = await ls.ask_client(ls.window_show_message_request_async(
+                types.ShowMessageRequestParams(
+                    type=types.MessageType.Info,
+                    message=f"Files usually changed together with {result.path}:",
+                    actions=[types.MessageActionItem(
+                        title=f"{i.path} ({round(i.confidence * 100)} %)") for i in items],
+                )), "window/showMessageRequest")
+            chosen = next((i for i in items if choice is not None
+                           and choice.title.startswith(i.path + " ")), None)
+            if chosen is not None:
                 await open_file(ls, chosen.uri)
         return ls.protocol._converter.unstructure(result)
 

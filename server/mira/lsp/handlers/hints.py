@@ -83,7 +83,8 @@ async def refresh_repo(ls: MiraServer, ws: Workspace, repo: RepoInfo, *,
                 source=SOURCE,
                 code=CODE,
                 data={"partner": hint.partner, "partnerUri": path_to_uri(repo.root / hint.partner),
-                      "confidence": hint.confidence, "sharedCommits": hint.shared_commits},
+                      "confidence": hint.confidence, "sharedCommits": hint.shared_commits,
+                      "reason": hint.reason},
             ) for hint in hints])
 
 

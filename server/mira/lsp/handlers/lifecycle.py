@@ -15,6 +15,7 @@ from mira.lsp.convert import uri_to_path
 from mira.lsp.features import gather_safely
 from mira.lsp.indexing import index_workspace
 from mira.lsp.logging_setup import set_level
+from mira.lsp.notices import announce_opened, git_missing
 from mira.lsp.options import parse_options
 from mira.lsp.watcher import watch_workspace
 
@@ -45,12 +46,14 @@ async def open_workspace(ls: MiraServer, folder: Path) -> Workspace | None:
         ls.show(f"cannot open the index for {folder}: {exc}", types.MessageType.Error)
         return None
     state.workspaces[ws.root] = ws
+    announce_opened(ls, ws)
     await gather_safely("workspace_opened", [p(ls, ws) for p in ls.providers.workspace_opened])
     if not ws.has_git:
         ls.show(f"{folder} is not a git repository: co-change and history features are off",
                 types.MessageType.Info)
         return ws
-    state.spawn(index_workspace(ls, ws, "initial"), f"index {ws.root}")
+    if not state.git_missing:
+        state.spawn(index_workspace(ls, ws, "initial"), f"index {ws.root}")
     if state.config.watch:
         state.spawn(watch_workspace(ls, ws), f"watch {ws.root}")
     return ws
@@ -62,6 +65,8 @@ def register(server: MiraServer) -> None:
         config, warnings = parse_options(params.initialization_options)
         ls.state.config = config
         ls.state.pending_folders = _folders(params)
+        ls.state.git_missing = git_missing()
+        ls.lifetime.watch_client(params.process_id)
         set_level(config.log_level)
         for warning in warnings:
             ls.show(f"invalid setting — {warning}")
@@ -87,7 +92,16 @@ def register(server: MiraServer) -> None:
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: MiraServer, params: None) -> None:
-        for task in list(ls.state.tasks):
-            task.cancel()
-        for ws in list(ls.state.workspaces.values()):
+        await close_workspaces(ls)
+
+
+async def close_workspaces(ls: MiraServer) -> None:
+    """Cancel background work and close every workspace (``shutdown``, and before exit)."""
+    for task in list(ls.state.tasks):
+        task.cancel()
+    while ls.state.workspaces:
+        _, ws = ls.state.workspaces.popitem()
+        try:
             await ws.close()
+        except Exception:
+            log.exception("closing %s failed", ws.root)

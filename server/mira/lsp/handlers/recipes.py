@@ -95,8 +95,9 @@ async def apply_scaffold(ls: MiraServer, args: dict[str, Any]) -> dict[str, Any]
     if not result.changes:
         ls.show(f"Mira: nothing to scaffold for {name!r}: " + "; ".join(result.notes))
         return {"applied": False, "notes": result.notes}
-    answer = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
-        edit=workspace_edit(root, result), label=f"Mira: {recipe} for {name}"))
+    answer = await ls.ask_client(ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
+        edit=workspace_edit(root, result), label=f"Mira: {recipe} for {name}")),
+        "workspace/applyEdit")
     applied = bool(answer and answer.applied)
     await service.record(result, applied, path)
     created = [path_to_uri(root / c.path) for c in result.changes if c.kind == "create"]

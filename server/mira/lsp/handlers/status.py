@@ -10,6 +10,7 @@ from mira.core.code.service import CodeService
 from mira.lsp import protocol
 from mira.lsp.convert import iso
 from mira.lsp.documents import wait_ready
+from mira.lsp.notices import status_message
 
 if TYPE_CHECKING:
     from mira.core.workspace import WorkspaceStatus
@@ -41,7 +42,11 @@ def register(server: MiraServer) -> None:
     async def status(ls: MiraServer, params: protocol.StatusParams | None
                      ) -> protocol.StatusResult:
         await wait_ready(ls)
-        workspaces = [to_protocol(await ws.status()) for ws in list(ls.state.workspaces.values())]
+        workspaces = []
+        for ws in list(ls.state.workspaces.values()):
+            item = to_protocol(await ws.status())
+            item.message = status_message(ls, ws, item.message)
+            workspaces.append(item)
         return protocol.StatusResult(version=__version__, workspaces=workspaces,
                                      extra=await _extra(ls))
 
@@ -50,7 +55,7 @@ async def _extra(ls: MiraServer) -> dict[str, Any]:
     """Per-area status: ``code`` (files, symbols, skipped files, domain clusters) per root."""
     code: dict[str, Any] = {}
     for ws in list(ls.state.workspaces.values()):
-        if getattr(ws.config, "code_enabled", True):
+        if ws.config.code_enabled:
             try:
                 code[str(ws.root)] = await asyncio.to_thread(ws.service(CodeService).status)
             except Exception as exc:

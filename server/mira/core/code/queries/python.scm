@@ -7,6 +7,7 @@
 
 (function_definition
   name: (identifier) @name
+  return_type: (type)? @returns
   body: (block . (expression_statement (string) @doc)?)) @definition.function
 
 (class_definition
@@ -29,9 +30,36 @@
 (import_from_statement
   module_name: (_) @import.module
   name: (aliased_import name: (dotted_name) @import.name alias: (identifier) @import.alias)) @import
+(import_from_statement module_name: (_) @import.module (wildcard_import) @import.star) @import
 
 (call function: (identifier) @call.name) @call
 (call function: (attribute object: (_) @call.receiver attribute: (identifier) @call.name)) @call
 
-; `x = Type(...)`: the receiver type of later `x.method()` calls in the same scope
-(assignment left: (identifier) @local.name right: (call function: (identifier) @local.type))
+; receiver types of later `x.method()` calls in the same scope: `x = Type(...)`,
+; `x = make(...)` (its return type), `x: Type`, parameters' annotations, `with Type() as x`
+(assignment left: (identifier) @local.name right: (call function: [(identifier) (attribute)] @local.call))
+(assignment left: (identifier) @local.name type: (type) @local.type)
+(typed_parameter . (identifier) @local.name type: (type) @local.type)
+(typed_default_parameter name: (identifier) @local.name type: (type) @local.type)
+(with_item value: (as_pattern (call function: [(identifier) (attribute)] @local.call)
+                              alias: (as_pattern_target (identifier) @local.name)))
+
+; attribute types of the enclosing class: `self.x = Type(...)`, `self.x: Type`, `self.x = param`
+; (typed), and annotated or assigned class attributes (dataclass and attrs fields)
+(assignment
+  left: (attribute object: (identifier) @_self attribute: (identifier) @attr.name)
+  right: (call function: [(identifier) (attribute)] @attr.call)
+  (#eq? @_self "self"))
+(assignment
+  left: (attribute object: (identifier) @_self attribute: (identifier) @attr.name)
+  type: (type) @attr.type
+  (#eq? @_self "self"))
+(assignment
+  left: (attribute object: (identifier) @_self attribute: (identifier) @attr.name)
+  right: (identifier) @attr.local
+  (#eq? @_self "self"))
+(class_definition
+  body: (block (expression_statement (assignment left: (identifier) @attr.name type: (type) @attr.type))))
+(class_definition
+  body: (block (expression_statement
+    (assignment left: (identifier) @attr.name right: (call function: [(identifier) (attribute)] @attr.call)))))

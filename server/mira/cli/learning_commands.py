@@ -1,0 +1,99 @@
+"""``mira reasoning list|show|forget`` and ``mira profile``: what Mira learned, editable.
+
+JSON output has the same shape as ``mira/reasoning`` and ``mira/profile`` over LSP.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from mira.cli.commands import CliError, config_from, open_workspace, run_closing
+from mira.cli.output import emit_json
+from mira.core.reasoning.profile import ProfileService, fact_json
+from mira.core.reasoning.service import ReasoningService, pattern_json, render
+
+
+def reasoning(args: argparse.Namespace) -> int:
+    ws = open_workspace(args.workspace, config_from(args))
+    service = ws.service(ReasoningService)
+    if args.action == "list":
+        found = run_closing(ws, service.list)
+        if args.json:
+            emit_json([pattern_json(p) for p in found])
+            return 0
+        if not found:
+            print("(no reasoning pattern yet: they come from chats that went well, and recipes)")
+        for p in found:
+            rate = "not judged" if p.success_rate is None else f"{round(p.success_rate * 100)} %"
+            print(f"{p.id:4d}  [{p.source}] {p.title} — success {rate}, used {p.uses}x")
+        return 0
+    if args.id is None:
+        raise CliError(f"mira reasoning {args.action} needs a pattern ID")
+    if args.action == "show":
+        shown = run_closing(ws, lambda: service.show(args.id))
+        if shown is None:
+            raise CliError(f"no reasoning pattern {args.id}")
+        if args.json:
+            emit_json(pattern_json(shown, markdown=True))
+        else:
+            print(f"[{shown.source}] {shown.title}\ntrigger: {shown.trigger}\nkeywords: "
+                  f"{', '.join(shown.keywords)}\n\n{render(shown, 1.0)}")
+        return 0
+    removed = run_closing(ws, lambda: service.forget(args.id))
+    if args.json:
+        emit_json({"removed": removed})
+    else:
+        print("forgotten" if removed else f"no reasoning pattern {args.id}")
+    return 0 if removed else 1
+
+
+def profile(args: argparse.Namespace) -> int:
+    ws = open_workspace(args.workspace, config_from(args))
+    service = ws.service(ProfileService)
+    if args.action == "set":
+        if not args.category or not args.value:
+            raise CliError("mira profile set CATEGORY VALUE [--key KEY] (preference, stack,"
+                           " style)")
+        try:
+            fact = run_closing(ws, lambda: service.set(args.category, args.value, args.key))
+        except ValueError as exc:
+            raise CliError(str(exc)) from exc
+        emit_json(fact_json(fact)) if args.json else print(f"{fact.key} = {fact.value}")
+        return 0
+    if args.action == "forget":
+        if not args.category:
+            raise CliError("mira profile forget KEY (or 'all')")
+        removed = run_closing(ws, lambda: service.forget(args.category))
+        emit_json({"removed": removed}) if args.json else print(
+            "forgotten" if removed else f"no profile fact {args.category}")
+        return 0 if removed else 1
+    facts = run_closing(ws, service.facts)
+    if args.json:
+        emit_json([fact_json(f) for f in facts])
+        return 0
+    if not facts:
+        print("(nothing learned about you yet)")
+    for f in facts:
+        print(f"{f.key}\n    {f.value} — confidence {f.confidence:.2f}"
+              f"{' (set by you)' if f.source == 'user' else f', said {f.evidence}x'}")
+    return 0
+
+
+def add_parsers(sub: Any, add_config_flags: Any, workspace_flags: Any) -> None:
+    r = sub.add_parser("reasoning", help="reasoning patterns learned from chats and recipes")
+    r.add_argument("action", choices=("list", "show", "forget"))
+    r.add_argument("id", nargs="?", type=int, default=None, metavar="ID")
+    workspace_flags(r)
+    add_config_flags(r)
+    r.set_defaults(handler=reasoning)
+
+    p = sub.add_parser("profile", help="what Mira learned about you (show, set, forget)")
+    p.add_argument("action", nargs="?", choices=("show", "set", "forget"), default="show")
+    p.add_argument("category", nargs="?", default=None,
+                   help="set: preference|stack|style; forget: the fact's KEY or 'all'")
+    p.add_argument("value", nargs="?", default=None)
+    p.add_argument("--key", default=None, help="set: the fact this one corrects")
+    workspace_flags(p)
+    add_config_flags(p)
+    p.set_defaults(handler=profile)

@@ -1,0 +1,1 @@
+"""Learning from experience: reasoning patterns from good chats, and the user's profile."""

@@ -1,0 +1,218 @@
+"""ReasoningService: store the approach of chats that went well, suggest it for similar ones.
+
+A finished chat leaves a *trace* (its request, the tools it called, the plan in its
+answer). When the outcome is good — an artifact applied, or a thumbs-up — the trace
+becomes a pattern. A new request is matched against patterns (keywords, file kinds,
+and embeddings when the semantic embedder is on); the best above a threshold is
+injected into the prompt as "## Suggested Approach" and its use recorded; the
+request's own outcome then updates that pattern's success rate. Recipes seed
+patterns, so a fresh repository has useful ones before any chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import re
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mira.core.reasoning import store
+from mira.core.reasoning.store import Pattern, Trace
+from mira.core.reasoning.triggers import file_kinds, keywords, plan_lines, similarity
+
+if TYPE_CHECKING:
+    from mira.core.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+MIN_SIMILARITY = 0.3
+MAX_ARG_CHARS = 80
+
+
+@dataclass
+class Suggestion:
+    pattern: Pattern
+    similarity: float
+    markdown: str
+
+
+def _step(tool: str, args: Any) -> dict[str, Any]:
+    if isinstance(args, dict):
+        shown = ", ".join(f"{k}: {str(v)[:MAX_ARG_CHARS]}" for k, v in list(args.items())[:3])
+    else:
+        shown = str(args)[:MAX_ARG_CHARS]
+    return {"tool": tool, "args": shown}
+
+
+def render(p: Pattern, sim: float) -> str:
+    rate = p.success_rate
+    record = (f"success {round(rate * 100)} % (used {p.uses} time{'s' if p.uses != 1 else ''})"
+              if rate is not None else "not judged yet")
+    origin = "a change recipe of this repository" if p.source == "recipe" else \
+        f'an earlier request that went well ("{p.title}")'
+    lines = [f"This request resembles {origin}; {record}. Steps that worked:"]
+    n = 0
+    for s in p.steps:
+        n += 1
+        lines.append(f"{n}. call `{s['tool']}` ({s['args']})" if "tool" in s else
+                     f"{n}. {s.get('text', '')}")
+    for line in p.plan:
+        n += 1
+        lines.append(f"{n}. {line}")
+    lines.append("Adapt these steps to this request; skip those that do not apply.")
+    return "## Suggested Approach\n\n" + "\n".join(lines)
+
+
+class ReasoningService:
+    def __init__(self, workspace: Workspace) -> None:
+        self.ws = workspace
+        self.db = workspace.db
+        self._seeded = False
+
+    # -- embeddings (optional) ---------------------------------------------------------
+    def _embed(self, text: str) -> list[float] | None:
+        if not getattr(self.ws.config, "semantic_enabled", False):
+            return None
+        try:
+            module = importlib.import_module("mira.core.semantic.service")
+            vec = self.ws.service(module.SearchService).embedder().embed([text])[0]
+            return [round(float(x), 5) for x in vec]
+        except Exception:
+            log.warning("no embedding for reasoning patterns; keywords only", exc_info=True)
+            return None
+
+    # -- seeding -----------------------------------------------------------------------
+    def seed_from_recipes(self) -> int:
+        """One pattern per stored recipe (created once; recipes mined later join next time)."""
+        try:
+            from mira.core.recipes import store as recipe_store
+        except ImportError:
+            return 0
+
+        def seed(conn: sqlite3.Connection) -> int:
+            roots = [r[0] for r in conn.execute("SELECT DISTINCT repo_root FROM recipes")]
+            added = 0
+            for root in roots:
+                for r in recipe_store.load(conn, root):
+                    ref = f"recipe:{root}:{r.id}"
+                    if r.retired or store.by_ref(conn, ref) is not None:
+                        continue
+                    text = re.sub(r"\{\{\w+\}\}", " ", " ".join(
+                        [r.title, *r.files, *(e.subject for e in r.examples)]))
+                    steps = [{"text": f"scaffold with recipe `{r.id}` (`mira scaffold {r.id} "
+                                      f"NAME`, or the \"New … like …\" code action): creates "
+                                      + ", ".join(f"`{c.path}`" for c in r.creates)}]
+                    steps += [{"text": f"add to `{e.path}`: " + "; ".join(
+                        f"`{ln.strip()}`" for ln in e.lines)} for e in r.edits]
+                    steps.append({"text": "fill in the new files, following the latest example "
+                                          + (f"({r.examples[0].commit[:10]} "
+                                             f"{r.examples[0].subject})" if r.examples else "")})
+                    store.insert(conn, Pattern(
+                        0, r.title, text, keywords(text), file_kinds(r.files), None, steps, [],
+                        "recipe", ref))
+                    added += 1
+            return added
+        return self.db.write(seed)
+
+    # -- matching ----------------------------------------------------------------------
+    def _best(self, message: str, path: str | None) -> tuple[Pattern, float] | None:
+        if not self._seeded:
+            self._seeded = True
+            try:
+                self.seed_from_recipes()
+            except sqlite3.Error:
+                log.warning("seeding patterns from recipes failed", exc_info=True)
+        found = self.db.run(store.patterns)
+        if not found:
+            return None
+        words, kinds = keywords(message), file_kinds([path])
+        vec = self._embed(message) if any(p.embedding for p in found) else None
+        best: tuple[Pattern, float, float] | None = None
+        for p in found:
+            sim = similarity(words, kinds, vec, p.keywords, p.file_kinds, p.embedding)
+            score = sim * (0.5 + 0.5 * p.smoothed_success)
+            if sim >= MIN_SIMILARITY and (best is None or score > best[2]):
+                best = (p, sim, score)
+        return (best[0], best[1]) if best else None
+
+    async def suggest(self, op_id: str, message: str, path: str | None) -> Suggestion | None:
+        """The best matching pattern, its use recorded against ``op_id``."""
+        found = await asyncio.to_thread(self._best, message, path)
+        if found is None:
+            return None
+        p, sim = found
+        await asyncio.to_thread(self.db.write, lambda c: store.record_use(c, p.id, op_id, sim))
+        p.uses += 1
+        return Suggestion(p, round(sim, 3), render(p, sim))
+
+    # -- learning ----------------------------------------------------------------------
+    async def observe(self, op_id: str, message: str, path: str | None, response: str,
+                      steps: Sequence[tuple[str, Any]], artifact_paths: Sequence[str]) -> None:
+        """Keep a finished operation's trace until its outcome is known."""
+        trace = Trace(op_id, message, file_kinds([path, *artifact_paths]),
+                      [_step(t, a) for t, a in steps], plan_lines(response))
+        await asyncio.to_thread(self.db.write, lambda c: store.save_trace(c, trace))
+
+    async def outcome(self, op_id: str, good: bool) -> Pattern | None:
+        """A good or bad outcome of ``op_id``: settles the patterns it used and, when good,
+        stores its own approach as a pattern (once). Returns that pattern."""
+        result = "success" if good else "failure"
+        trace = await asyncio.to_thread(self.db.run, lambda c: store.trace(c, op_id))
+        vec = self._embed(trace.message) if good and trace else None
+
+        def write(conn: sqlite3.Connection) -> Pattern | None:
+            store.settle_uses(conn, op_id, result)
+            if trace is None:
+                return None
+            store.set_trace_outcome(conn, op_id, result)
+            own = store.by_ref(conn, op_id)
+            if not good or own is not None:
+                return own
+            if not trace.steps and not trace.plan:
+                return None
+            pid = store.insert(conn, Pattern(
+                0, trace.message.strip().splitlines()[0][:80], trace.message,
+                keywords(trace.message), trace.file_kinds, vec, trace.steps, trace.plan,
+                "chat", op_id, successes=1))
+            return store.pattern(conn, pid)
+        return await asyncio.to_thread(self.db.write, write)
+
+    # -- inspection ----------------------------------------------------------------------
+    async def list(self) -> list[Pattern]:
+        await asyncio.to_thread(self._seed_once)
+        return await asyncio.to_thread(self.db.run, store.patterns)
+
+    def _seed_once(self) -> None:
+        if not self._seeded:
+            self._seeded = True
+            self.seed_from_recipes()
+
+    async def show(self, pid: int) -> Pattern | None:
+        return await asyncio.to_thread(self.db.run, lambda c: store.pattern(c, pid))
+
+    async def forget(self, pid: int) -> bool:
+        return await asyncio.to_thread(self.db.write, lambda c: store.forget(c, pid))
+
+
+def pattern_json(p: Pattern, markdown: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": p.id, "title": p.title, "source": p.source, "keywords": p.keywords,
+        "fileKinds": p.file_kinds, "steps": p.steps, "plan": p.plan, "uses": p.uses,
+        "successes": p.successes, "failures": p.failures, "successRate": p.success_rate}
+    if markdown:
+        out["markdown"] = render(p, 1.0)
+    return out
+
+
+def workspace_path(ws: Workspace, path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.resolve().relative_to(ws.root).as_posix()
+    except ValueError:
+        return None

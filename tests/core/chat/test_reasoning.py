@@ -1,0 +1,167 @@
+"""Reasoning patterns and the profile through the real chat engine and a scripted model:
+stored on a good outcome, matched and injected as "## Suggested Approach", use recorded,
+success rates updated, forgotten; profile facts learned and put into the prompt."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mira.core.chat.service import ChatRequest
+from mira.core.reasoning.profile import ProfileService
+from mira.core.reasoning.service import ReasoningService
+from mira.core.recipes.service import RecipeService
+from mira.core.workspace import Workspace
+from tests.core.chat.conftest import ChatFactory
+from tests.support import recipe_repo
+
+PLAN = ("To add it:\n1. Check the existing migrations for their naming\n"
+        "2. Create the next numbered migration file\n3. Write the up and down steps\n")
+
+
+def system_prompt(llm, index: int = 0) -> str:  # type: ignore[no-untyped-def]
+    return str(llm.requests[index]["messages"][0]["content"])
+
+
+async def test_good_outcome_stores_a_pattern_that_later_requests_get_suggested(
+        make_chat: ChatFactory) -> None:
+    chat, llm = make_chat([
+        {"tool_calls": [{"id": "c1", "name": "read_file", "arguments": '{"path": "api.py"}'}]},
+        {"text": PLAN},
+    ])
+    assert llm is not None
+    first = await chat.chat(ChatRequest("Add a database migration for the users table"))
+    assert "## Suggested Approach" not in system_prompt(llm)  # nothing learned yet
+    reasoning = chat.ws.service(ReasoningService)
+    assert await reasoning.list() == []  # a finished chat alone is not a pattern
+
+    pattern = await reasoning.outcome(first.operation_id, good=True)  # thumbs-up
+    assert pattern is not None and pattern.source == "chat"
+    assert pattern.steps == [{"tool": "read_file", "args": "path: api.py"}]
+    assert pattern.plan[0] == "Check the existing migrations for their naming"
+    assert "migration" in pattern.keywords and pattern.successes == 1
+
+    llm.script[:] = [{"text": "Done."}]
+    n = len(llm.requests)
+    second = await chat.chat(ChatRequest("add a migration for the orders table"))
+    prompt = system_prompt(llm, n)
+    assert "## Suggested Approach" in prompt
+    assert "call `read_file` (path: api.py)" in prompt
+    assert "Create the next numbered migration file" in prompt
+    stored = await reasoning.show(pattern.id)
+    assert stored is not None and stored.uses == 1
+    op = await chat.operation(second.operation_id)
+    assert op is not None
+    learned = [e.data for e in op.events if e.type == "learned"]
+    assert learned and learned[0]["patternId"] == pattern.id
+
+    await reasoning.outcome(second.operation_id, good=False)  # thumbs-down
+    stored = await reasoning.show(pattern.id)
+    assert stored is not None and (stored.successes, stored.failures) == (1, 1)
+    assert stored.success_rate == 0.5
+    await reasoning.outcome(second.operation_id, good=True)  # changed their mind
+    stored = await reasoning.show(pattern.id)
+    assert stored is not None and (stored.successes, stored.failures) == (2, 0)
+
+    n = len(llm.requests)
+    await chat.chat(ChatRequest("What does handler return?"))
+    assert "## Suggested Approach" not in system_prompt(llm, n)  # unrelated: no suggestion
+
+    assert await reasoning.forget(pattern.id)
+    n = len(llm.requests)
+    await chat.chat(ChatRequest("add a migration for the invoices table"))
+    assert "## Suggested Approach" not in system_prompt(llm, n)
+    assert not await reasoning.forget(pattern.id)
+
+
+async def test_an_applied_artifact_is_a_good_outcome(make_chat: ChatFactory) -> None:
+    chat, _ = make_chat([
+        {"tool_calls": [{"id": "p", "name": "propose_change", "arguments": json.dumps(
+            {"path": "models.py", "content": "class User:\n    email = ''\n"})}]},
+        {"text": "1. Add the email field to User\n2. Keep the default empty"},
+    ])
+    answer = await chat.chat(ChatRequest("Add an email field to the User model"))
+    [art] = answer.artifacts
+    reasoning = chat.ws.service(ReasoningService)
+    assert await reasoning.list() == []
+    await chat.mark_applied(art.id)
+    [pattern] = await reasoning.list()
+    assert pattern.file_kinds == [".py"] and pattern.steps[0]["tool"] == "propose_change"
+
+
+async def test_profile_is_learned_shown_in_the_prompt_edited_and_forgotten(
+        make_chat: ChatFactory) -> None:
+    chat, llm = make_chat([{"text": "Sure."}])
+    assert llm is not None
+    await chat.chat(ChatRequest("I prefer pytest fixtures over unittest classes. Be concise."))
+    profile = chat.ws.service(ProfileService)
+    facts = {f.key: f for f in await profile.facts()}
+    assert set(facts) == {"preference:prefers pytest fixtures over unittest classes",
+                          "style:concise answers"}
+    assert all(f.confidence == 0.5 and f.source == "learned" for f in facts.values())
+    n = len(llm.requests)
+    await chat.chat(ChatRequest("Please be concise: what does api.py do?"))
+    prompt = system_prompt(llm, n)
+    assert "## About the user" in prompt and "concise answers" in prompt
+    assert "prefers pytest fixtures over unittest classes" in prompt
+    again = {f.key: f for f in await profile.facts()}
+    assert again["style:concise answers"].confidence == 0.75  # said twice
+
+    edited = await profile.set("preference", "prefers pytest fixtures",
+                               key="preference:prefers pytest fixtures over unittest classes")
+    assert edited.confidence == 1.0 and edited.source == "user"
+    assert await profile.forget("style:concise answers")
+    n = len(llm.requests)
+    await chat.chat(ChatRequest("what does api.py do?"))
+    prompt = system_prompt(llm, n)
+    assert "concise answers" not in prompt and "- prefers pytest fixtures" in prompt
+
+
+async def test_recipes_seed_patterns_for_a_fresh_repository(tmp_path: Path) -> None:
+    repo = recipe_repo.build(tmp_path / "repo")
+    ws = Workspace(repo.root)
+    ws.open()
+    try:
+        recipes = ws.service(RecipeService).recipes_blocking(ws.repos[0])
+        handler = next(r for r in recipes if "src/app/handlers/{{snake}}.py" in r.files)
+        found = await ws.service(ReasoningService).suggest(
+            "op-1", "add a handler for payment methods", "src/app/handlers/billing.py")
+        assert found is not None and found.pattern.source == "recipe"
+        assert f"scaffold with recipe `{handler.id}`" in found.markdown
+        assert "from .{{snake}} import {{pascal}}Handler" in found.markdown
+        assert await ws.service(ReasoningService).suggest("op-2", "why is CI slow", None) is None
+    finally:
+        await ws.close()
+
+
+async def test_scaffold_chat_tool_proposes_artifacts_and_writes_nothing(
+        tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from mira.core.chat.service import ChatService
+    from mira.core.config import MiraConfig
+    from tests.support.scripted_llm import ScriptedLLM
+    repo = recipe_repo.build(tmp_path / "repo")
+    ws = Workspace(repo.root, MiraConfig(semantic_enabled=False, memory_model_analysis=False))
+    ws.open()
+    recipe = next(r for r in ws.service(RecipeService).recipes_blocking(ws.repos[0])
+                  if "src/app/handlers/{{snake}}.py" in r.files)
+    with ScriptedLLM([
+        {"tool_calls": [{"id": "r", "name": "recipes", "arguments": "{}"}]},
+        {"tool_calls": [{"id": "s", "name": "scaffold", "arguments": json.dumps(
+            {"recipe": recipe.id, "name": "refunds"})}]},
+        {"text": "I scaffolded the refunds handler."},
+    ]) as llm:
+        ws.config.llm_base_url = llm.base_url
+        ws.config.model = "gpt-4o-mini"
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        try:
+            answer = await ws.service(ChatService).chat(ChatRequest("add a refunds handler"))
+        finally:
+            await ws.close()
+        tool_results = [m for m in llm.requests[1]["messages"] if m["role"] == "tool"]
+        assert recipe.id in tool_results[0]["content"]
+    paths = sorted(a.path for a in answer.artifacts)
+    assert paths == ["src/app/handlers/__init__.py", "src/app/handlers/refunds.py",
+                     "tests/test_refunds.py"]
+    registry = next(a for a in answer.artifacts if a.path.endswith("__init__.py")).content
+    assert "from .refunds import RefundsHandler\nfrom .search_index" in registry
+    assert not (repo.root / "src/app/handlers/refunds.py").exists()

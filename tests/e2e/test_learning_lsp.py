@@ -1,0 +1,92 @@
+"""End to end over stdio: mira/feedback turns a chat into a reasoning pattern that the next
+similar chat gets as "## Suggested Approach"; mira/reasoning lists, shows and forgets it;
+mira/profile shows, edits and deletes what was learned about the user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from pytest_lsp import LanguageClient
+
+from tests.support.context_repo import context_fixture
+from tests.support.gitrepo import GitRepo
+from tests.support.lsp import config, initialize, request, wait_indexed
+from tests.support.scripted_llm import ScriptedLLM
+
+API_KEY = "sk-e2e-learning-0123456789"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitRepo:
+    return context_fixture(tmp_path / "repo")
+
+
+@pytest.fixture
+def llm() -> Iterator[ScriptedLLM]:
+    server = ScriptedLLM([]).start()
+    yield server
+    server.stop()
+
+
+@pytest_lsp.fixture(config=config(OPENAI_API_KEY=API_KEY, MIRA_MEMORY_MODEL_ANALYSIS="false"))
+async def client(lsp_client: LanguageClient, repo: GitRepo, llm: ScriptedLLM
+                 ):  # type: ignore[no-untyped-def]
+    await initialize(lsp_client, repo.root, {"llmBaseUrl": llm.base_url,
+                                             "model": "gpt-4o-mini"})
+    await wait_indexed(lsp_client)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_feedback_patterns_and_profile(client: LanguageClient, llm: ScriptedLLM) -> None:
+    llm.script[:] = [
+        {"tool_calls": [{"id": "c1", "name": "read_file", "arguments": '{"path": "api.py"}'}]},
+        {"text": "1. Read the handler in api.py\n2. Add the rate limit check before it"},
+    ]
+    first = await request(client, "mira/chat", {
+        "message": "Add a rate limit to the api handler. I prefer small functions."})
+    listed = await request(client, "mira/reasoning", {"action": "list"})
+    assert listed["patterns"] == []
+
+    liked = await request(client, "mira/feedback", {"operationId": first["operationId"],
+                                                    "rating": "up"})
+    assert liked["recorded"] is True and liked["patternId"]
+    [pattern] = (await request(client, "mira/reasoning", {}))["patterns"]
+    assert pattern["source"] == "chat" and pattern["successRate"] == 1.0
+    assert pattern["steps"][0]["tool"] == "read_file"
+    shown = await request(client, "mira/reasoning", {"action": "show", "id": pattern["id"]})
+    assert shown["patterns"][0]["markdown"].startswith("## Suggested Approach")
+
+    llm.script[:] = [{"text": "Done."}]
+    n = len(llm.requests)
+    second = await request(client, "mira/chat", {"message": "add a rate limit to the login api"})
+    system = llm.requests[n]["messages"][0]["content"]
+    assert "## Suggested Approach" in system and "Add the rate limit check" in system
+    assert "## About the user" in system and "prefers small functions" in system
+    await request(client, "mira/feedback", {"operationId": second["operationId"],
+                                            "rating": "down"})
+    [again] = (await request(client, "mira/reasoning", {}))["patterns"]
+    assert (again["uses"], again["successes"], again["failures"]) == (1, 1, 1)
+
+    with pytest.raises(Exception, match="rating must be"):
+        await request(client, "mira/feedback", {"operationId": first["operationId"],
+                                                "rating": "meh"})
+    with pytest.raises(Exception, match="no operation"):
+        await request(client, "mira/feedback", {"operationId": "op-nope", "rating": "up"})
+
+    facts = (await request(client, "mira/profile", {}))["facts"]
+    assert [f["value"] for f in facts] == ["prefers small functions"]
+    edited = await request(client, "mira/profile", {
+        "action": "set", "key": facts[0]["key"], "category": "preference",
+        "value": "prefers small pure functions"})
+    assert [(f["value"], f["source"]) for f in edited["facts"]] == [
+        ("prefers small pure functions", "user")]
+    gone = await request(client, "mira/profile", {"action": "forget", "key": "all"})
+    assert gone["removed"] is True and gone["facts"] == []
+
+    removed = await request(client, "mira/reasoning", {"action": "forget", "id": pattern["id"]})
+    assert removed["removed"] is True
+    assert (await request(client, "mira/reasoning", {}))["patterns"] == []
