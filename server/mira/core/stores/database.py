@@ -228,13 +228,14 @@ class Database:
     # -- writing -------------------------------------------------------------------------
     def write(self, fn: Callable[[sqlite3.Connection], T],
               priority: Priority = Priority.INTERACTIVE) -> T:
-        """Run ``fn`` inside one write transaction on the writer thread; its result.
+        """Run ``fn`` inside one write transaction on the writer thread; its result
+        (a cursor comes back as None: it must not leave the writer thread).
 
         Blocks the calling thread (never call it on the event loop: ``awrite``).
         """
         if threading.current_thread() is self._thread:
             assert self._writer is not None
-            return fn(self._writer)  # nested: same transaction
+            return fn(self._writer)  # nested: same transaction (the outer call closes it)
         if self._closed:
             raise DatabaseError("the database is closed")
         self.open()
@@ -293,6 +294,11 @@ class Database:
                     conn.execute("ROLLBACK")
                     raise
                 conn.execute("COMMIT")
+                if isinstance(result, sqlite3.Cursor):
+                    # a cursor must not leave the writer thread: finalized on another
+                    # thread it resets a statement of a connection in use (SQLITE_MISUSE)
+                    result.close()
+                    return None
                 return result
             except sqlite3.OperationalError as exc:
                 if conn.in_transaction:
