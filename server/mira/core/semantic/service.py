@@ -474,6 +474,11 @@ class SearchService:
 
     def _vector(self, conn: sqlite3.Connection, query: str, collections: list[str]
                 ) -> list[int]:
+        marks = ",".join("?" * len(collections))
+        if not collections or conn.execute(  # nothing to compare with: no model needed yet
+                f"SELECT 1 FROM semantic_chunks WHERE collection IN ({marks}) AND embedded = 1"
+                " LIMIT 1", collections).fetchone() is None:
+            return []
         try:
             vector = self.embedder().embed([query])[0]
         except (EmbedderError, OSError, RuntimeError) as exc:
