@@ -20,7 +20,7 @@ from pytest_lsp import LanguageClient
 from tests.support.lsp import config, initialize, request
 from tests.support.replay import replay
 
-COMMITS = 500
+COMMITS = 150
 PACKAGE = {
     "shop/__init__.py": "",
     "shop/cart.py": (

@@ -36,7 +36,7 @@ from mira.core.semantic.chunks import (
     symbol_chunks,
     window_chunks,
 )
-from mira.core.semantic.embed_process import ProcessEmbedder
+from mira.core.semantic.embed_process import EmbedderBusy, ProcessEmbedder
 from mira.core.semantic.embedder import Embedder, EmbedderError, MiniLMEmbedder, OpenAIEmbedder
 from mira.core.semantic.vector_store import (
     EdgeStore,
@@ -98,7 +98,6 @@ class SearchService:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
         self.status_message: str | None = None
-        self.embed_error: str | None = None  # why the last embedding pass stopped
         self._embedder: Embedder | None = None  # queries and chat turns: in this process
         self._bulk: Embedder | None = None
         self._stores: dict[str, VectorStore | None] = {}
@@ -227,10 +226,11 @@ class SearchService:
         with self._lock:
             conn = self.ws.db.read()
             for collection in collections:
-                self.embed_error = None
-                done += self._embed_pending(conn, collection, progress, cancelled)
-                if self.embed_error is not None:
-                    raise EmbedderError(self.embed_error)
+                errors: list[str] = []
+                done += self._embed_pending(conn, collection, progress, cancelled,
+                                            errors=errors)
+                if errors:
+                    raise EmbedderError(errors[0])
         return done
 
     def pending(self, collection: str) -> int:
@@ -352,13 +352,17 @@ class SearchService:
 
     def _embed_pending(self, conn: sqlite3.Connection, collection: str,
                        progress: Progress | None, cancelled: Callable[[], bool] | None,
-                       embedder: Embedder | None = None) -> int:
+                       embedder: Embedder | None = None, errors: list[str] | None = None
+                       ) -> int:
         """Embed the collection's pending chunks a batch at a time, shortest first (a
-        batch pads to its longest text), identical texts once; resumable by the flags."""
+        batch pads to its longest text), identical texts once; resumable by the flags.
+        Why it stopped early goes to ``errors`` (the caller's own list: passes run on
+        several threads)."""
         embedder = embedder or self.bulk_embedder()
         store = self._store(conn, collection)
         if store is None:
-            self.embed_error = self.status_message or "the vector store is unavailable"
+            if errors is not None:
+                errors.append(self.status_message or "the vector store is unavailable")
             return 0
         total = conn.execute("SELECT COUNT(*) FROM semantic_chunks WHERE collection = ? AND"
                              " embedded = 0", (collection,)).fetchone()[0]
@@ -378,10 +382,13 @@ class SearchService:
                 store.upsert([r[0] for r in rows], vectors, [
                     {"path": r[2], "symbol": r[3], "start": r[4], "end": r[5], "language": r[6],
                      "commit": r[7], "collection": collection} for r in rows])
+            except EmbedderBusy:  # a chat turn's embedding: the next pass does it
+                return done
             except (EmbedderError, VectorStoreError, OSError, RuntimeError) as exc:
                 self.status_message = f"embedding stopped ({exc}); search is keyword-only" \
                     " for what is not embedded yet"
-                self.embed_error = str(exc)
+                if errors is not None:
+                    errors.append(str(exc))
                 log.warning("%s", self.status_message)
                 return done
             done_ids = [(r[0],) for r in rows]
