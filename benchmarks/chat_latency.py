@@ -25,9 +25,9 @@ from typing import Any
 from tests.support.scripted_llm import ScriptedLLM
 
 from benchmarks.cochange_latency import summary
-from mira.core.chat.context_api import ContextRequest
 from mira.core.chat.service import ChatRequest, ChatService, ChatSink
 from mira.core.config import MiraConfig
+from mira.core.context.api import ContextRequest
 from mira.core.workspace import Workspace
 
 PRESETS = ("minimal", "default", "full", "for_error")

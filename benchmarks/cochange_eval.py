@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mira.core.git.calibration import ReplayCommit, calibrate
+from mira.core.git.calibration import ReplayCommit, average_precision, calibrate
 from mira.core.git.cochange import CochangeParams, QueryCommit, rank
 from mira.core.git.evidence import NameIndex
 from mira.core.git.log_reader import iter_commits
@@ -224,12 +224,7 @@ def evaluate(repo: Path, holdout: int = 300, params: CochangeParams | None = Non
                 scores = totals[name]
                 scores["hit@3"] += any(p in expected for p in ranked[:3])
                 scores["recall@10"] += len(expected & set(ranked[:K])) / len(expected)
-                hits, precision_sum = 0, 0.0
-                for position, path in enumerate(ranked[:K], start=1):
-                    if path in expected:
-                        hits += 1
-                        precision_sum += hits / position
-                scores["map@10"] += precision_sum / min(len(expected), K)
+                scores["map@10"] += average_precision(ranked, expected)
     results = {name: {m: round(v / queries, 4) if queries else 0.0 for m, v in s.items()}
                for name, s in totals.items()}
     best_baseline = max(results[b]["map@10"] for b in ("jaccard", "codemaat", "rose"))

@@ -8,7 +8,11 @@ the fraction of the commit's other changed files (that existed at the split) nam
 the gathered context; tokens are the whole prompt's. Every preset runs in the same
 process; the baseline "same directory" lists up to 10 files next to the open file.
 
-usage: python -m benchmarks.context_eval REPO [--commits 100] [--json]
+The git, code and search indexes are built at the split, as ``mira context`` does before
+gathering (``--keyword-only``: the search index without embeddings). ``code section`` is
+the share of questions whose context has the Relevant Code section.
+
+usage: python -m benchmarks.context_eval REPO [--commits 100] [--keyword-only] [--json]
 (REPO is modified: a branch ``context-eval`` is checked out at the split point.)
 """
 
@@ -23,9 +27,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from mira.core.chat.context_api import ContextRequest
+from mira.core.code.service import CodeService
+from mira.core.config import MiraConfig
+from mira.core.context.api import ContextRequest
 from mira.core.context.presets import PRESETS
 from mira.core.context.service import ContextService
+from mira.core.semantic.service import SearchService
 from mira.core.workspace import Workspace
 
 
@@ -66,19 +73,22 @@ def same_directory(repo: Path, path: str, limit: int = 10) -> list[str]:
     return names[:limit]
 
 
-async def evaluate(repo: Path, count: int) -> dict[str, object]:
+async def evaluate(repo: Path, count: int, keyword_only: bool = False) -> dict[str, object]:
     split, cases = held_out(repo, count)
     git(repo, "checkout", "-q", "-B", "context-eval", split)
     existing = set(git(repo, "ls-files").splitlines())
-    ws = Workspace(repo)
+    ws = Workspace(repo, MiraConfig(semantic_enabled=not keyword_only))
     ws.open()
     started = time.perf_counter()
     ws.index_git()
+    ws.service(CodeService).index()
+    ws.service(SearchService).index()
     index_s = time.perf_counter() - started
     service = ws.service(ContextService)
     names = [*PRESETS, "auto"]
     recall: dict[str, list[float]] = {n: [] for n in [*names, "same directory"]}
     tokens: dict[str, list[int]] = {n: [] for n in names}
+    with_code: dict[str, list[float]] = {n: [] for n in names}
     seconds: dict[str, float] = dict.fromkeys(names, 0.0)
     used = 0
     for case in cases:
@@ -96,6 +106,8 @@ async def evaluate(repo: Path, count: int) -> dict[str, object]:
             text = "\n".join(s.markdown for s in built.sections)
             recall[name].append(sum(f"`{f}`" in text for f in expected) / len(expected))
             tokens[name].append(built.tokens)
+            with_code[name].append(float(any(s.source == "code_search"
+                                              for s in built.sections)))
         baseline = set(same_directory(repo, open_file))
         recall["same directory"].append(sum(f in baseline for f in expected) / len(expected))
     await ws.close()
@@ -104,6 +116,8 @@ async def evaluate(repo: Path, count: int) -> dict[str, object]:
         "index_seconds": round(index_s, 2),
         "presets": {n: {"recall": round(statistics.mean(recall[n]), 3),
                         "tokens_mean": round(statistics.mean(tokens[n])) if n in tokens else 0,
+                        "code_section": round(statistics.mean(with_code[n]), 3)
+                        if n in with_code else 0.0,
                         "ms_per_request": round(1000 * seconds[n] / used, 1)
                         if n in seconds else 0}
                     for n in recall},
@@ -114,18 +128,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("repo", type=Path)
     parser.add_argument("--commits", type=int, default=100)
+    parser.add_argument("--keyword-only", action="store_true",
+                        help="search index without embeddings (no model time)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    result = asyncio.run(evaluate(args.repo.resolve(), args.commits))
+    result = asyncio.run(evaluate(args.repo.resolve(), args.commits, args.keyword_only))
     if args.json:
         print(json.dumps(result, indent=2))
         return
     print(f"{result['repository']}: {result['cases']} cases of {result['held_out']} held out"
           f" (index {result['index_seconds']} s)")
-    print(f"{'preset':16} {'recall':>7} {'tokens':>7} {'ms/req':>7}")
+    print(f"{'preset':16} {'recall':>7} {'tokens':>7} {'ms/req':>7} {'code':>5}")
     for name, row in result["presets"].items():  # type: ignore[attr-defined]
         print(f"{name:16} {row['recall']:7.3f} {row['tokens_mean']:7d}"
-              f" {row['ms_per_request']:7.1f}")
+              f" {row['ms_per_request']:7.1f} {row['code_section']:5.2f}")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from benchmarks.cochange_eval import Lineage, load_history
+from mira.core.expertise.identity import resolve
 from mira.core.expertise.model import Event, ExpertiseParams, ranked, score_authors, seeds_scores
+from mira.core.git.records import CommitRecord
 
 Ranker = Callable[[list[Event], list[Event], list[Event], int], list[str]]
 
@@ -64,9 +66,21 @@ def directory(path: str) -> str:
     return path.rsplit("/", 1)[0] if "/" in path else ""
 
 
-def evaluate(repo: Path, holdout: int = 500, params: ExpertiseParams | None = None
-             ) -> dict[str, object]:
-    commits = load_history(repo)
+def people(commits: Sequence[CommitRecord]) -> dict[str, str]:
+    """Author email -> the person's key (identity resolution as the server does it)."""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for commit in commits:
+        counts[(commit.author_email.lower(), commit.author_name)] += 1
+    resolved = resolve((email, name, n) for (email, name), n in counts.items())
+    return {email: person.key for email, person in resolved.items()}
+
+
+def evaluate(repo: Path, holdout: int = 500, params: ExpertiseParams | None = None,
+             commits: Sequence[CommitRecord] | None = None) -> dict[str, object]:
+    """Every model ranks the same people: identities are resolved for all of them, so
+    the comparison is of the scoring alone (and the truth is a person, not an email)."""
+    commits = list(commits) if commits is not None else load_history(repo)
+    person = people(commits)
     training, held = commits[:-holdout], commits[-holdout:]
     lineage = Lineage()
     by_file: dict[int, list[Event]] = defaultdict(list)
@@ -74,7 +88,7 @@ def evaluate(repo: Path, holdout: int = 500, params: ExpertiseParams | None = No
     repo_events: list[Event] = []
     known: set[str] = set()
     for commit in training:
-        author = commit.author_email.lower()
+        author = person[commit.author_email.lower()]
         known.add(author)
         repo_events.append(Event(author, commit.author_time))
         for change, file_id in zip(commit.files, lineage.apply(commit), strict=True):
@@ -86,7 +100,7 @@ def evaluate(repo: Path, holdout: int = 500, params: ExpertiseParams | None = No
     hits = {name: [0, 0] for name in rankers}
     cases = reachable = 0
     for commit in held:
-        author = commit.author_email.lower()
+        author = person[commit.author_email.lower()]
         for change in commit.files:
             path = change.old_path if change.status == "R" else change.path
             if change.status == "A" or path is None or path not in lineage.id_of:

@@ -103,6 +103,9 @@ async def main() -> int:
     parser.add_argument("--cases", type=int, default=25)
     parser.add_argument("--scan", type=int, default=120, help="fix commits to try at most")
     parser.add_argument("--out", type=Path, default=None, help="write case details (JSON)")
+    parser.add_argument("--failures", type=Path, default=None,
+                        help="cache of captured failure outputs (JSON, by commit): a re-run"
+                             " after a ranking change does not run the tests again")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="mira-bench-fixes-"))
     try:
@@ -117,8 +120,14 @@ async def main() -> int:
         mined = await service.mine_history()
         mine_s = time.perf_counter() - started
         cases = []
+        captured: dict[str, str | None] = json.loads(args.failures.read_text()) \
+            if args.failures and args.failures.exists() else {}
         for oid, subject, tests, _code in candidates(scratch, args.scan):
-            output = failure_output(scratch, oid, tests)
+            if oid not in captured:
+                captured[oid] = failure_output(scratch, oid, tests)
+                if args.failures:
+                    args.failures.write_text(json.dumps(captured))
+            output = captured[oid]
             if output is None:
                 continue
             started = time.perf_counter()

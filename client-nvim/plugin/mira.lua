@@ -1,5 +1,5 @@
 -- Mira's user commands (:MiraChat, :MiraChatStop, :MiraApply, :MiraCochange, :MiraExperts,
--- :MiraReindex), defined at startup so they work with `vim.lsp.enable('mira')` alone.
+-- :MiraReindex, :MiraScaffold), defined at startup so they work with `vim.lsp.enable('mira')` alone.
 if vim.g.loaded_mira then
   return
 end

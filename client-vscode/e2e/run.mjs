@@ -62,6 +62,19 @@ function makeRepository(root) {
   }
   commit('api docs', { 'api.py': api(5), 'docs.md': '# docs 5\n' });
   commit('models', { 'models.py': 'M = 1\n' }, ['Bob Builder', 'bob@example.com']);
+  // a change recipe: three commits add a handler, its test and a registration line
+  fs.mkdirSync(path.join(root, 'handlers'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'tests'), { recursive: true });
+  const names = [];
+  for (const name of ['alpha_one', 'beta', 'gamma_ray']) {
+    names.push(name);
+    const pascal = name.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+    commit(`Add the ${name} handler`, {
+      [`handlers/${name}.py`]: `class ${pascal}Handler:\n    route = "/${name}"\n`,
+      [`tests/test_${name}.py`]: `from handlers.${name} import ${pascal}Handler\n\n\ndef test_${name}():\n    assert ${pascal}Handler.route\n`,
+      'handlers/__init__.py': names.map((n) => `from .${n} import *\n`).join(''),
+    });
+  }
 }
 
 /** What the scripted model answers, in order (see the chat tests in suite/extension.test.ts). */

@@ -4,23 +4,31 @@ import {
   LanguageClient, LanguageClientOptions, ServerOptions, TransportKind, State,
 } from 'vscode-languageclient/node';
 import * as packageJson from '../package.json';
-import { findExecutable, initializationOptions, serverLaunch, serverSettingKeys } from './settings';
+import { hasMira, selectedInterpreter } from './python';
+import {
+  chooseLaunch, commandIsExplicit, findExecutable, initializationOptions, serverLaunch, serverSettingKeys,
+} from './settings';
 
 export const SERVER_KEYS = serverSettingKeys(packageJson as never);
 
 export class ServerNotFound extends Error {}
 
-export function createClient(output: vscode.LogOutputChannel): LanguageClient {
+export async function createClient(output: vscode.LogOutputChannel): Promise<LanguageClient> {
   const config = vscode.workspace.getConfiguration('mira');
   const launch = serverLaunch(config);
   const env = { ...process.env, ...launch.env };
-  const resolved = findExecutable(launch.command, env);
-  if (!resolved) {
+  const explicit = commandIsExplicit(config);
+  const interpreter = explicit ? undefined : await selectedInterpreter(vscode.workspace.workspaceFolders?.[0]?.uri);
+  const chosen = await chooseLaunch(launch, explicit, interpreter, (python) => hasMira(python, env),
+    (command) => findExecutable(command, env));
+  if (!chosen) {
     throw new ServerNotFound(launch.command);
   }
+  output.info(`Starting ${[chosen.command, ...chosen.args].join(' ')} (${chosen.source === 'interpreter'
+    ? "the Python extension's selected interpreter" : chosen.source === 'setting' ? 'mira.serverCommand' : 'PATH'})`);
   const serverOptions: ServerOptions = {
-    run: { command: resolved, args: launch.args, transport: TransportKind.stdio, options: { env } },
-    debug: { command: resolved, args: launch.args, transport: TransportKind.stdio, options: { env } },
+    run: { command: chosen.command, args: chosen.args, transport: TransportKind.stdio, options: { env } },
+    debug: { command: chosen.command, args: chosen.args, transport: TransportKind.stdio, options: { env } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
@@ -35,7 +43,8 @@ export function createClient(output: vscode.LogOutputChannel): LanguageClient {
 export async function reportServerNotFound(command: string): Promise<void> {
   const choice = await vscode.window.showErrorMessage(
     `Mira: the server command "${command}" was not found. Install Mira (\`pip install mira\`, or ` +
-    '`./scripts/setup` in a checkout puts it in `.venv/bin/mira`) and set "mira.serverCommand" to its path.',
+    '`./scripts/setup` in a checkout puts it in `.venv/bin/mira`) and select that environment with ' +
+    '"Python: Select Interpreter", or set "mira.serverCommand" to its path.',
     'Configure');
   if (choice === 'Configure') {
     await vscode.commands.executeCommand('workbench.action.openSettings', 'mira.serverCommand');

@@ -5,11 +5,16 @@ import {
 } from 'vscode-languageclient/node';
 import { ArtifactContents, ARTIFACT_SCHEME, ChatController } from './chat/panel';
 import { createClient, reportServerNotFound, ServerNotFound } from './client';
+import { onInterpreterChange } from './python';
 import { registerCommands } from './commands';
-import { BudgetResult, CochangeResult, ExpertsResult, Methods } from './protocol';
+import {
+  BudgetResult, CochangeResult, ExpertsResult, Methods, RecipesResult,
+} from './protocol';
+import { scaffold } from './scaffold';
 import { StatusState } from './status';
 import { CochangeTreeProvider } from './views/cochange';
 import { ExpertsTreeProvider } from './views/experts';
+import { RecipesTreeProvider } from './views/recipes';
 
 /** What activate() returns: used by the end-to-end tests (and other extensions). */
 export interface MiraApi {
@@ -18,8 +23,12 @@ export interface MiraApi {
   chat: ChatController;
   cochange: CochangeTreeProvider;
   experts: ExpertsTreeProvider;
+  recipes: RecipesTreeProvider;
   status: StatusState;
 }
+
+/** The running client, stopped by deactivate() (VS Code waits for the promise it returns). */
+let current: LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<MiraApi> {
   const output = vscode.window.createOutputChannel('Mira', { log: true });
@@ -52,18 +61,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<MiraAp
     }
   };
 
+  const fetchRecipes = async (): Promise<RecipesResult | undefined> =>
+    running()?.sendRequest<RecipesResult>(Methods.recipes, {});
+  const recipes = new RecipesTreeProvider(fetchRecipes);
   const cochange = new CochangeTreeProvider(fetchCochange);
   const experts = new ExpertsTreeProvider((uri) => fetchExperts(uri));
   const artifacts = new ArtifactContents();
   const chat = new ChatController(context.extensionUri, running, artifacts, () => void refreshBudget());
   const refreshViews = async (): Promise<void> => {
     const uri = vscode.window.activeTextEditor?.document.uri ?? cochange.document;
-    await Promise.all([cochange.setDocument(uri), experts.setDocument(uri)]);
+    await Promise.all([cochange.setDocument(uri), experts.setDocument(uri), recipes.refresh()]);
   };
   context.subscriptions.push(
     chat,
     vscode.window.createTreeView('mira.cochange', { treeDataProvider: cochange, showCollapseAll: false }),
     vscode.window.createTreeView('mira.experts', { treeDataProvider: experts }),
+    vscode.window.createTreeView('mira.recipes', { treeDataProvider: recipes }),
+    vscode.commands.registerCommand('mira.scaffold', (arg?: unknown) => scaffold(arg, async () => {
+      await recipes.refresh();
+      return recipes.recipes;
+    })),
+    vscode.commands.registerCommand('mira.refreshRecipes', () => recipes.refresh()),
     vscode.workspace.registerTextDocumentContentProvider(ARTIFACT_SCHEME, artifacts),
     vscode.window.onDidChangeActiveTextEditor((editor) => {
       // Focus moving to the chat panel or a view keeps the last file's views.
@@ -76,7 +94,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<MiraAp
 
   const start = async (): Promise<void> => {
     try {
-      client = createClient(output);
+      client = await createClient(output);
+      current = client;
     } catch (error) {
       if (error instanceof ServerNotFound) {
         status.setServer('notFound');
@@ -114,34 +133,45 @@ export async function activate(context: vscode.ExtensionContext): Promise<MiraAp
     await Promise.all([refreshViews(), refreshBudget()]);
   };
 
-  const restart = async (): Promise<void> => {
-    const old = client;
-    client = undefined;
-    if (old) {
-      await old.stop().catch(() => undefined);
-    }
-    await start();
+  // Restarts run one after another: a burst of setting changes ends with one running server.
+  let restarting: Promise<void> = Promise.resolve();
+  const restart = (): Promise<void> => {
+    restarting = restarting.then(async () => {
+      const old = client;
+      client = undefined;
+      current = undefined;
+      if (old) {
+        await old.stop().catch(() => undefined);
+      }
+      await start();
+    });
+    return restarting;
   };
 
   context.subscriptions.push(
     ...registerCommands({ chat, output, cochange: fetchCochange, experts: fetchExperts, refreshViews, restart }),
-    vscode.workspace.onDidChangeConfiguration(async (e) => {
+    // Every mira.* setting is read when the server starts (initializationOptions, command,
+    // environment): a change restarts it, as a user expects of a setting.
+    vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('mira')) {
-        const choice = await vscode.window.showInformationMessage('Mira settings changed: restart the server?', 'Restart');
-        if (choice === 'Restart') {
-          await restart();
-        }
+        output.info('Mira settings changed: restarting the server');
+        void restart();
       }
     }),
-    { dispose: () => void client?.stop() },
   );
+  void onInterpreterChange(() => {
+    output.info('The selected Python interpreter changed: restarting the server');
+    void restart();
+  }).then((sub) => sub && context.subscriptions.push(sub));
 
   const ready = start();
   return {
-    client: running, ready, chat, cochange, experts, status,
+    client: running, ready, chat, cochange, experts, recipes, status,
   };
 }
 
 export function deactivate(): Thenable<void> | undefined {
-  return undefined;
+  const client = current;
+  current = undefined;
+  return client?.stop();
 }

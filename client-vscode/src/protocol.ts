@@ -89,6 +89,7 @@ export interface FixesResult { fixes: FixItem[]; note?: string | null }
 export interface ExpertsParams { textDocument: TextDocumentIdentifier; position?: Position; limit?: number }
 export interface Expert {
   name: string; email: string; score: number; commits: number; lines: number; lastCommit?: string | null;
+  emails?: string[];
 }
 export interface ExpertsResult { experts: Expert[] }
 
@@ -122,6 +123,7 @@ export interface MemoryResult { facts: MemoryFact[]; removed?: boolean | null; n
 
 // -- mira/search --
 export interface SearchParams {
+  // kinds: default ['code']; commits only when 'git' is named
   query: string; limit?: number; kinds?: ('code' | 'git' | 'conversation')[]; paths?: string[];
 }
 export interface SearchItem {
@@ -212,7 +214,7 @@ export interface ScaffoldResult {
   notes: string[];
 }
 /** Arguments of the client command mira.scaffold (from the "New … like …" code action). */
-export interface ScaffoldCommandArgs { recipe: string; uri?: string; title?: string }
+export interface ScaffoldCommandArgs { recipe: string; uri?: string; title?: string; name?: string }
 /** mira.applyScaffold's arguments and result. */
 export interface ApplyScaffoldArgs { recipe: string; name: string; uri?: string }
 export interface ApplyScaffoldResult { applied: boolean; created?: string[]; notes?: string[] }

@@ -50,6 +50,28 @@ export function serverLaunch(config: ConfigurationLike): ServerLaunch {
   return { command, args: args.length ? args : ['serve'], env };
 }
 
+/** Whether the user chose the server command (any scope), rather than leaving the default. */
+export function commandIsExplicit(config: ConfigurationLike): boolean {
+  const inspected = config.inspect<string>('serverCommand');
+  return [inspected?.workspaceFolderValue, inspected?.workspaceValue, inspected?.globalValue]
+    .some((value) => value !== undefined && value.trim() !== '');
+}
+
+/**
+ * How to start the server, in order: the `mira.serverCommand` the user set; the Python
+ * extension's selected interpreter when Mira is installed in it (`python -m mira serve`);
+ * `mira` on PATH. Undefined when none is available.
+ */
+export async function chooseLaunch(launch: ServerLaunch, explicit: boolean, interpreter: string | undefined,
+  hasMira: (python: string) => Promise<boolean>, find: (command: string) => string | undefined,
+): Promise<(ServerLaunch & { source: 'setting' | 'interpreter' | 'path' }) | undefined> {
+  if (!explicit && interpreter && await hasMira(interpreter)) {
+    return { command: interpreter, args: ['-m', 'mira', ...launch.args], env: launch.env, source: 'interpreter' };
+  }
+  const resolved = find(launch.command);
+  return resolved ? { ...launch, command: resolved, source: explicit ? 'setting' : 'path' } : undefined;
+}
+
 /** Where `command` resolves on PATH (or as a path), or undefined when it does not exist. */
 export function findExecutable(command: string, env: NodeJS.ProcessEnv = process.env,
   exists: (p: string) => boolean = isExecutable): string | undefined {

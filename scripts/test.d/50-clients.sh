@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The VS Code extension: type check, unit tests (vitest), bundle + .vsix, then the end-to-end
+# The VS Code extension: type check, lint (ESLint), unit tests (vitest), bundle + .vsix, then the end-to-end
 # tests in a real VS Code (code-server + headless Chromium; screenshots in .ci/artifacts/).
 # The Neovim tests are pytest tests (tests/e2e/test_neovim.py).
 set -uo pipefail
@@ -12,6 +12,7 @@ fi
 [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error || exit 1
 status=0
 npx tsc --noEmit -p . || status=1
+npx eslint . || status=1
 npx vitest run || status=1
 npm run --silent package >/dev/null || { echo "vsce package failed" >&2; exit 1; }
 echo "packaged client-vscode/dist/mira.vsix"

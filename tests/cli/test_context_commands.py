@@ -21,7 +21,7 @@ def test_context_text_json_and_bad_input(context_repo: GitRepo) -> None:
     assert "-- preset for_error" in out.stderr
     # the code and search indexes were brought up to date first: code search, the current
     # file's call graph and outline are there, not only history
-    assert "## Relevant Code\n\n### `config.py:1-" in out.stdout
+    assert "## Relevant Code\n\n### `config.py` lines 1-" in out.stdout
     assert "## Call Graph\n\n`api.handler` (function, `api.py:1`)\n- called by `client.call`" \
         in out.stdout
     if EXPERTISE:

@@ -29,3 +29,14 @@ def test_core_does_not_import_lsp_layers() -> None:
     }
     assert {k: v for k, v in offenders.items() if v} == {}
     assert len(offenders) > 5  # the walk really saw the package
+
+
+def test_context_does_not_import_chat() -> None:
+    """Chat builds on context (``mira.core.context.api``); the other way would be a cycle."""
+    offenders = {
+        str(path.relative_to(CORE)): sorted(m for m in imported_modules(path)
+                                           if m.startswith("mira.core.chat"))
+        for path in (CORE / "context").rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+    assert "context/api.py" in offenders

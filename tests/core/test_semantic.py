@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import threading
 from collections.abc import Iterator
@@ -13,9 +14,10 @@ from typing import Any
 import pytest
 
 from mira.core.config import MiraConfig
-from mira.core.semantic.chunks import is_secret, search_text, window_chunks
+from mira.core.semantic.chunks import is_secret, search_text
 from mira.core.semantic.embedder import EmbedderError, OpenAIEmbedder
 from mira.core.semantic.service import SearchService
+from mira.core.semantic.shapes import WINDOW_TOKENS, estimate_tokens, window_chunks
 from mira.core.semantic.vector_store import EdgeStore, QdrantServerStore
 from mira.core.workspace import Workspace
 from tests.support.gitrepo import GitRepo
@@ -36,9 +38,12 @@ FILES = {
 
 
 def test_chunks_and_keyword_text() -> None:
-    text = "\n".join(f"line {i}" for i in range(100))
-    chunks = list(window_chunks("a.py", text))
-    assert [(c.start_line, c.end_line) for c in chunks] == [(0, 39), (30, 69), (60, 99)]
+    text = "\n".join(f"line {i} of the notes" for i in range(100))
+    chunks = list(window_chunks("notes.txt", text))
+    # windows that fit the model, covering every line exactly once
+    assert all(estimate_tokens(c.text) <= WINDOW_TOKENS for c in chunks)
+    assert chunks[0].start_line == 0 and chunks[-1].end_line == 99
+    assert all(a.end_line + 1 == b.start_line for a, b in itertools.pairwise(chunks))
     assert "parse config" in search_text("def parseConfig(): pass")
     assert "load settings" in search_text("load_settings()")
     assert is_secret(".env") and is_secret("keys/id_rsa") and is_secret("conf/server.pem")
@@ -102,7 +107,7 @@ def test_locked_vector_store_degrades_to_keyword(tmp_path: Path) -> None:
     svc.index(embed=False)
     import hashlib
 
-    tag = hashlib.sha1(svc.embedder().id.encode()).hexdigest()[:8]
+    tag = hashlib.sha1(svc.identity("code").encode()).hexdigest()[:8]
     holder = EdgeStore(tmp_path / "data" / "vectors" / f"code-{tag}", 384)  # another process
     try:
         report = svc.index()

@@ -131,3 +131,32 @@ async def test_a_tool_call_is_executed(client: LanguageClient, repo: GitRepo,
     assert any(e["type"] == "tool_result" and e["data"]["name"] == "list_files"
                for e in events)
     assert ops["operations"][0]["state"] == "completed"
+
+
+async def test_a_liked_answer_becomes_a_suggested_approach(client: LanguageClient, repo: GitRepo,
+                                                           llama_url: str) -> None:
+    """Reasoning patterns with a real model: a thumbs-up stores the operation's approach (its
+    tool call), the next similar request gets it injected (a ``learned`` event) and its
+    rating updates the pattern's success rate."""
+    await initialize(client, repo.root, _options(llama_url, chatToolChoice="list_files",
+                                                 chatMaxToolRounds=1))
+    await wait_indexed(client)
+    first = await request(client, "mira/chat", {
+        "message": "Which files are in this repository?", "preset": "minimal"})
+    liked = await request(client, "mira/feedback", {"operationId": first["operationId"],
+                                                    "rating": "up"})
+    assert liked["recorded"] and liked["patternId"]
+    [pattern] = [p for p in (await request(client, "mira/reasoning", {}))["patterns"]
+                 if p["id"] == liked["patternId"]]
+    assert pattern["steps"][0]["tool"] == "list_files"
+
+    second = await request(client, "mira/chat", {
+        "message": "Which files are in this repository folder?", "preset": "minimal"})
+    ops = await request(client, "mira/operations", {"operationId": second["operationId"]})
+    learned = [e["data"] for e in ops["operations"][0]["events"] if e["type"] == "learned"]
+    assert learned and learned[0]["patternId"] == pattern["id"]
+    await request(client, "mira/feedback", {"operationId": second["operationId"],
+                                            "rating": "down"})
+    [after] = [p for p in (await request(client, "mira/reasoning", {}))["patterns"]
+               if p["id"] == pattern["id"]]
+    assert (after["uses"], after["successes"], after["failures"]) == (1, 1, 1)

@@ -10,6 +10,8 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
+from mira.lsp.handlers.cochange import _lens_name
+from mira.lsp.protocol import CochangeItem
 from tests.support.gitrepo import GitRepo, cochange_fixture
 from tests.support.lsp import config, initialize, request, wait_for, wait_indexed
 
@@ -196,3 +198,15 @@ async def test_reasons_name_the_evidence(ev_client: LanguageClient, ev_repo: Git
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     assert "**Often changed with:** `src/other.py` — changed together 4 times" in (
         hover.contents.value)
+
+
+def test_lens_names_say_the_evidence_and_tell_same_named_files_apart() -> None:
+    def item(path: str, reason: str) -> CochangeItem:
+        return CochangeItem(path=path, uri="", confidence=0.5, shared_commits=1,
+                            last_changed_together="", reason=reason)
+
+    assert _lens_name(item("tests/test_x.py", "its test; changed together 3 times, last 1 day"
+                           " ago"), "x.py") == "test_x.py (its test)"
+    assert _lens_name(item("src/y.py", "changed together once, last 1 day ago"), "x.py") == "y.py"
+    assert _lens_name(item("testing/python/fixtures.py", "changed together 9 times, last 1 day"
+                           " ago"), "fixtures.py") == "python/fixtures.py"

@@ -117,6 +117,18 @@ def test_sigkill_of_the_server_ends_its_pool_workers(busy_repo: Path, tmp_path: 
         server.kill()
 
 
+def test_sigterm_ends_the_server_and_its_children(busy_repo: Path, tmp_path: Path) -> None:
+    server = _busy_server(busy_repo, tmp_path)
+    try:
+        _wait(lambda: len(server.children()) >= 2, 60)
+        children = server.children()
+        server.proc.send_signal(signal.SIGTERM)
+        assert server.wait_exit(EXIT_BOUND_S) == 1
+        _wait(lambda: all_gone(children), 5)
+    finally:
+        server.kill()
+
+
 def test_shutdown_then_exit_is_code_0_and_prompt(tmp_path: Path) -> None:
     repo = cochange_fixture(tmp_path / "repo")
     server = RawServer(tmp_path)

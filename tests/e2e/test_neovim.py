@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.support import recipe_repo
 from tests.support.gitrepo import cochange_fixture
 from tests.support.lsp import SERVER_ROOT, server_env
 from tests.support.scripted_llm import ScriptedLLM
@@ -65,7 +66,8 @@ def nvim(request: pytest.FixtureRequest) -> str:
 
 
 def run_nvim(binary: str, repo: Path, tmp: Path, chat: bool, llm_url: str | None = None,
-             enable_only: bool = False) -> dict[str, Any]:
+             enable_only: bool = False, scaffold: bool = False,
+             file: str = "api.py") -> dict[str, Any]:
     out = tmp / "result.json"
     extra = {"MIRA_MEMORY_MODEL_ANALYSIS": "false"}
     if llm_url:
@@ -79,7 +81,8 @@ def run_nvim(binary: str, repo: Path, tmp: Path, chat: bool, llm_url: str | None
                 "MIRA_NVIM_PLUGIN": str(PLUGIN), "MIRA_TEST_REPO": str(repo),
                 "MIRA_PYTHON": sys.executable, "MIRA_SERVER_ENV": json.dumps(server_vars),
                 "MIRA_TEST_CHAT": "1" if chat else "0",
-                "MIRA_TEST_ENABLE": "1" if enable_only else "0"}
+                "MIRA_TEST_ENABLE": "1" if enable_only else "0",
+                "MIRA_TEST_SCAFFOLD": "1" if scaffold else "0", "MIRA_TEST_FILE": file}
     proc = subprocess.run([binary, "--headless", "--clean", "-u", str(INIT)], env=nvim_env,
                           cwd=repo, capture_output=True, text=True, timeout=180)
     assert out.exists(), f"no result from nvim ({proc.returncode}): {proc.stdout}\n{proc.stderr}"
@@ -136,3 +139,20 @@ def test_streamed_chat_and_stop(nvim: str, tmp_path: Path) -> None:
     assert result["applied"]["text"] == PROPOSED.rstrip("\n"), result["applied"]
     assert result["applied"]["modified"] is True  # in the buffer, not on disk
     assert (repo.root / "api.py").read_text() == "v = 5\n"
+
+
+def test_scaffold_a_change_recipe(nvim: str, tmp_path: Path) -> None:
+    """:MiraScaffold RECIPE NAME and the code action's mira.scaffold (name typed) apply the
+    recipe through workspace/applyEdit: new buffers, an edited registry, nothing saved."""
+    repo = recipe_repo.build(tmp_path / "repo")
+    result = run_nvim(nvim, repo.root, tmp_path, chat=False, scaffold=True,
+                      file="src/app/handlers/billing.py")
+    assert result["attached"] and result["indexed"], result
+    assert result["recipe"], result
+    made = result["scaffold"]
+    assert "class CartItemsHandler(Handler):" in made["handler"], made
+    assert "from app.handlers.cart_items import CartItemsHandler" in made["test"], made
+    assert "from .cart_items import CartItemsHandler\nfrom .search_index" in made["registry"]
+    assert "class RefundsHandler(Handler):" in made["prompted"], made
+    assert result["recipe"] in result["completion"]
+    assert "RefundsHandler" not in (repo.root / "src/app/handlers/__init__.py").read_text()

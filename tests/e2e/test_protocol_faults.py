@@ -60,12 +60,28 @@ def _code(reply: dict[str, Any]) -> int | None:
     return reply.get("error", {}).get("code") if "error" in reply else None
 
 
-@pytest.mark.parametrize("params", [None, "omitted", {}, [], 42, {"textDocument": {"uri": 7}}])
+def _out_of_range(uri: str) -> dict[str, Any]:
+    """Params of the right shape with values no document has (every method's fields)."""
+    far = {"line": 99999, "character": 99999}
+    span = {"start": far, "end": far}
+    return {"textDocument": {"uri": uri}, "position": far, "range": span, "query": "\x00*",
+            "context": {"diagnostics": []}, "limit": -1, "message": "",
+            "item": {"name": "x", "kind": 12, "uri": uri, "range": span, "selectionRange": span}}
+
+
+@pytest.mark.parametrize("params", [None, "omitted", {}, [], 42, {"textDocument": {"uri": 7}},
+                                    "out of range", "elsewhere"])
 def test_every_method_answers_bad_params_with_invalid_params(server: RawServer,
                                                              params: Any) -> None:
     requests, _ = _requests_and_commands()
     assert "mira/cochange" in requests and "textDocument/hover" in requests
+    if params == "out of range":
+        params = _out_of_range((server.repo.root / "api.py").as_uri())  # type: ignore[attr-defined]
+    elif params == "elsewhere":
+        params = _out_of_range("file:///nonexistent/elsewhere.py")
     for method in requests:
+        if method == "mira/chat" and isinstance(params, dict) and "message" in params:
+            continue  # a valid chat; answered by test_chat_lsp.py
         reply = server.request(method, None if params == "omitted" else params,
                                omit_params=params == "omitted", timeout=60)
         code = _code(reply)

@@ -3,6 +3,7 @@ stdio against the real server, on a history built in tmp_path."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -68,12 +69,20 @@ async def test_recipes_and_scaffold_requests(client: LanguageClient, repo: GitRe
 async def test_code_action_offers_new_like_and_apply_goes_through_apply_edit(
         client: LanguageClient, repo: GitRepo) -> None:
     uri = (repo.root / "src/app/handlers/billing.py").as_uri()
-    actions = await client.text_document_code_action_async(types.CodeActionParams(
-        text_document=types.TextDocumentIdentifier(uri),
-        range=types.Range(types.Position(0, 0), types.Position(0, 0)),
-        context=types.CodeActionContext(diagnostics=[])))
-    new_like = [a for a in actions or [] if isinstance(a, types.CodeAction)
+
+    async def new_like_actions() -> list[types.CodeAction]:
+        actions = await client.text_document_code_action_async(types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri),
+            range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+            context=types.CodeActionContext(diagnostics=[])))
+        return [a for a in actions or [] if isinstance(a, types.CodeAction)
                 and a.title.startswith("New ")]
+    # mined in the background after indexing: the code action never waits for mining
+    deadline = asyncio.get_running_loop().time() + 30
+    new_like = await new_like_actions()
+    while not new_like and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.2)
+        new_like = await new_like_actions()
     assert new_like and new_like[0].title == "New handler (py) like billing.py…"
     command = new_like[0].command
     assert command is not None and command.command == "mira.scaffold"

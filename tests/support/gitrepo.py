@@ -50,6 +50,8 @@ class GitRepo:
         self.clock += int(days_later * 86_400)
         if author in AUTHORS:
             name, email = AUTHORS[author]
+        elif author.endswith(">") and " <" in author:  # "Full Name <email>"
+            name, _, email = author[:-1].partition(" <")
         elif "@" in author:
             name, email = author.split("@")[0], author
         else:

@@ -1,6 +1,6 @@
 -- Mira for Neovim 0.7+: starts `mira serve` with the built-in LSP client and adds
 -- :MiraChat (streams mira/chat into a scratch buffer), :MiraChatStop, :MiraApply, :MiraCochange
--- (quickfix) and :MiraExperts. Hover, CodeLens, code actions and diagnostics need nothing extra.
+-- (quickfix), :MiraExperts and :MiraScaffold (change recipes). Hover, CodeLens, code actions and diagnostics need nothing extra.
 -- On 0.11+ `vim.lsp.enable('mira')` alone works (lsp/mira.lua); the commands come from
 -- plugin/mira.lua. See :help mira.
 local M = {}
@@ -352,6 +352,62 @@ function M.apply_artifact(id, on_done)
     end)
 end
 
+-- -- change recipes ------------------------------------------------------------------------
+
+M.recipe_ids = {} -- for :MiraScaffold's completion, from the last mira/recipes
+
+--- Scaffold a change recipe for a new NAME through mira.applyScaffold: the server sends
+--- workspace/applyEdit (new files open as buffers, shared files are edited; nothing is saved).
+--- Without a recipe, pick one (vim.ui.select); without a name, ask (vim.ui.input).
+function M.scaffold(recipe, name, on_done, bufnr)
+  bufnr = (bufnr and bufnr ~= 0) and bufnr or vim.api.nvim_get_current_buf()
+  if not M.client(bufnr) then
+    for _, b in ipairs(vim.api.nvim_list_bufs()) do
+      if M.client(b) then bufnr = b break end
+    end
+  end
+  local function apply(r, n)
+    local args = { recipe = r, name = n, uri = vim.uri_from_bufnr(bufnr) }
+    M.request(bufnr, 'workspace/executeCommand', { command = 'mira.applyScaffold', arguments = { args } },
+      function(err, result)
+        if err then
+          vim.notify('mira.applyScaffold: ' .. err.message, vim.log.levels.ERROR)
+        elseif result and result.applied then
+          vim.notify('Mira: scaffolded ' .. n .. ' (' .. r .. ')')
+        else
+          vim.notify('Mira: the scaffold was not applied', vim.log.levels.WARN)
+        end
+        if on_done then on_done(err, result) end
+      end)
+  end
+  local function with_name(r)
+    if name and name ~= '' then return apply(r, name) end
+    vim.ui.input({ prompt = 'Name of the new thing: ' }, function(n)
+      if n and n ~= '' then apply(r, n) end
+    end)
+  end
+  if recipe and recipe ~= '' then
+    M.request(bufnr, 'mira/recipes', {}, function(_, result)
+      if result then M.recipe_ids = vim.tbl_map(function(r) return r.id end, result.recipes) end
+    end)
+    return with_name(recipe)
+  end
+  M.request(bufnr, 'mira/recipes', {}, function(err, result)
+    if err or not result or #result.recipes == 0 then
+      vim.notify('Mira: ' .. (err and err.message or (result and result.note) or 'no change recipes yet'),
+        vim.log.levels.WARN)
+      return
+    end
+    M.recipe_ids = vim.tbl_map(function(r) return r.id end, result.recipes)
+    vim.ui.select(result.recipes, {
+      prompt = 'Scaffold which change?',
+      format_item = function(r) return string.format('%s (%d commits)', r.title, r.support) end,
+    }, function(choice)
+      if choice then with_name(choice.id) end
+    end)
+  end)
+end
+
 -- -- setup ---------------------------------------------------------------------------------
 
 --- The user commands (plugin/mira.lua defines them at startup; setup() again, harmlessly).
@@ -373,6 +429,19 @@ function M.commands()
       return vim.tbl_filter(function(id) return id:sub(1, #lead) == lead end, M.artifact_order)
     end,
   })
+  command('MiraScaffold', function(args)
+    M.scaffold(args.fargs[1], table.concat(vim.list_slice(args.fargs, 2), ' '))
+  end, {
+    nargs = '*',
+    complete = function(lead)
+      return vim.tbl_filter(function(id) return id:sub(1, #lead) == lead end, M.recipe_ids)
+    end,
+  })
+  -- the "New … like …" code action names this client-side command: ask for the name, apply
+  vim.lsp.commands['mira.scaffold'] = function(cmd, ctx)
+    local a = (cmd.arguments or {})[1] or {}
+    M.scaffold(a.recipe, nil, nil, ctx and ctx.bufnr)
+  end
   command('MiraCochange', function() M.cochange() end)
   command('MiraExperts', function() M.experts() end)
   command('MiraReindex', function()

@@ -15,6 +15,7 @@ interface Api {
     transcript: { turns: Turn[] };
     onDidUpdate: vscode.Event<Turn>;
     applyArtifact(id: string): Promise<boolean>;
+    rate(operationId: string, rating: 'up' | 'down'): Promise<{ recorded: boolean; patternId?: number | null } | undefined>;
     viewDiff(id: string): Promise<void>;
     show(): unknown;
   };
@@ -22,9 +23,11 @@ interface Api {
     getChildren(): unknown[]; getTreeItem(node: unknown): vscode.TreeItem; setDocument(uri: vscode.Uri): Promise<void> };
   experts: { loading: Promise<void>; experts: { name: string; score: number }[]; setDocument(uri: vscode.Uri): Promise<void> };
   status: { text(): { text: string; tooltip: string } };
+  recipes: { recipes: { id: string; files: string[] }[]; refresh(): Promise<void>;
+    getChildren(node?: unknown): unknown[]; getTreeItem(node: unknown): vscode.TreeItem };
 }
 interface Turn {
-  state: string; error?: string;
+  state: string; error?: string; operationId?: string; rating?: string;
   steps: ({ kind: 'text'; text: string } | { kind: 'tool'; name: string; result?: unknown } | { kind: 'artifact'; artifact: { id: string; path: string } })[];
 }
 
@@ -123,6 +126,33 @@ describe('Mira in VS Code', function () {
     await vscode.commands.executeCommand('mira.reindex');
   });
 
+  it('lists change recipes in the "Recipes" view and scaffolds one through workspace/applyEdit', async function () {
+    await until('the handler recipe', async () => {
+      await api.recipes.refresh();
+      return api.recipes.recipes.find((r) => r.files[0] === 'handlers/{{snake}}.py');
+    });
+    const node = api.recipes.getChildren().find((n) => api.recipes.getTreeItem(n).contextValue === 'mira.recipe')!;
+    const item = api.recipes.getTreeItem(node);
+    assert.match(String(item.label), /^New handler \(py\)/);
+    assert.match(String(item.description), /3 commits/);
+    const recipe = api.recipes.recipes.find((r) => r.files[0] === 'handlers/{{snake}}.py')!;
+    // the name given up front (the Scaffold… of the view asks for it in an input box)
+    const result = await vscode.commands.executeCommand<{ applied: boolean; created: string[] }>(
+      'mira.scaffold', { recipe: recipe.id, name: 'delta_wing' });
+    assert.ok(result?.applied, 'the scaffold was applied');
+    assert.equal(result.created.length, 2);
+    const created = await until('the new handler', () =>
+      vscode.workspace.textDocuments.find((d) => d.uri.fsPath.endsWith(path.join('handlers', 'delta_wing.py'))));
+    assert.match(created.getText(), /class DeltaWingHandler:/);
+    const registry = await until('the edited registry', () =>
+      vscode.workspace.textDocuments.find((d) => d.uri.fsPath.endsWith(path.join('handlers', '__init__.py'))));
+    assert.match(registry.getText(), /from \.delta_wing import \*/);
+    for (const doc of [created, registry]) {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+
   describe('chat', function () {
     before(function () {
       if (!llm) {
@@ -137,6 +167,11 @@ describe('Mira in VS Code', function () {
       const text = turn.steps.filter((s) => s.kind === 'text').map((s) => (s as { text: string }).text).join('');
       assert.ok(text.length > 0);
       assert.ok(turn.steps.some((s) => s.kind === 'tool'), 'a tool step is shown');
+      // thumbs up: mira/feedback stores the approach as a reasoning pattern
+      assert.ok(turn.operationId);
+      const rated = await api.chat.rate(turn.operationId, 'up');
+      assert.equal(rated?.recorded, true);
+      assert.equal(turn.rating, 'up');
     });
 
     it('stops a running answer (cancels the request)', async function () {

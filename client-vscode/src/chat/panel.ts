@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import { ProgressType } from 'vscode-languageclient/node';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
-  Artifact, ChatParams, ChatPartial, ChatResult, Methods, Preset, RequestCancelled, ServerCommands,
+  Artifact, ChatParams, ChatPartial, ChatResult, FeedbackParams, FeedbackResult, Methods, Preset,
+  RequestCancelled, ServerCommands,
 } from '../protocol';
 import { renderTurn, Transcript, Turn } from './transcript';
 
@@ -144,6 +145,25 @@ export class ChatController implements vscode.Disposable {
     return applied;
   }
 
+  /** Thumbs up/down: mira/feedback (a thumbs-up teaches Mira this approach). */
+  async rate(operationId: string, rating: 'up' | 'down'): Promise<FeedbackResult | undefined> {
+    const turn = this.transcript.byOperation(operationId);
+    const client = this.getClient();
+    if (!turn || !client) {
+      return undefined;
+    }
+    try {
+      const params: FeedbackParams = { operationId, rating };
+      const result = await client.sendRequest<FeedbackResult>(Methods.feedback, params);
+      turn.rating = rating;
+      this.render(turn);
+      return result;
+    } catch (error) {
+      void vscode.window.showWarningMessage(`Mira: feedback not recorded: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
   async viewDiff(id: string): Promise<void> {
     const artifact = this.transcript.artifact(id);
     if (!artifact) {
@@ -200,6 +220,12 @@ export class ChatController implements vscode.Disposable {
       case 'diff':
         if (message.id) {
           void this.viewDiff(message.id);
+        }
+        break;
+      case 'rate-up':
+      case 'rate-down':
+        if (message.id) {
+          void this.rate(message.id, message.type === 'rate-up' ? 'up' : 'down');
         }
         break;
     }

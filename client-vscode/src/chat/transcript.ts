@@ -18,6 +18,7 @@ export interface Turn {
   error?: string;
   usage?: ChatUsage | null;
   operationId?: string;
+  rating?: 'up' | 'down';
 }
 
 const markdown = new MarkdownIt({ html: false, linkify: true, breaks: false });
@@ -36,6 +37,10 @@ export class Transcript {
     const turn: Turn = { id: this.nextId++, question, steps: [], state: 'streaming' };
     this.turns.push(turn);
     return turn;
+  }
+
+  byOperation(operationId: string): Turn | undefined {
+    return this.turns.find((t) => t.operationId === operationId);
   }
 
   artifact(id: string): Artifact | undefined {
@@ -150,6 +155,18 @@ export function renderUsage(usage: ChatUsage | null | undefined): string {
   return `${usage.model} · ${tokens} tokens · $${usage.costUsd.toFixed(4)}${usage.cached ? ' · cached' : ''}`;
 }
 
+/** Thumbs up/down on a completed answer (mira/feedback); the chosen one is pressed. */
+export function renderRating(turn: Turn): string {
+  if (!turn.operationId) {
+    return '';
+  }
+  const id = escapeHtml(turn.operationId);
+  const button = (rating: 'up' | 'down', label: string, glyph: string): string =>
+    `<button data-action="rate-${rating}" data-id="${id}" class="rate secondary" title="${label}" ` +
+    `aria-label="${label}" aria-pressed="${turn.rating === rating}">${glyph}</button>`;
+  return `<span class="rating">${button('up', 'Helpful', '👍')}${button('down', 'Not helpful', '👎')}</span>`;
+}
+
 export function renderTurn(turn: Turn): string {
   const steps = turn.steps.map(renderStep).join('');
   const thinking = turn.state === 'streaming' && turn.steps.length === 0
@@ -159,8 +176,8 @@ export function renderTurn(turn: Turn): string {
     footer = '<div class="footer cancelled">Stopped.</div>';
   } else if (turn.state === 'failed') {
     footer = `<div class="footer failed">${escapeHtml(turn.error ?? 'failed')}</div>`;
-  } else if (turn.state === 'completed' && turn.usage) {
-    footer = `<div class="footer usage">${escapeHtml(renderUsage(turn.usage))}</div>`;
+  } else if (turn.state === 'completed' && (turn.usage || turn.operationId)) {
+    footer = `<div class="footer usage">${escapeHtml(renderUsage(turn.usage))}${renderRating(turn)}</div>`;
   }
   return `<div class="turn ${turn.state}" data-turn="${turn.id}">` +
     `<div class="question">${escapeHtml(turn.question)}</div>` +

@@ -17,7 +17,7 @@ from mira.cli.commands import (
     run_closing,
 )
 from mira.cli.output import emit_json
-from mira.core.chat.context_api import ContextRequest
+from mira.core.context.api import ContextRequest
 from mira.core.context.presets import PRESETS, UnknownPreset
 from mira.core.context.service import ContextService
 

@@ -23,7 +23,7 @@ def _iso(ts: int) -> str | None:
 def expert_json(expert: Expert) -> dict[str, Any]:
     return {"name": expert.name, "email": expert.email, "score": expert.score,
             "commits": expert.commits, "lines": expert.lines,
-            "lastCommit": _iso(expert.last_commit)}
+            "lastCommit": _iso(expert.last_commit), "emails": list(expert.emails)}
 
 
 def blame_json(blame: BlameLine) -> dict[str, Any]:
@@ -58,7 +58,8 @@ def experts(args: argparse.Namespace) -> int:
             print("  (no history)")
         for e in found:
             last = f", last {humanize_age(now - e.last_commit)}" if e.last_commit else ""
-            print(f"  {round(e.score * 100):3d} %  {e.name} <{e.email}> —"
+            emails = ", ".join(f"<{m}>" for m in e.emails) or f"<{e.email}>"
+            print(f"  {round(e.score * 100):3d} %  {e.name} {emails} —"
                   f" {count(e.commits, 'commit')}, {count(e.lines, 'line')}{last}")
     return 0
 

@@ -33,7 +33,8 @@ def cochange_item(item: Suggestion, repo_root: Path) -> protocol.CochangeItem:
         uri=path_to_uri(repo_root / item.path),
         confidence=item.confidence,
         shared_commits=item.shared_commits,
-        last_changed_together=iso(item.last_changed_together) or "",
+        last_changed_together=(iso(item.last_changed_together) or "")
+        if item.last_changed_together else "",
         reason=item.reason,
     )
 

@@ -1,7 +1,8 @@
 """How the server process ends, as the LSP specification says it should.
 
-The process ends when the client sends ``exit``, when stdin reaches end of file, and when the
-process named by ``initialize``'s ``processId`` is gone. Exit code 0 when ``shutdown`` came
+The process ends when the client sends ``exit``, when stdin reaches end of file, when the
+process named by ``initialize``'s ``processId`` is gone, and on SIGTERM (editors send it to
+stop a server that does not answer). Exit code 0 when ``shutdown`` came
 first, else 1.
 
 Why not let pygls end it: at end of input ``asyncio.run`` cancels the tasks and then *waits*
@@ -56,6 +57,10 @@ class Lifetime:
     def input_closed(self) -> None:
         log.info("the client closed the connection")
         self._begin_stop("end of input")
+
+    def terminated(self) -> None:
+        log.info("SIGTERM received")
+        self._begin_stop("SIGTERM")
 
     def watch_client(self, pid: int | None) -> None:
         """Poll the client process given in ``initialize``; stop when it is gone."""

@@ -26,6 +26,7 @@ class ExpertItem:
     commits: int
     lines: int
     last_commit: str | None  # ISO 8601
+    emails: list[str] = attrs.field(factory=list)  # all of the person's emails
 
 
 @attrs.define

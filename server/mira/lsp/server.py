@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
 import threading
 from collections.abc import Awaitable
@@ -47,6 +49,9 @@ class MiraServer(LanguageServer):
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
 
         async def serve() -> None:
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows
+                asyncio.get_running_loop().add_signal_handler(
+                    signal.SIGTERM, self.lifetime.terminated)
             await run_async(stop_event=stop, reader=reader, protocol=self.protocol,
                             logger=log, error_handler=self.report_server_error)
             self.lifetime.input_closed()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -110,3 +112,51 @@ async def test_run_command_is_off_unless_enabled_then_allow_listed(
     assert not ok and "is not allowed" in out
     ok, out = await _call(box, "run_command", command="git statusx")
     assert not ok and "is not allowed" in out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except (ProcessLookupError, FileNotFoundError):
+        return False
+
+
+async def test_run_command_timeout_and_cancel_kill_grandchildren(
+        repo: GitRepo, workspaces: list[Workspace], tmp_path: Path) -> None:
+    """The bug: only the direct child was killed, so what it started lived on."""
+    cfg = MiraConfig(semantic_enabled=False, run_command_enabled=True,
+                     run_command_allowlist="sh", run_command_timeout_s=1.0)
+    ws = Workspace(repo.root, cfg)
+    ws.open()
+    workspaces.append(ws)
+    box = ToolBox(ws)
+
+    def spawner(pidfile: Path) -> str:  # a child that starts a long-lived grandchild
+        return f"sh -c 'sleep 300 & echo $! > {pidfile}; wait'"
+
+    timed_out = tmp_path / "timeout.pid"
+    # (before the fix this hung: the grandchild kept the output pipe open)
+    ok, out = await asyncio.wait_for(_call(box, "run_command", command=spawner(timed_out)), 30)
+    assert not ok and "timed out" in out
+    grandchild = int(timed_out.read_text())
+    deadline = time.monotonic() + 5
+    while _alive(grandchild) and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    assert not _alive(grandchild)
+
+    cfg.run_command_timeout_s = 60.0
+    cancelled = tmp_path / "cancel.pid"
+    task = asyncio.ensure_future(_call(box, "run_command", command=spawner(cancelled)))
+    deadline = time.monotonic() + 10
+    while not (cancelled.exists() and cancelled.read_text().strip()):
+        assert time.monotonic() < deadline, "the command did not start"
+        await asyncio.sleep(0.02)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 30)
+    grandchild = int(cancelled.read_text())
+    deadline = time.monotonic() + 5
+    while _alive(grandchild) and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    assert not _alive(grandchild)

@@ -7,17 +7,17 @@ import pytest
 
 from mira.core.code.extract import extract
 from mira.core.code.model import PatternMatch
-from mira.core.code.patterns import detect
+from mira.core.code.patterns import detect, subtypes
+from mira.core.code.resolve import Resolver
 
 
 def found(language: str, source: str, path: str = "") -> list[PatternMatch]:
     path = path or ("example.py" if language == "python" else "example.ts")
     index = extract(language, path, source.encode())
-    implementations: dict[str, list[str]] = {}
-    for s in index.symbols:
-        for base in s.bases:
-            implementations.setdefault(base, []).append(s.qualified_name)
-    return detect(index.symbols, implementations)
+    resolver = Resolver()
+    resolver.add_index(index)
+    with_bases = [s.qualified_name for s in index.symbols if s.bases]
+    return detect(index.symbols, subtypes(resolver, with_bases))
 
 
 def names(matches: list[PatternMatch], pattern: str) -> list[str]:
@@ -120,6 +120,11 @@ class Zip(Compression):
 
 class Gzip(Compression):
     def compress(self, data): return data
+
+
+class Archiver:
+    def __init__(self, compression: Compression):
+        self.compression = compression
 ''', '''
 class Compression:
     def compress(self, data): return data
@@ -279,6 +284,9 @@ export class RegularPricing implements PricingStrategy {
 export class SalePricing implements PricingStrategy {
   price(amount: number): number { return amount * 0.8; }
 }
+export class Checkout {
+  constructor(private pricing: PricingStrategy) {}
+}
 ''', '''
 export interface Pricing {
   price(amount: number): number;
@@ -361,3 +369,29 @@ def test_evidence_names_what_matched() -> None:
     [strategy] = [m for m in found("typescript", TS["Strategy"][0]) if m.pattern == "Strategy"]
     assert strategy.symbol.name == "PricingStrategy"
     assert "interchangeable implementations: RegularPricing, SalePricing" in strategy.evidence
+
+
+def test_decorator_needs_a_constructor_parameter_of_its_base_type() -> None:
+    # one base (type arguments are no bases), and `str` parameters are no wrapped base
+    registry = found("python", '''
+import typing
+
+
+class Registry(typing.MutableMapping[str, str]):
+    def __init__(self, store: str, prefix: str = ""):
+        self._store = store
+''')
+    assert names(registry, "Decorator") == []
+    wrapper = found("python", '''
+class Stream:
+    def read(self):
+        pass
+
+
+class BufferedStream(Stream):
+    def __init__(self, inner: "Stream", size: int = 4096):
+        self._inner = inner
+''')
+    [match] = [m for m in wrapper if m.pattern == "Decorator"]
+    assert match.symbol.name == "BufferedStream"
+    assert match.evidence == ["extends Stream and its constructor takes a Stream (inner)"]

@@ -138,3 +138,28 @@ def test_base_extraction_and_typescript_constructors() -> None:
         ("run", [("src.client.Client.run", "resolved")]),
         ("helperThing", [("src.util.helperThing", "resolved")]),
     ]
+
+
+def test_namespace_packages_and_attributes_of_typed_locals(tmp_path: Path) -> None:
+    files = {
+        "src/web/__init__.py": "",
+        # sansio/ has no __init__.py: a namespace package, imported relatively
+        "src/web/sansio/base.py": (
+            "class Settings(dict):\n    def load_env(self, name):\n        pass\n\n\n"
+            "class Scaffold:\n    def route(self, rule):\n        pass\n"),
+        "src/web/app.py": (
+            "from .sansio.base import Scaffold, Settings\n\n\n"
+            "class App(Scaffold):\n    def __init__(self):\n"
+            "        self.settings = self.make_settings()\n\n"
+            "    def make_settings(self) -> Settings:\n        return Settings()\n"),
+        "tests/test_app.py": (
+            "from web.app import App\n\napp = App()\n\n\n"
+            "@app.route('/')\ndef index():\n    app.settings.load_env('X')\n"),
+    }
+    write(tmp_path, files)
+    resolver, indexes = index_all(files, str(tmp_path))
+    found = [(name, edges) for _, name, edges in calls(
+        resolver, indexes["tests/test_app.py"], "test_app.index")]
+    # (a module in a namespace package is named from its directory: `base`)
+    assert found == [("route", [("base.Scaffold.route", "resolved")]),
+                     ("load_env", [("base.Settings.load_env", "resolved")])]

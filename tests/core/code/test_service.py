@@ -17,7 +17,8 @@ import pytest
 from mira.core.code import indexer, store
 from mira.core.code.extract import extract
 from mira.core.code.fuzzy import FuzzyIndex, NameIndex
-from mira.core.code.service import CodeService, common_affixes
+from mira.core.code.reparse import common_affixes
+from mira.core.code.service import CodeService
 from mira.core.config import MiraConfig
 from mira.core.workspace import Workspace
 from tests.support.code_repo import code_fixture
@@ -154,7 +155,7 @@ async def test_incremental_reparse_matches_a_full_parse(
             got = service.update_buffer(tmp_path / name, text)
             # the same tree extracted in full (with syntax errors, tree-sitter's incremental
             # error recovery may differ from a fresh parse's: that is not ours to check)
-            tree = service._buffers[name].tree
+            tree = service.buffers.open[name].tree
             assert got == extract(language, name, text.encode(), tree).symbols, \
                 f"seed {seed} step {step}"
         got = service.update_buffer(tmp_path / name, original)
@@ -378,7 +379,7 @@ def test_an_index_of_an_older_version_is_rebuilt(tmp_path: Path) -> None:
     _, fresh = workspace(tmp_path)
     assert fresh.index().parsed == 11  # every file, though none changed
     assert fresh.index().parsed == 0
-    assert [s.qualified_name for s in fresh._symbol_rows("cache_key")] == [
+    assert [s.qualified_name for s in store.find_symbols(fresh._conn(), "cache_key")] == [
         "mira.core.chat.cache.cache_key"]
 
 
@@ -391,6 +392,26 @@ def test_cli_callers_with_package_root_names(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     items = json.loads(out.stdout)["items"]
     assert [i["caller"]["qualifiedName"] for i in items] == ["mira.cli.main"]
+
+
+def test_cli_guesses_are_off_by_default_and_marked(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "lib.py": "import functools\n\n\nclass Spline:\n    @functools.cache\n"
+                  "    def reticulate(self):\n        pass\n",
+        "app.py": "def main(thing):\n    thing.reticulate()\n"})
+
+    def callers(*flags: str) -> list[dict]:  # type: ignore[type-arg]
+        out = subprocess.run([sys.executable, "-m", "mira", "callers", "Spline.reticulate",
+                              "--json", *flags], cwd=tmp_path, env=server_env(),
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        return list(json.loads(out.stdout)["items"])
+
+    assert callers() == []  # `thing` is untyped: only a guess would connect them
+    [item] = callers("--guesses")
+    assert item["confidence"] == "name" and item["caller"]["qualifiedName"] == "app.main"
+    # line: the `def` line (the decorator is inside the range, from startLine)
+    assert (item["callee"]["line"], item["callee"]["startLine"]) == (6, 5)
 
 
 async def test_reindex_writes_only_changes_and_matches_a_fresh_index(tmp_path: Path) -> None:

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from mira.core.chat.context_api import ContextRequest
 from mira.core.config import load
 from mira.core.context import memory_analysis as analysis
+from mira.core.context.api import ContextRequest
 from mira.core.context.llm import language_model
 from mira.core.context.provider import create_provider
 from mira.core.context.service import ContextService

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from mira.core.chat.context_api import ContextRequest
 from mira.core.code.service import CodeService
 from mira.core.config import MiraConfig
 from mira.core.context import oracle, presets
+from mira.core.context.api import ContextRequest
 from mira.core.context.service import ContextService
 from mira.core.context.sources import (
     GATHERERS,
@@ -164,11 +164,11 @@ async def indexed(workspace: Workspace) -> Workspace:
 async def test_code_section_survives_commit_hits(indexed: Workspace,
                                                  context_repo: GitRepo) -> None:
     question = "Fix KeyError in parse_config when the name is missing"
-    everything = await indexed.service(SearchService).search(question, 10)
+    everything = await indexed.service(SearchService).search(question, 10, ["code", "git"])
     assert any(h.source == "git" and h.path is None for h in everything)  # the crash's cause
     result = await indexed.service(ContextService).oracle(request(context_repo, question))
     code = next(s for s in result.sections if s.source == "code_search")
-    assert code.markdown.startswith("### `config.py:1-")
+    assert code.markdown.startswith("### `config.py` lines 1-")
     assert " @ " not in code.markdown  # commits are not code hits
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from mira.core.chat.context_api import ContextRequest, PromptContext
+from mira.core.context.api import ContextRequest, PromptContext
 from mira.core.context.prompt import PromptPart, assemble
 from mira.core.context.provider import create_provider
 from mira.core.workspace import Workspace

@@ -29,7 +29,7 @@ local function run()
   end
   results.declarative = vim.fn.has('nvim-0.11') == 1
   results.commands = vim.fn.exists(':MiraApply') == 2 and vim.fn.exists(':MiraChat') == 2
-  vim.cmd('edit ' .. vim.fn.fnameescape(env.MIRA_TEST_REPO .. '/api.py'))
+  vim.cmd('edit ' .. vim.fn.fnameescape(env.MIRA_TEST_REPO .. '/' .. (env.MIRA_TEST_FILE or 'api.py')))
   local buf = vim.api.nvim_get_current_buf()
   results.attached = vim.wait(20000, function() return mira.client(buf) ~= nil end, 50)
   if not results.attached then return end
@@ -73,6 +73,37 @@ local function run()
   results.health = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
   vim.cmd('bwipeout!')
   vim.api.nvim_set_current_buf(buf)
+
+  if env.MIRA_TEST_SCAFFOLD == '1' then
+    -- :MiraScaffold RECIPE NAME, then the code action's client command with a typed name
+    local _, listed = sync('mira/recipes', {})
+    local recipe
+    for _, r in ipairs(listed and listed.recipes or {}) do
+      if r.files[1] == 'src/app/handlers/{{snake}}.py' then recipe = r.id end
+    end
+    results.recipe = recipe or vim.NIL
+    local root = env.MIRA_TEST_REPO
+    local function lines_of(path)
+      local b = vim.fn.bufnr(root .. '/' .. path)
+      return b ~= -1 and table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), '\n') or vim.NIL
+    end
+    if recipe then
+      vim.cmd('MiraScaffold ' .. recipe .. ' cart_items')
+      vim.wait(20000, function() return vim.fn.bufnr(root .. '/tests/test_cart_items.py') ~= -1 end, 20)
+      results.scaffold = {
+        handler = lines_of('src/app/handlers/cart_items.py'),
+        test = lines_of('tests/test_cart_items.py'),
+        registry = lines_of('src/app/handlers/__init__.py'),
+      }
+      vim.ui.input = function(_, on_confirm) on_confirm('refunds') end
+      vim.lsp.commands['mira.scaffold']({ command = 'mira.scaffold', arguments = { { recipe = recipe, uri = uri } } },
+        { bufnr = buf })
+      vim.wait(20000, function() return vim.fn.bufnr(root .. '/src/app/handlers/refunds.py') ~= -1 end, 20)
+      results.scaffold.prompted = lines_of('src/app/handlers/refunds.py')
+      vim.wait(10000, function() return #vim.fn.getcompletion('MiraScaffold ', 'cmdline') > 0 end, 50)
+      results.completion = vim.fn.getcompletion('MiraScaffold ', 'cmdline')
+    end
+  end
 
   if env.MIRA_TEST_CHAT == '1' then
     vim.api.nvim_set_current_buf(buf)

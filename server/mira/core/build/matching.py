@@ -109,8 +109,31 @@ def _idf_overlap(query: set[str], target: set[str], idf: dict[str, float]) -> fl
     return hit / total if total else 0.0
 
 
+# weights of the features (each in 0..1); see benchmarks/build_fixes/run.py
+W_SYMBOLS, W_TEXT, W_FILES, W_CLASS, W_NEWEST, W_RECENCY, W_FIX = (
+    0.28, 0.18, 0.14, 0.10, 0.20, 0.04, 0.06)
+NEWEST_DEPTH = 5  # the newest commits touching the error's files that get the feature
+
+
+def _size_factor(cand: Candidate) -> float:
+    """Large commits (a move to src/, a feature drop) share words with any error: their
+    word overlaps count less (1.0 up to 3 files, about 0.5 at 40 files)."""
+    return 1.0 / (1.0 + 0.35 * math.log1p(max(len(cand.files) - 3, 0)))
+
+
+def _touches(cand: Candidate, paths: set[str], names: set[str]) -> int:
+    return sum(1 for f in cand.files if f in paths or any(p.endswith("/" + f) or
+                                                          f.endswith("/" + p) for p in paths)
+               or _basename(f) in names)
+
+
 def score(query: Query, candidates: list[Candidate], now: float) -> list[tuple[float, Candidate]]:
-    """(similarity in 0..1, candidate), best first."""
+    """(similarity in 0..1, candidate), best first.
+
+    Features: the error's symbols and words in the commit (IDF-weighted, scaled down for
+    large commits), the error's files among the commit's (cosine, so touching everything
+    is not a match), the error class, being among the newest commits touching the error's
+    files (what a developer checks first, and a strong baseline), recency, fix-like."""
     n = max(len(candidates), 1)
     df: dict[str, int] = {}
     for cand in candidates:
@@ -120,22 +143,33 @@ def score(query: Query, candidates: list[Candidate], now: float) -> list[tuple[f
     unseen = math.log(1 + n)
     for w in query.skeleton_words | query.symbols:
         idf.setdefault(w, unseen)
-    query_names = {_basename(f) for f in query.files}
+    query_paths = {f.lstrip("./") for f in query.files
+                   if "site-packages" not in f and "/lib/python" not in f}
+    query_names = {_basename(f) for f in query_paths}
     classes_lower = {c.lower() for c in query.classes}
+    touching = {id(c): _touches(c, query_paths, query_names) for c in candidates} \
+        if query_names else {}
+    newest = sorted((c for c in candidates if touching.get(id(c))), key=lambda c: -c.time)
+    newest_rank = {id(c): i for i, c in enumerate(newest[:NEWEST_DEPTH])}
     scored = []
     for cand in candidates:
+        size = _size_factor(cand)
         s_text = _idf_overlap(query.skeleton_words, cand.msg_words | cand.diff_words, idf)
         s_sym = max(_idf_overlap(query.symbols, cand.diff_words | cand.msg_words, idf),
                     1.0 if query.symbols & cand.diff_defs else 0.0)
-        cand_names = {_basename(f) for f in cand.files}
-        s_files = (len(query_names & cand_names) / len(query_names)) if query_names else 0.0
+        shared = touching.get(id(cand), 0)
+        s_files = shared / math.sqrt(len(query_names) * max(len(cand.files), 1)) \
+            if shared else 0.0
         in_msg = bool(classes_lower & cand.msg_words)
         in_diff = bool(classes_lower & cand.diff_words)
         s_class = 1.0 if in_msg else 0.5 if in_diff else 0.0
+        rank = newest_rank.get(id(cand))
+        s_newest = 1.0 / (1 + rank) if rank is not None else 0.0
         age_days = max(now - cand.time, 0) / 86_400
         recency = math.exp(-age_days / 365)
-        value = (0.34 * s_sym + 0.22 * s_text + 0.2 * s_files + 0.12 * s_class
-                 + 0.06 * recency + 0.06 * (1.0 if cand.fix_like else 0.0))
+        value = (W_SYMBOLS * s_sym * size + W_TEXT * s_text * size + W_FILES * min(s_files, 1.0)
+                 + W_CLASS * s_class + W_NEWEST * s_newest + W_RECENCY * recency
+                 + W_FIX * (1.0 if cand.fix_like else 0.0))
         if cand.exact:
             value = max(value, 0.9 + 0.1 * value)
         scored.append((round(min(value, 1.0), 4), cand))

@@ -18,7 +18,7 @@ import signal
 import subprocess
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,8 +92,12 @@ class _Capture:
 def run_command(command: str, cwd: Path, *, timeout_s: float = 600.0,
                 on_line: LineFn | None = None, cancelled: CancelFn | None = None,
                 head_bytes: int = 4 << 20, tail_bytes: int = 1 << 20,
-                env: dict[str, str] | None = None) -> RunOutput:
-    """Run ``command`` through ``/bin/sh`` in ``cwd``; never raises for the command's faults."""
+                env: Mapping[str, str] | None = None,
+                base_env: Mapping[str, str] | None = None) -> RunOutput:
+    """Run ``command`` through ``/bin/sh`` in ``cwd``; never raises for the command's faults.
+
+    The environment is ``base_env`` (default: this process's) plus ``env``. A timeout or
+    cancellation kills the whole process group, grandchildren included."""
     started = time.monotonic()
     missing = missing_program(command, cwd)
     if missing is not None:
@@ -104,7 +108,7 @@ def run_command(command: str, cwd: Path, *, timeout_s: float = 600.0,
         proc = subprocess.Popen(
             ["/bin/sh", "-c", command], cwd=cwd, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, **(env or {})})
+            env={**(os.environ if base_env is None else base_env), **(env or {})})
     except OSError as exc:
         return RunOutput(command, None, "error", time.monotonic() - started, "", 0, False,
                          f"cannot start the command: {exc}")

@@ -22,14 +22,15 @@ from typing import TYPE_CHECKING, Any
 
 from mira.core.chat import artifacts as arts
 from mira.core.chat.cache import ResponseCache, cache_key
-from mira.core.chat.context_api import ContextProvider, ContextRequest, PromptContext, provider_for
 from mira.core.chat.delegation import CodeWriter
 from mira.core.chat.ledger import BudgetExceeded, CallRecord, Ledger, parse_prices
 from mira.core.chat.llm_client import LLMClient, LLMError, LLMResponse, notify
 from mira.core.chat.operations import Artifact, Operation, OperationStore
 from mira.core.chat.tools import Proposal, ToolBox
 from mira.core.context import safety
+from mira.core.context.api import ContextProvider, ContextRequest, PromptContext
 from mira.core.context.llm import OpenAICompleter
+from mira.core.context.provider import create_provider
 from mira.core.endpoint import code_endpoint_from, elapsed_ms, endpoint_from
 from mira.core.reasoning import chat_hooks as learning
 
@@ -145,16 +146,13 @@ class ChatService:
 
     def provider(self) -> ContextProvider:
         if self._provider is None:
-            self._provider = provider_for(self.ws, _BasicProvider)
-            inject = getattr(self._provider, "use_language_model", None)
-            if (inject is not None and self.endpoint is not None
-                    and self.ws.config.memory_model_analysis):
+            if self.endpoint is not None and self.ws.config.memory_model_analysis:
                 # memory's calls go to the chat endpoint, budgeted and recorded too
                 self._memory_model = OpenAICompleter(
                     self.endpoint.base_url, self.endpoint.api_key or "not-needed",
                     self.endpoint.model, self.endpoint.timeout_s, self.endpoint.max_retries,
                     before=self.ledger.check, after=self._record_memory_call)
-                inject(self._memory_model)
+            self._provider = create_provider(self.ws, self._memory_model)
         return self._provider
 
     def _record_memory_call(self, model: str, prompt_tokens: int, completion_tokens: int,
@@ -453,18 +451,3 @@ def _no_model_answer(context: PromptContext) -> str:
     if not body:
         body = "Mira found no context for this question."
     return f"{NO_MODEL_NOTE}\n\n{body}"
-
-
-class _BasicProvider:
-    """Context when the Context Oracle is not installed: the persona and the question."""
-
-    def __init__(self, workspace: Workspace) -> None:
-        self.ws = workspace
-
-    async def build(self, request: ContextRequest) -> PromptContext:
-        system = ("You are Mira, an assistant that knows this codebase. Use the tools to look"
-                  " things up; cite files as path:line.")
-        return PromptContext(system, [], [], len(system) // 4, "basic")
-
-    async def record(self, session_id: str, role: str, content: str) -> None:
-        return None

@@ -271,14 +271,22 @@ def extract(language: str, path: str, source: bytes, tree: Tree | None = None,
             if typed is not None:
                 attrs.append((node.start_byte, _text(node), typed, False))
             continue
+        if "export.default" in caps:  # `export default X`: Import("default", "", X)
+            node = caps["import"][0]
+            if lo <= node.start_byte < hi:
+                imports.append(Import("default", "", _text(caps["export.default"][0]),
+                                      node.start_point[0]))
+            continue
         if "import" in caps:
             module_nodes = caps.get("import.module")
             if not module_nodes:
                 continue
             spec = _text(module_nodes[0]).strip("\"'<>")
             name = _text(caps["import.name"][0]) if "import.name" in caps else \
-                "*" if "import.star" in caps else None
-            alias = _text(caps["import.alias"][0]) if "import.alias" in caps else None
+                "*" if "import.star" in caps else "default" if "import.default" in caps \
+                else None
+            alias = _text(caps["import.alias"][0]) if "import.alias" in caps else \
+                _text(caps["import.default"][0]) if "import.default" in caps else None
             local: str | None = alias or name or (
                 spec.rsplit("/", 1)[-1] if language == "go" else spec)
             if language in ("c", "cpp") or name == "*":

@@ -38,7 +38,9 @@ class Symbol:
 class Import:
     local: str | None  # the name bound in the importing file
     module: str  # as written (".models", "./auth", "std::io")
-    name: str | None  # the imported member, None for a whole module, "*" for all of it
+    # the imported member, None for a whole module, "*" for all of it; ES `export default X`
+    # is Import("default", "", "X")
+    name: str | None
     line: int
 
 

@@ -10,9 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mira.core.code.concepts import split_identifier
+from mira.core.code.extract import type_name
 from mira.core.code.model import PatternMatch, Symbol
+
+if TYPE_CHECKING:
+    from mira.core.code.resolve import Resolver
 
 THRESHOLD = 0.5
 TYPE_KINDS = frozenset({"class", "struct", "interface", "trait"})
@@ -25,6 +30,7 @@ class TypeInfo:
     symbol: Symbol
     methods: list[Symbol] = field(default_factory=list)
     implementations: list[str] = field(default_factory=list)  # subtypes, by qualified name
+    holders: list[str] = field(default_factory=list)  # "Client._transport", "Client.__init__(auth)"
 
     @property
     def name(self) -> str:
@@ -37,9 +43,14 @@ class TypeInfo:
     def ctor(self) -> Symbol | None:
         return next((m for m in self.methods if m.name in _CTOR), None)
 
+    @property
+    def bases(self) -> list[str]:
+        """Base names without their module (``abc.ABC`` -> ``ABC``)."""
+        return [b.rsplit(".", 1)[-1] for b in self.symbol.bases]
+
     def abstract(self) -> bool:
         return self.symbol.kind in ("interface", "trait") or bool(
-            _ABSTRACT_BASES & set(self.symbol.bases)) or "abstract" in self.symbol.signature
+            _ABSTRACT_BASES & set(self.bases)) or "abstract" in self.symbol.signature
 
 
 class _Evidence:
@@ -62,6 +73,19 @@ def _params(signature: str) -> list[str]:
     params = [p.strip() for p in re.split(r",(?![^\[(<]*[\])>])", inside) if p.strip()]
     return [p for p in params if p.split(":")[0].strip() not in ("self", "cls", "&self",
                                                                  "&mut self")]
+
+
+def _param_type(param: str) -> str | None:
+    """The type a parameter declares, by name without its module: ``inner: "pkg.Base"``
+    (Python, TypeScript) or ``Base inner`` (Java, C#) or ``inner Base`` (Go)."""
+    param = param.split("=", 1)[0].strip()
+    if ":" in param:
+        found = type_name(param.split(":", 1)[1])
+    else:
+        words = param.replace("*", " ").split()
+        found = type_name(words[0]) if len(words) == 2 and words[0][:1].isupper() else \
+            type_name(words[-1]) if len(words) == 2 else None
+    return found.rsplit(".", 1)[-1] if found else None
 
 
 def _static(method: Symbol) -> bool:
@@ -158,9 +182,19 @@ def observer(t: TypeInfo) -> _Evidence:
 _COMMAND_METHODS = ("execute", "run", "__call__", "do", "call", "invoke", "perform")
 
 
+_NOT_STRATEGY = re.compile(r"(Error|Exception|Warning|Mixin|Base|Meta)$")
+
+
 def strategy(t: TypeInfo) -> _Evidence:
     e = _Evidence()
+    if (_NOT_STRATEGY.search(t.name) and not t.abstract()) or \
+            re.search(r"(Error|Exception|Warning)$", t.name):
+        return e  # an exception hierarchy or a mixin: no family of algorithms
     public = [m for m in t.methods if not m.name.startswith("_") and m.name not in _CTOR]
+    if not public or not t.holders:
+        # only data (an interface of properties), or nothing holds one to call: a type
+        # hierarchy, not a family of algorithms a context swaps
+        return e
     if t.abstract():
         e.add(0.3, f"{t.symbol.kind} {t.name} is abstract")
     elif t.name.endswith(("Strategy", "Policy")):
@@ -171,6 +205,8 @@ def strategy(t: TypeInfo) -> _Evidence:
                   q.rsplit(".", 1)[-1] for q in t.implementations[:6]))
     if 1 <= len(public) <= 3 and e.score:
         e.add(0.15, "small interface: " + ", ".join(m.name for m in public))
+    if e.score:
+        e.add(0.05, "held by " + ", ".join(t.holders[:3]))
     if public and all(m.name in _COMMAND_METHODS or m.name in ("undo", "redo") for m in public):
         e.score -= 0.3  # an execute()-only interface is a Command
     return e
@@ -199,13 +235,16 @@ def decorator(t: TypeInfo) -> _Evidence:
     ctor = t.ctor()
     wrapped = [f for f in t.symbol.fields if f.lower().strip("_") in (
         "wrapped", "inner", "component", "delegate", "decorated", "wrappee")]
-    typed = []
+    typed: list[tuple[str, str]] = []  # (base, the constructor parameter of that type)
     if ctor is not None:
-        typed = [b for b in t.symbol.bases if any(b in p for p in _params(ctor.signature))]
+        param_types = [(p.split(":")[0].split("=")[0].strip(), _param_type(p))
+                       for p in _params(ctor.signature)]
+        typed = [(b, name) for b in t.bases for name, kind in param_types if kind == b]
     if typed:
-        e.add(0.5, f"extends {typed[0]} and wraps a {typed[0]}")
-    elif wrapped and t.symbol.bases:
-        e.add(0.4, f"extends {t.symbol.bases[0]} and keeps {wrapped[0]}")
+        e.add(0.5, f"extends {typed[0][0]} and its constructor takes a {typed[0][0]}"
+                   f" ({typed[0][1]})")
+    elif wrapped and t.bases:
+        e.add(0.4, f"extends {t.bases[0]} and keeps {wrapped[0]}")
     return e
 
 
@@ -215,16 +254,16 @@ def adapter(t: TypeInfo) -> _Evidence:
         e.add(0.4, f"name {t.name} ends with Adapter")
     elif t.name.endswith("Wrapper"):
         e.add(0.2, f"name {t.name} ends with Wrapper")
-    if t.symbol.bases:
-        e.add(0.2, f"implements {t.symbol.bases[0]}")
+    if t.bases:
+        e.add(0.2, f"implements {t.bases[0]}")
     adaptee = [f for f in t.symbol.fields if f.lower().strip("_") in (
         "adaptee", "client", "wrapped", "delegate", "target", "legacy", "api", "backend")]
     ctor = t.ctor()
-    foreign = [p for p in _params(ctor.signature) if not any(b in p for b in t.symbol.bases)] \
-        if ctor is not None else []
+    foreign = [p for p in _params(ctor.signature) if _param_type(p) is not None and
+               _param_type(p) not in t.bases] if ctor is not None else []
     if adaptee:
         e.add(0.3, f"delegates to {adaptee[0]}")
-    elif ctor is not None and len(foreign) == 1 and t.symbol.bases:
+    elif ctor is not None and len(foreign) == 1 and t.bases:
         e.add(0.2, f"constructed from {foreign[0]}")
     return e
 
@@ -256,7 +295,7 @@ def iterator(t: TypeInfo) -> _Evidence:
     else:
         if "next" in names or "__next__" in names or "Next" in names:
             e.add(0.3, "has next()")
-        iterator_bases = [b for b in t.symbol.bases if b in ("Iterator", "IterableIterator",
+        iterator_bases = [b for b in t.bases if b in ("Iterator", "IterableIterator",
                                                              "AsyncIterator")]
         if iterator_bases:
             e.add(0.4, f"implements {iterator_bases[0]}")
@@ -285,8 +324,36 @@ def function_decorator(fn: Symbol, inner: Sequence[Symbol]) -> _Evidence:
     return e
 
 
-def detect(symbols: Sequence[Symbol], implementations: dict[str, list[str]]) -> list[PatternMatch]:
-    """Patterns among ``symbols`` (whole files); ``implementations``: base name -> subtypes."""
+def holders_of(symbols: Sequence[Symbol]) -> dict[str, list[str]]:
+    """Type name -> where a value of that type is held: class attributes
+    (``Client._transport``) and annotated constructor parameters
+    (``Client.__init__(transport)``): a context keeping one to call."""
+    out: dict[str, list[str]] = {}
+    for s in symbols:
+        if s.kind in TYPE_KINDS:
+            for entry in s.types:
+                name, _, text = entry.partition(":")
+                typed = type_name(text) if text and not text.endswith(")") else None
+                if typed and not entry.startswith("->"):
+                    out.setdefault(typed.rsplit(".", 1)[-1], []).append(f"{s.name}.{name}")
+        elif s.kind == "method" and s.name in _CTOR and "(" in s.signature:
+            owner = f"{s.parent.rsplit('.', 1)[-1]}." if s.parent else ""
+            for param in _params(s.signature):
+                typed = _param_type(param)
+                if typed:
+                    where = param.split(":")[0].split("=")[0].strip()
+                    out.setdefault(typed, []).append(f"{owner}{s.name}({where})")
+    return out
+
+
+def detect(symbols: Sequence[Symbol], implementations: dict[str, list[str]],
+           holders: dict[str, list[str]] | None = None) -> list[PatternMatch]:
+    """Patterns among ``symbols`` (whole files); ``implementations``: a type's qualified
+    name -> the qualified names of the types whose bases resolve to it (``subtypes``);
+    ``holders``: type name -> where values of it are held (``holders_of`` the whole
+    workspace; by default, of ``symbols``)."""
+    if holders is None:
+        holders = holders_of(symbols)
     types: dict[str, TypeInfo] = {}
     children: dict[str, list[Symbol]] = {}
     for s in symbols:
@@ -298,8 +365,11 @@ def detect(symbols: Sequence[Symbol], implementations: dict[str, list[str]]) -> 
     for qualified, info in types.items():
         info.methods = [c for c in children.get(qualified, []) if c.kind in ("method",
                                                                              "function")]
-        info.implementations = [q for q in implementations.get(info.name, [])
-                                if q != qualified]
+        info.implementations = list(dict.fromkeys(
+            q for q in implementations.get(qualified, []) if q != qualified))
+        family = {qualified, *info.implementations}
+        info.holders = [h for h in dict.fromkeys(holders.get(info.name, []))
+                        if not any(h.startswith(q.rsplit(".", 1)[-1] + ".") for q in family)]
         for pattern, detector in DETECTORS.items():
             evidence = detector(info)
             if evidence.score >= THRESHOLD:
@@ -313,3 +383,13 @@ def detect(symbols: Sequence[Symbol], implementations: dict[str, list[str]]) -> 
                                           evidence.items))
     found.sort(key=lambda m: (-m.confidence, m.symbol.path, m.symbol.start_line))
     return found
+
+
+def subtypes(resolver: Resolver, types: Sequence[str]) -> dict[str, list[str]]:
+    """Each type's direct subtypes among ``types``, by their bases as the resolver binds
+    them (a base named ``A`` is the ``A`` its module sees, not every ``A``)."""
+    out: dict[str, list[str]] = {}
+    for qualified in types:
+        for base in resolver.bases_of(qualified):
+            out.setdefault(base, []).append(qualified)
+    return out

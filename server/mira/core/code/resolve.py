@@ -20,13 +20,13 @@ updated file by file.
 
 from __future__ import annotations
 
-import builtins
 import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mira.core.code.model import CONTAINER_KINDS, CallSite, FileIndex, Import
+from mira.core.code.names import COMMON_NAMES, called, join_spec, parse_types
 
 SELF = frozenset({"self", "this", "cls", "Self"})
 # languages whose files see their directory's (package's) top-level names without imports
@@ -35,23 +35,6 @@ CONSTRUCTORS = ("__init__", "__new__", "constructor")
 MAX_DEPTH = 8  # re-export chains, type inference through calls
 _SIMPLE = re.compile(r"^[\w$]+(?:\.[\w$]+)*$")
 
-
-def _builtin_method_names() -> frozenset[str]:
-    """Method names of builtin types: a call ``x.join()`` of an unknown ``x`` is far more
-    often ``str.join`` or ``Thread.join`` than the one ``join`` the workspace defines."""
-    names: set[str] = set()
-    for value in vars(builtins).values():
-        if isinstance(value, type):
-            names.update(n for n in dir(value) if not n.startswith("__"))
-    names.update(("send", "throw", "close", "join", "start", "run", "get", "set", "put",
-                  "read", "write", "flush", "open", "wait", "cancel", "result", "done",
-                  "emit", "on", "then", "catch", "push", "pop", "map", "filter", "forEach",
-                  "reduce", "toString", "call", "apply", "bind", "next", "main", "init",
-                  "close", "dispose", "log", "debug", "info", "warn", "warning", "error"))
-    return frozenset(names)
-
-
-COMMON_NAMES = _builtin_method_names()
 
 Row = tuple[str, str, str, str | None, tuple[str, ...], tuple[str, ...]]
 
@@ -94,14 +77,17 @@ class Resolver:
         """``symbols``: (qualified name, name, kind, parent, bases, types)."""
         rows = [row for row in symbols if row[2] != "module"]
         imports = list(imports)
-        table = {i.local: i for i in imports if i.local}
+        table = {i.local: i for i in imports if i.local and i.module}
+        default = next((i.name for i in imports if i.local == "default" and not i.module), None)
+        if default:
+            table["default"] = Import("default", "", default, 0)
         stars = [i.module for i in imports if i.name == "*"]
         known = self.files.get(path)
         if known is not None and self.modules.get(module) == path and \
                 known == [row[0] for row in rows] and \
                 self.imports.get(module) == table and self.stars.get(module, []) == stars and \
                 all(self.kinds.get(q) == (kind, parent, bases) and
-                    self.types.get(q, {}) == _types(types)
+                    self.types.get(q, {}) == parse_types(types)
                     for q, _, kind, parent, bases, types in rows):
             return  # the same definitions as before (a change inside bodies)
         self.remove(path)
@@ -110,7 +96,7 @@ class Resolver:
         for qualified, name, kind, parent, bases, types in rows:
             self.kinds.setdefault(qualified, (kind, parent, bases))
             if types:
-                self.types[qualified] = _types(types)
+                self.types[qualified] = parse_types(types)
             self.module_of[qualified] = module
             bucket = self.methods_by_name if kind == "method" else self.by_name
             bucket.setdefault(name, []).append(qualified)
@@ -164,6 +150,16 @@ class Resolver:
         """The module name an import refers to, if it is in the workspace."""
         if language == "python" and spec.startswith("."):
             dots = len(spec) - len(spec.lstrip("."))
+            # by path first: a directory without __init__.py (a namespace package) still
+            # holds the modules a relative import names
+            folder = posixpath.dirname(importer)
+            for _ in range(dots - 1):
+                folder = posixpath.dirname(folder)
+            target = posixpath.join(folder, *spec.lstrip(".").split(".")) \
+                if spec.lstrip(".") else folder
+            found = self.by_path.get(target) or self.by_path.get(target + "/__init__")
+            if found is not None:
+                return found
             base = self._package_of(importer)
             base = base[:len(base) - (dots - 1)] if dots > 1 else base
             rest = spec.lstrip(".")
@@ -207,7 +203,7 @@ class Resolver:
             target = self._attr(source, imp.name, depth + 1)
             if target is not None:
                 return target
-        sub = self.module_for(_join(imp.module, imp.name, language), path, language)
+        sub = self.module_for(join_spec(imp.module, imp.name, language), path, language)
         return _Target(sub, True) if sub else None
 
     def _attr(self, module: str, name: str, depth: int = 0) -> _Target | None:
@@ -220,6 +216,9 @@ class Resolver:
         if depth > MAX_DEPTH:
             return None
         imp = self.imports.get(module, {}).get(name)
+        if imp is not None and not imp.module:  # `export default X`: X as seen there
+            return self._lookup(imp.name or "", module, module, depth + 1) \
+                if imp.name != "default" else None
         if imp is not None:
             return self._imported(imp, module, depth)
         path = self.modules.get(module, "")
@@ -281,8 +280,12 @@ class Resolver:
         ``self.make()``)."""
         if depth > MAX_DEPTH:
             return None
-        callee_text = _called(text)
+        callee_text = called(text)
         if callee_text is None:
+            owner_text, _, attr = text.rpartition(".")
+            if owner_text.endswith(")"):  # `Type().attr`, `make().attr`: an attribute's type
+                owner = self._type(owner_text, scope, module, depth + 1)
+                return self._attr_type(owner, attr, depth + 1) if owner else None
             if not _SIMPLE.match(text):
                 return None
             target = self._dotted(text, scope, module, depth + 1)
@@ -323,6 +326,10 @@ class Resolver:
                 return q
             q = info[1]
         return None
+
+    def bases_of(self, type_q: str) -> list[str]:
+        """The workspace types ``type_q``'s bases name, resolved in its module."""
+        return self._bases(type_q)
 
     def _bases(self, type_q: str) -> list[str]:
         info = self.kinds.get(type_q)
@@ -475,37 +482,3 @@ class Resolver:
         if receiver is not None and len(candidates) == 1 and call.name not in self.by_name:
             return [Resolved(candidates[0], "name")]
         return []
-
-
-def _called(text: str) -> str | None:
-    """The callee of a call expression (``a.make(x).run`` of ``a.make(x).run(y)``)."""
-    if not text.endswith(")"):
-        return None
-    depth = 0
-    for i in range(len(text) - 1, -1, -1):
-        if text[i] == ")":
-            depth += 1
-        elif text[i] == "(":
-            depth -= 1
-            if depth == 0:
-                return text[:i] or None
-    return None
-
-
-def _types(types: tuple[str, ...]) -> dict[str, str]:
-    """``("x:Client", "->Response")`` -> ``{"x": "Client", "->": "Response"}``."""
-    out: dict[str, str] = {}
-    for entry in types:
-        if entry.startswith("->"):
-            out["->"] = entry[2:]
-        else:
-            name, _, text = entry.partition(":")
-            out.setdefault(name, text)
-    return out
-
-
-def _join(module: str, name: str, language: str) -> str:
-    """``module.name``; Python's ``from . import x`` gives ``.x``, not ``..x``."""
-    if language == "python" and module.endswith("."):
-        return module + name
-    return f"{module}.{name}"

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from mira.core.chat.context_api import ContextSection
+from mira.core.context.api import ContextSection
 from mira.core.context.presets import Preset
 from mira.core.context.sources import GATHERERS, GatherInput, Skip, SourceResult
 from mira.core.context.tokens import count_tokens, truncate_to_tokens

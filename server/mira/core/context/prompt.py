@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mira.core.chat.context_api import ContextSection
+from mira.core.context.api import ContextSection
 from mira.core.context.tokens import count_tokens, truncate_to_tokens
 
 DEFAULT_PERSONA = (

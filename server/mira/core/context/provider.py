@@ -1,10 +1,10 @@
-"""The chat engine's entry point (see ``mira.core.chat.context_api.provider_for``)."""
+"""The chat engine's entry point to the context layer (``mira.core.context.api``)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mira.core.chat.context_api import ContextProvider
+from mira.core.context.api import ContextProvider
 from mira.core.context.llm import CompleteFn
 from mira.core.context.service import ContextService
 

@@ -1,7 +1,7 @@
 """ContextService: the Context Oracle + memory + prompt builder of one workspace.
 
 It is the ``ContextProvider`` the chat engine uses (``build``/``record``, see
-``mira.core.chat.context_api``) and what ``mira/context``, ``mira/memory`` and the
+``mira.core.context.api``) and what ``mira/context``, ``mira/memory`` and the
 CLI call to show users exactly what a model would see and what Mira remembers.
 """
 
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mira.core.chat.context_api import ContextRequest, PromptContext
 from mira.core.context import oracle, presets, safety
+from mira.core.context.api import ContextRequest, PromptContext
 from mira.core.context.llm import CompleteFn, LanguageModel, language_model
 from mira.core.context.memory import Memory, Recall
 from mira.core.context.memory_store import StoredFact

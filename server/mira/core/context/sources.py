@@ -200,21 +200,31 @@ async def code_search(inp: GatherInput, cap: int) -> SourceResult:
     service = _service(inp.workspace, "mira.core.semantic.service", "SearchService")
     # code only: commits are their own result kind (the fixes and co-change sections carry
     # the history), and a commit hit has no path to check or show
-    hits = await service.search(inp.question, limit=8, kinds=["code"])
-    hits = [h for h in hits
-            if h.path is not None and not safety.is_secret(h.path, inp.secret_globs)]
+    found = await service.search(inp.question, limit=3 * CODE_HITS, kinds=["code"])
+    hits: list[Any] = []
+    per_file: dict[str, int] = {}
+    for h in found:  # several files rather than one file's many symbols
+        if h.path is None or safety.is_secret(h.path, inp.secret_globs) or \
+                per_file.get(h.path, 0) >= CODE_HITS_PER_FILE:
+            continue
+        per_file[h.path] = per_file.get(h.path, 0) + 1
+        hits.append(h)
+        if len(hits) == CODE_HITS:
+            break
     if not hits:
         raise Skip("no matching code")
     blocks = []
     for h in hits:
-        label = f" ({h.symbol})" if h.symbol else ""
-        where = f"{h.path}:{h.start_line + 1}-{h.end_line + 1}"
-        blocks.append(f"### `{where}`{label}\n```\n{h.snippet.rstrip()}\n```")
+        label = f" `{h.symbol}`" if h.symbol else ""
+        blocks.append(f"### `{h.path}` lines {h.start_line + 1}-{h.end_line + 1}{label}\n"
+                      f"```\n{h.snippet.rstrip()}\n```")
     return SourceResult("code_search", "Relevant Code", hits, _fit(blocks, cap),
                         [{"path": h.path, "line": h.start_line} for h in hits])
 
 
 CALLABLE = ("function", "method")
+CODE_HITS = 8
+CODE_HITS_PER_FILE = 2
 
 
 def _symbol_line(s: Any) -> str:

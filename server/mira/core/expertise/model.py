@@ -30,8 +30,10 @@ class ExpertiseParams:
     half_life_days: float = 365.0
     directory_weight: float = 0.2
     activity_window_days: float = 90.0
-    activity_boost: float = 0.5
+    activity_boost: float = 0.5  # at most x1.5: activity cannot outweigh knowledge of the file
+    activity_cap: int = 20  # commits in the window that earn the whole boost
     repo_prior_weight: float = 0.05
+    knowledge_floor: float = 0.0  # an old commit to the file never decays below this
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +45,8 @@ class Event:
     lines: int = 0
 
 
-def _decay(now: int, when: int, half_life_days: float) -> float:
-    return 0.5 ** (max(now - when, 0) / DAY / half_life_days)
+def _decay(now: int, when: int, half_life_days: float, floor: float = 0.0) -> float:
+    return max(0.5 ** (max(now - when, 0) / DAY / half_life_days), floor)
 
 
 def score_authors(file_events: Iterable[Event], directory_events: Iterable[Event],
@@ -62,11 +64,13 @@ def score_authors(file_events: Iterable[Event], directory_events: Iterable[Event
             recent[event.author] = recent.get(event.author, 0) + 1
     for event in file_events:
         scores[event.author] = scores.get(event.author, 0.0) + _decay(
-            now, event.time, params.half_life_days)
+            now, event.time, params.half_life_days, params.knowledge_floor)
     for event in directory_events:
         scores[event.author] = scores.get(event.author, 0.0) + params.directory_weight * _decay(
             now, event.time, params.half_life_days)
-    return {author: score * (1 + params.activity_boost * math.log1p(recent.get(author, 0)))
+    full = math.log1p(params.activity_cap)
+    return {author: round(score * (1 + params.activity_boost * min(
+                math.log1p(recent.get(author, 0)) / full, 1.0)), 12)
             for author, score in scores.items() if score > 1e-3}
 
 

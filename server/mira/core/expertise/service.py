@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mira.core.code.service import CodeService
 from mira.core.expertise.blame import BlameCache, BlameEntry, BlameError
+from mira.core.expertise.identity import Person, resolve
 from mira.core.expertise.model import DAY, Event, ExpertiseParams, score_authors
 from mira.core.git.history_store import lineage
 from mira.core.git.repository import relative_path
@@ -30,11 +32,12 @@ BLAME_SHARE = 0.5  # weight of line ownership in a symbol's score
 @dataclass(frozen=True)
 class Expert:
     name: str
-    email: str
+    email: str  # the email the person used most
     score: float  # 0..1, share of the ranked authors' total
     commits: int
     lines: int
     last_commit: int  # unix time; 0 when only blame knows the author
+    emails: tuple[str, ...] = ()  # every email of the person (identity resolution)
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class BlameLine:
 @dataclass
 class _AuthorStats:
     name: str
+    emails: tuple[str, ...] = ()
     commits: int = 0
     lines: int = 0
     last: int = 0
@@ -62,6 +66,7 @@ class ExpertiseService:
         self.params = ExpertiseParams()
         self.blames = BlameCache()
         self._histories: dict[tuple[int, int, str], Any] = {}
+        self._people: dict[tuple[int, int], dict[str, Person]] = {}
         self._background: set[asyncio.Future[Any]] = set()
 
     # -- blame ---------------------------------------------------------------------------
@@ -134,12 +139,15 @@ class ExpertiseService:
         if repo is None:
             return []
         rel = relative_path(path, repo.root)
-        events, stats = await self._history(repo.root, rel)
+        events, stats, people = await self._history(repo.root, rel)
         if not events[0] and line is None:
             return []
         scores = score_authors(events[0], events[1], events[2], events[3], self.params)
         if line is not None:
-            owned = await self._ownership(path, line)
+            owned: dict[str, int] = {}
+            for email, count in (await self._ownership(path, line)).items():
+                key = people[email].key if email in people else email
+                owned[key] = owned.get(key, 0) + count
             if owned:
                 total = sum(scores.values()) or 1.0
                 owned_total = sum(owned.values())
@@ -147,12 +155,13 @@ class ExpertiseService:
                           + BLAME_SHARE * owned.get(a, 0) / owned_total
                           for a in set(scores) | set(owned)}
         total = sum(scores.values()) or 1.0
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        # rounded before ranking: equal scores tie exactly, and ties go to the key
+        ranked = sorted(scores.items(), key=lambda kv: (-round(kv[1], 9), kv[0]))[:limit]
         result = []
         for author, score in ranked:
-            s = stats.get(author) or _AuthorStats(await self._name(author))
+            s = stats.get(author) or _AuthorStats(await self._name(author), (author,))
             result.append(Expert(s.name, author, round(score / total, 4), s.commits, s.lines,
-                                 s.last))
+                                 s.last, s.emails or (author,)))
         return result
 
     async def _ownership(self, path: Path, line: int) -> dict[str, int]:
@@ -174,19 +183,20 @@ class ExpertiseService:
         return owned
 
     async def _history(self, root: Path, rel: str) -> tuple[
-            tuple[list[Event], list[Event], list[Event], int], dict[str, _AuthorStats]]:
+            tuple[list[Event], list[Event], list[Event], int], dict[str, _AuthorStats],
+            dict[str, Person]]:
         directory = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
         async with self.ws.reader.snapshot() as conn:
             rows = list(await conn.execute_fetchall(
                 "SELECT id, generation FROM repositories WHERE root = ?", (str(root),)))
             if not rows:
-                return ([], [], [], 0), {}
+                return ([], [], [], 0), {}, {}
             repo_id, generation = int(rows[0][0]), int(rows[0][1])
             key = (repo_id, generation, rel)
             if key in self._histories:
-                return self._histories[key]
-            [(newest,)] = await conn.execute_fetchall(
-                "SELECT COALESCE(MAX(author_time), 0) FROM commits WHERE repo_id = ?", (repo_id,))
+                return typing.cast(Any, self._histories[key])
+            people = await self._people_of(conn, repo_id, generation)
+            newest = await _head_time(conn, repo_id)
             names = await self.ws.reader.path_names(conn, repo_id, generation)
             file_rows: list[Any] = []
             for path_id, before in await lineage(conn, repo_id, rel, names):
@@ -208,27 +218,58 @@ class ExpertiseService:
                 "SELECT a.email, c.author_time FROM commits c JOIN authors a ON a.id = c.author_id"
                 " WHERE c.repo_id = ? AND c.author_time > ?",
                 (repo_id, newest - 4 * int(self.params.activity_window_days) * DAY))
+        def person(email: str) -> str:
+            found = people.get(email)
+            return found.key if found is not None else email
+
         stats: dict[str, _AuthorStats] = {}
         file_events = []
         for email, name, when, lines in file_rows:
-            file_events.append(Event(email, int(when), int(lines)))
-            s = stats.setdefault(email, _AuthorStats(name))
+            who = people.get(email)
+            file_events.append(Event(person(email), int(when), int(lines)))
+            s = stats.setdefault(person(email), _AuthorStats(
+                who.name if who else name, who.emails if who else (email,)))
             s.commits += 1
             s.lines += int(lines)
             s.last = max(s.last, int(when))
-        dir_events = [Event(email, int(when)) for email, when in dir_rows]
-        repo_events = [Event(email, int(when)) for email, when in repo_rows]
-        result = (file_events, dir_events, repo_events, int(newest)), stats
+        dir_events = [Event(person(email), int(when)) for email, when in dir_rows]
+        repo_events = [Event(person(email), int(when)) for email, when in repo_rows]
+        result = (file_events, dir_events, repo_events, int(newest)), stats, people
         if len(self._histories) > 256:
             self._histories.clear()
         self._histories[key] = result
         return result
+
+    async def _people_of(self, conn: Any, repo_id: int, generation: int) -> dict[str, Person]:
+        """Every author email of the repository -> its person, once per generation."""
+        key = (repo_id, generation)
+        found = self._people.get(key)
+        if found is None:
+            rows = await conn.execute_fetchall(
+                "SELECT a.email, a.name, COUNT(*) FROM commits c JOIN authors a"
+                " ON a.id = c.author_id WHERE c.repo_id = ? GROUP BY a.id", (repo_id,))
+            found = resolve((str(e), str(n), int(k)) for e, n, k in rows)
+            self._people = {key: found}
+        return found
 
     async def _name(self, email: str) -> str:
         async with self.ws.reader.snapshot() as conn:
             rows = list(await conn.execute_fetchall(
                 "SELECT name FROM authors WHERE email = ?", (email,)))
         return str(rows[0][0]) if rows else email
+
+
+async def _head_time(conn: Any, repo_id: int) -> int:
+    """"Now" for scoring: the indexed HEAD's author time, never the wall clock, so the
+    same index always gives the same experts (the newest commit when HEAD is unknown)."""
+    rows = list(await conn.execute_fetchall(
+        "SELECT c.author_time FROM repositories r JOIN commits c ON c.repo_id = r.id"
+        " AND c.oid = r.head_oid WHERE r.id = ?", (repo_id,)))
+    if rows:
+        return int(rows[0][0])
+    [(newest,)] = await conn.execute_fetchall(
+        "SELECT COALESCE(MAX(author_time), 0) FROM commits WHERE repo_id = ?", (repo_id,))
+    return int(newest)
 
 
 def _normalise(text: str | None) -> str | None:

@@ -32,7 +32,7 @@ PACKAGE_STEMS = frozenset({"__init__", "index", "mod", "lib", "main"})
 GENERIC_KEYS = frozenset({
     "", "conftest", "setup", "readme", "changelog", "changes", "license", "utils", "util",
     "helpers", "helper", "common", "types", "test", "tests", "spec", "index", "main", "src",
-    "lib", "mod", "__init__", "__main__", "config", "constants", "fixtures", "support"})
+    "lib", "mod", "__init__", "__main__", "config", "constants", "support"})
 # beyond this many files with one key the name stops pointing anywhere in particular
 MAX_SAME_KEY = 6
 

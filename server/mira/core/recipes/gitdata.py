@@ -6,26 +6,63 @@ rejects are never read.
 
 from __future__ import annotations
 
+import difflib
 import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from mira.core.context.safety import is_secret
-from mira.core.git.log_reader import iter_commits
+from mira.core.git.records import path_text
 from mira.core.recipes.mining import ChangeSet
 
 MAX_BLOB = 200_000
 
 
+_FORMAT = "%x1e%H%x1f%P%x1f%at%x1f%s"
+
+
 def change_sets(repo: Path, revision: str = "HEAD") -> Iterator[ChangeSet]:
-    """Non-merge commits reachable from ``revision``, newest first, straight from ``git log``."""
-    for rec in iter_commits(repo, [revision]):
-        if rec.is_merge or not rec.files:
+    """Non-merge commits reachable from ``revision``, newest first.
+
+    Why ``--name-status`` and not the index's ``--numstat`` walk: recipes need only which
+    files were added or modified, and skipping the line counts makes ``git log`` about ten
+    times faster (1.2 s instead of 14 s on pytest's 17k commits)."""
+    proc = subprocess.Popen(
+        ["git", "-C", str(repo), "-c", "core.quotepath=off", "-c", "diff.renameLimit=3000",
+         "log", "--no-merges", "--no-color", "--name-status", "-M", "-z", f"--format={_FORMAT}",
+         revision, "--"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    assert proc.stdout is not None
+    try:
+        data = proc.stdout.read()
+    finally:
+        proc.stdout.close()
+        proc.wait()
+    for record in data.split(b"\x1e"):
+        if not record.strip():
             continue
-        added = tuple(f.path for f in rec.files if f.status == "A")
-        modified = tuple(f.path for f in rec.files if f.status == "M")
-        yield ChangeSet(rec.oid, rec.author_time, rec.subject, added, modified,
-                        rec.parents[0] if rec.parents else None)
+        header, _, body = record.partition(b"\x00")
+        fields = header.decode("utf-8", errors="replace").split("\x1f")
+        if len(fields) < 4:
+            continue
+        oid, parents, when, subject = fields[0], fields[1].split(), fields[2], fields[3]
+        tokens = [t.lstrip(b"\n") for t in body.split(b"\x00")]
+        added: list[str] = []
+        modified: list[str] = []
+        i = 0
+        while i < len(tokens):
+            status = tokens[i][:1]
+            i += 1
+            if status in (b"R", b"C"):
+                i += 2
+            elif status in (b"A", b"M", b"D", b"T"):
+                if i < len(tokens):
+                    (added if status == b"A" else modified if status != b"D" else []).append(
+                        path_text(tokens[i]))
+                i += 1
+        if added or modified:
+            yield ChangeSet(oid, int(when or 0), subject, tuple(added), tuple(modified),
+                            parents[0] if parents else None)
 
 
 class GitReader:
@@ -67,17 +104,17 @@ class GitReader:
         return out.returncode == 0
 
     def added_lines(self, oid: str, path: str) -> list[str]:
-        """Lines ``oid`` added to ``path`` (against its first parent)."""
-        if is_secret(path, self.globs):
+        """Lines ``oid`` added to ``path`` against its first parent. Why a line diff of the two
+        blobs (through the one ``cat-file`` process) and not ``git diff-tree``: a process per
+        instance cost 16 s of pytest's 29 s of mining."""
+        new = self.text(oid, path)
+        if new is None:
             return []
-        out = subprocess.run(
-            ["git", "-C", str(self.repo), "diff-tree", "-p", "-U0", "--no-color",
-             "--no-ext-diff", "--root", "-r", oid, "--", path],
-            capture_output=True)
-        if out.returncode != 0:
-            return []
-        lines = out.stdout.decode("utf-8", errors="replace").splitlines()
-        return [ln[1:] for ln in lines if ln.startswith("+") and not ln.startswith("+++")]
+        old = self.text(f"{oid}^", path) or ""
+        old_lines, new_lines = old.splitlines(), new.splitlines()
+        matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+        return [line for tag, _, _, j1, j2 in matcher.get_opcodes() if tag in ("insert", "replace")
+                for line in new_lines[j1:j2]]
 
     def close(self) -> None:
         if self._proc is not None:

@@ -80,6 +80,15 @@ def _segments(path: str) -> list[str]:
     return [stem, *parts[-3:-1]]
 
 
+_NUMBER_NEXT = re.compile(r"\}\}[.\-_]?\d|\d[.\-_]?\{\{")
+
+
+def _whole_name(template: str) -> bool:
+    """The placeholder is not part of a larger number (``release-{{kebab}}.0.0.rst`` abstracts
+    only the major version of what really varies)."""
+    return _NUMBER_NEXT.search(template) is None
+
+
 def candidate_keys(added: Sequence[str]) -> dict[Words, Key]:
     """For each name spelled in the added paths: the templates of the paths it appears in."""
     names: set[Words] = set()
@@ -91,7 +100,8 @@ def candidate_keys(added: Sequence[str]) -> dict[Words, Key]:
         if len(spell(words, "flat")) < MIN_NAME_CHARS:
             continue
         templates = sorted({t for t in (abstract(p, words) for p in added) if has_placeholder(t)})
-        if templates and (len(templates) > 1 or _specific(templates[0])):
+        if templates and all(_whole_name(t) for t in templates) and (
+                len(templates) > 1 or _specific(templates[0])):
             keys[words] = tuple(templates)
     return keys
 

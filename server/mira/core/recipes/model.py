@@ -81,12 +81,13 @@ class Recipe:
 
 
 def thing(template: str) -> str:
-    """"src/flask/views/{{snake}}.py" -> "views module"; a noun for titles."""
+    """"src/flask/views/{{snake}}.py" -> "view (py)": a noun for titles."""
     parts = template.split("/")
     folder = next((p for p in reversed(parts[:-1]) if not has_placeholder(p)), "")
     ext = parts[-1].rsplit(".", 1)[-1] if "." in parts[-1] else ""
-    noun = folder.rstrip("s") if len(folder) > 3 and folder.endswith("s") else folder
-    noun = noun.lstrip("_.")
+    folder = folder.strip("_.")
+    noun = folder[:-1] if len(folder) > 3 and folder.endswith("s") and not folder.endswith(
+        "ss") else folder
     if not noun:
         return f"{ext} file" if ext else "file"
     return f"{noun} ({ext})" if ext else noun

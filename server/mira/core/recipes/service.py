@@ -12,6 +12,7 @@ import hashlib
 import logging
 import subprocess
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 CONTENT_MODE = "latest"  # chosen on the tuning repositories (docs/benchmarks.md)
 MIN_SUPPORT = 3
+BACKGROUND_REMINE_S = 600.0  # after new commits, background mining waits this long since the last
 
 
 class RecipeError(ScaffoldError):
@@ -111,12 +113,40 @@ class RecipeService:
                 return r
         raise RecipeError(f"no recipe {rid!r}; `mira recipes` lists them")
 
+    def stored(self, repo: RepoInfo) -> list[Recipe]:
+        """The stored recipes, without mining; when they are missing or stale, mining starts
+        in the background (for requests that must answer at once, like code actions)."""
+        key = str(repo.root)
+        found = [r for r in self.db.run(lambda c: store.load(c, key)) if not r.retired]
+        head = _git(repo.root, "rev-parse", "--verify", "-q", "HEAD")
+        if head is not None and not self._mining.locked() and self.db.run(
+                lambda c: store.mined_head(c, key)) != head:
+            threading.Thread(target=self._mine_quietly, args=(repo,), daemon=True,
+                             name="mira-recipes").start()
+        return found
+
+    def _mine_quietly(self, repo: RepoInfo) -> None:
+        try:
+            self.recipes_blocking(repo)
+        except Exception:
+            log.warning("mining change recipes of %s failed", repo.root, exc_info=True)
+
+    def refresh_in_background(self, repo: RepoInfo) -> None:
+        """After an index run: mine when never mined, or when HEAD moved and the last mining
+        is older than ``BACKGROUND_REMINE_S`` (a busy repository is not re-mined per commit;
+        explicit requests still re-mine at once)."""
+        key = str(repo.root)
+        last = self.db.run(lambda c: store.mined_at(c, key))
+        if last is None or time.time() - last >= BACKGROUND_REMINE_S:
+            self._mine_quietly(repo)
+
     async def applicable(self, path: Path) -> list[Applicable]:
-        """Recipes whose created files include one shaped like ``path`` (its directory)."""
+        """Recipes whose created files include one shaped like ``path`` (from the stored
+        recipes: a code action never waits for mining)."""
         repo = self.repo(path)
         rel = path.resolve().relative_to(repo.root).as_posix()
         out = []
-        for r in await self.recipes(path):
+        for r in await asyncio.to_thread(self.stored, repo):
             if any(name_of(rel, c.path) for c in r.creates):
                 out.append(Applicable(r, rel, repo))
         return out

@@ -41,6 +41,12 @@ def mined_head(conn: sqlite3.Connection, repo: str) -> str | None:
     return row[0] if row else None
 
 
+def mined_at(conn: sqlite3.Connection, repo: str) -> float | None:
+    row = conn.execute("SELECT mined_at FROM recipe_mining WHERE repo_root = ?",
+                       (repo,)).fetchone()
+    return float(row[0]) if row else None
+
+
 def replace_mined(conn: sqlite3.Connection, repo: str, head: str | None, commits: int,
                   recipes: list[Recipe]) -> None:
     """Store a fresh mining run. A recipe keeps its retirement and its newer refined

@@ -7,12 +7,9 @@ import hashlib
 import os
 import re
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-WINDOW_LINES = 40
-WINDOW_STEP = 30
 MAX_CHUNK_CHARS = 2000
 MAX_FILE_BYTES = 1_000_000
 SECRET_GLOBS = (".env", ".env.*", "*.pem", "*.key", "id_*", "*.p12", "*.pfx", "*secret*")
@@ -37,10 +34,12 @@ class Chunk:
     start_line: int
     end_line: int
     text: str
+    head: str = ""  # signature and docstring (first window of a symbol) or a doc heading
 
     @property
     def content_hash(self) -> str:
-        return hashlib.sha1(self.text.encode("utf-8", "replace")).hexdigest()
+        return hashlib.sha1((self.text + "\0" + self.head).encode("utf-8", "replace")
+                            ).hexdigest()
 
 
 def is_secret(path: str, extra_globs: tuple[str, ...] = ()) -> bool:
@@ -89,32 +88,3 @@ def read_text(path: Path) -> str | None:
     if b"\0" in data[:8192]:
         return None
     return data.decode("utf-8", errors="replace")
-
-
-def window_chunks(rel: str, text: str) -> Iterator[Chunk]:
-    """Overlapping windows of ``WINDOW_LINES`` lines, every ``WINDOW_STEP`` lines."""
-    lines = text.splitlines()
-    language = LANGUAGES.get(Path(rel).suffix.lower())
-    start = 0
-    while start < len(lines):
-        end = min(start + WINDOW_LINES, len(lines)) - 1
-        body = "\n".join(lines[start:end + 1])
-        if body.strip():
-            yield Chunk(f"code:{rel}#{start}", rel, None, "file", language, start, end,
-                        f"{rel}\n{body}"[:MAX_CHUNK_CHARS])
-        if end >= len(lines) - 1:
-            break
-        start += WINDOW_STEP
-
-
-def symbol_chunks(rel: str, text: str, symbols: list[object]) -> Iterator[Chunk]:
-    """One chunk per symbol (signature + docstring + body, capped)."""
-    lines = text.splitlines()
-    language = LANGUAGES.get(Path(rel).suffix.lower())
-    for symbol in symbols:
-        start = int(getattr(symbol, "start_line", 0))
-        end = int(getattr(symbol, "end_line", start))
-        name = str(getattr(symbol, "qualified_name", "") or getattr(symbol, "name", ""))
-        body = "\n".join(lines[start:end + 1])
-        yield Chunk(f"code:{rel}#{start}:{name}", rel, name, str(getattr(symbol, "kind", "")),
-                    language, start, end, f"{rel} {name}\n{body}"[:MAX_CHUNK_CHARS])

@@ -16,7 +16,6 @@ import asyncio
 import hashlib
 import logging
 import os
-import re
 import shutil
 import sqlite3
 import threading
@@ -27,17 +26,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mira.core.code.service import CodeService
+from mira.core.semantic import ranking
 from mira.core.semantic.chunks import (
     Chunk,
     is_secret,
     list_files,
     read_text,
     search_text,
-    symbol_chunks,
-    window_chunks,
 )
 from mira.core.semantic.embed_process import EmbedderBusy, ProcessEmbedder
 from mira.core.semantic.embedder import Embedder, EmbedderError, MiniLMEmbedder, OpenAIEmbedder
+from mira.core.semantic.shapes import symbol_chunks, window_chunks
 from mira.core.semantic.vector_store import (
     EdgeStore,
     QdrantServerStore,
@@ -54,19 +53,9 @@ log = logging.getLogger(__name__)
 COLLECTIONS = ("code", "git", "conversation")
 EMBED_BATCH = 32
 WRITE_BATCH = 200  # chunks per write transaction
-RRF_K = 10
-CANDIDATES = 50
-KEYWORD_WEIGHT = 1.0
-VECTOR_WEIGHT = 3.0  # measured: vector ranks are the better half (benchmarks/search_eval.py)
-_WORD = re.compile(r"[A-Za-z0-9_]+")
-_STOPWORDS_TEXT = """
-a an and are as at be by for from has have if in into is it its of on or that the this to
-was were will with which not no but can these those than then there their them they we you
-your our us he she his her i me my do does did so such also any all each other only own same
-some more most very just should would could may might must shall return returns returned given
-using use used
-"""
-STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+# the shape of code chunks: a new shape re-embeds them into a store of its own (ids of
+# re-shaped chunks must never meet the vectors of the old ones)
+CHUNK_SHAPES = {"code": "windows-1"}
 
 Progress = Callable[[int, int | None, str], None]
 
@@ -131,6 +120,11 @@ class SearchService:
                 self._bulk = ProcessEmbedder()
         return self._bulk
 
+    def identity(self, collection: str) -> str:
+        """What a collection's vectors are: the embedder, and for code the chunk shape."""
+        shape = CHUNK_SHAPES.get(collection)
+        return self.embedder().id + (f"+{shape}" if shape else "")
+
     def _store(self, conn: sqlite3.Connection, collection: str) -> VectorStore | None:
         """The collection's vector store; re-created when the embedder changed."""
         with self._stores_lock:  # two threads must not open one store directory twice
@@ -142,9 +136,10 @@ class SearchService:
         embedder = self.embedder()
         row = conn.execute("SELECT embedder, dimension FROM semantic_collections WHERE name = ?",
                            (collection,)).fetchone()
-        tag = hashlib.sha1(embedder.id.encode()).hexdigest()[:8]
+        identity = self.identity(collection)
+        tag = hashlib.sha1(identity.encode()).hexdigest()[:8]
         directory = self.ws.data_dir / "vectors" / f"{collection}-{tag}"
-        if row is None or row[0] != embedder.id or row[1] != embedder.dimension:
+        if row is None or row[0] != identity or row[1] != embedder.dimension:
             # a new embedder: its vectors must not mix with the old ones (they live in a
             # directory of their own, named by the embedder; the old one is removed)
             if row is not None:
@@ -155,7 +150,7 @@ class SearchService:
                 w.execute("INSERT INTO semantic_collections(name, embedder, dimension)"
                           " VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET"
                           " embedder = excluded.embedder, dimension = excluded.dimension",
-                          (collection, embedder.id, embedder.dimension))
+                          (collection, identity, embedder.dimension))
                 w.execute("UPDATE semantic_chunks SET embedded = 0 WHERE collection = ?",
                           (collection,))
             self.ws.db.write(switch, Priority.EMBED)
@@ -239,10 +234,8 @@ class SearchService:
             (collection,)).fetchone()[0])
 
     def _chunks_for(self, rel: str, text: str) -> list[Chunk]:
-        # the file's own module symbol would be a second, whole-file chunk
-        symbols = [s for s in _symbols(self.ws, self.ws.root / rel, text)
-                   if getattr(s, "kind", None) != "module"]
-        if symbols:
+        symbols = _symbols(self.ws, self.ws.root / rel, text)
+        if any(getattr(s, "kind", None) != "module" for s in symbols):
             return list(symbol_chunks(rel, text, symbols))
         return list(window_chunks(rel, text))
 
@@ -323,14 +316,19 @@ class SearchService:
         conn.execute(
             "INSERT INTO semantic_chunks(collection, key, path, symbol, kind, language,"
             " start_line, end_line, commit_oid, session_id, content_hash, text, search_text,"
-            " embedded, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"
+            " name_text, path_text, head_text, embedded, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"
             " ON CONFLICT(key) DO UPDATE SET symbol = excluded.symbol, kind = excluded.kind,"
             " start_line = excluded.start_line, end_line = excluded.end_line,"
             " content_hash = excluded.content_hash, text = excluded.text,"
-            " search_text = excluded.search_text, embedded = 0, updated_at = excluded.updated_at",
+            " search_text = excluded.search_text, name_text = excluded.name_text,"
+            " path_text = excluded.path_text, head_text = excluded.head_text,"
+            " embedded = 0, updated_at = excluded.updated_at",
             (collection, chunk.key, chunk.path, chunk.symbol, chunk.kind, chunk.language,
              chunk.start_line, chunk.end_line, commit, session, chunk.content_hash, chunk.text,
-             search_text(chunk.text), updated_at or time.time()))
+             search_text(chunk.text), ranking.name_text(chunk.symbol),
+             ranking.path_text(chunk.path), search_text(chunk.head) if chunk.head else "",
+             updated_at or time.time()))
         return int(conn.execute("SELECT id FROM semantic_chunks WHERE key = ?",
                                 (chunk.key,)).fetchone()[0])
 
@@ -432,52 +430,30 @@ class SearchService:
     def _search(self, query: str, limit: int, kinds: list[str] | None,
                 paths: list[str] | None, mode: str = "hybrid", session_id: str | None = None
                 ) -> list[SearchHit]:
-        collections = [k for k in (kinds or ["code", "git"]) if k in COLLECTIONS]
+        # commits are a result kind of their own: asked for by name, never mixed in by default
+        collections = [k for k in (kinds or ["code"]) if k in COLLECTIONS]
         conn = self.ws.db.read()
-        ranked: dict[int, float] = {}
+        lists: list[tuple[list[int], float]] = []
         if mode in ("hybrid", "keyword"):
-            for rank, chunk_id in enumerate(self._keyword(conn, query, collections)):
-                ranked[chunk_id] = ranked.get(chunk_id, 0.0) + KEYWORD_WEIGHT / (
-                    RRF_K + rank + 1)
+            lists.append((ranking.keyword_ids(conn, query, collections),
+                          ranking.KEYWORD_WEIGHT))
         if mode in ("hybrid", "vector") and self.ws.config.semantic_enabled:
-            for rank, chunk_id in enumerate(self._vector(conn, query, collections)):
-                ranked[chunk_id] = ranked.get(chunk_id, 0.0) + VECTOR_WEIGHT / (
-                    RRF_K + rank + 1)
-        ordered = sorted(ranked, key=lambda i: -ranked[i])
+            lists.append((self._vector(conn, query, collections), ranking.VECTOR_WEIGHT))
+        rows = ranking.load_rows(conn, (i for ids, _ in lists for i in ids))
         hits: list[SearchHit] = []
-        for chunk_id in ordered:
-            row = conn.execute(
-                "SELECT path, start_line, end_line, symbol, text, collection, commit_oid,"
-                " session_id, key FROM semantic_chunks WHERE id = ?", (chunk_id,)).fetchone()
-            if row is None or not _path_ok(row[0], paths):
+        for score, row in ranking.fuse(lists, rows, query):
+            if not _path_ok(row.path, paths):
                 continue
-            if session_id is not None and row[7] != session_id:
+            if session_id is not None and row.session != session_id:
                 continue
-            message = row[8].rsplit(":", 1)[-1] if row[5] == "conversation" else None
-            hits.append(SearchHit(row[0], row[1] or 0, row[2] or 0, row[3],
-                                  round(ranked[chunk_id], 6), _snippet(row[4]), row[5],
-                                  row[6], message))
+            message = row.key.rsplit(":", 1)[-1] if row.collection == "conversation" \
+                else None
+            hits.append(SearchHit(row.path, row.start_line, row.end_line, row.symbol,
+                                  round(score, 6), _snippet(row.text), row.collection,
+                                  row.commit, message))
             if len(hits) >= limit:
                 break
         return hits
-
-    def _keyword(self, conn: sqlite3.Connection, query: str, collections: list[str]
-                 ) -> list[int]:
-        words = [w.lower() for w in _WORD.findall(search_text(query))
-                 if w.lower() not in STOPWORDS and len(w) > 1]
-        if not words or not collections:
-            return []
-        match = " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
-        marks = ",".join("?" * len(collections))
-        try:
-            rows = conn.execute(
-                "SELECT s.id FROM semantic_fts f JOIN semantic_chunks s ON s.id = f.rowid"
-                f" WHERE semantic_fts MATCH ? AND s.collection IN ({marks})"
-                " ORDER BY bm25(semantic_fts) LIMIT ?", (match, *collections, CANDIDATES))
-            return [r[0] for r in rows]
-        except sqlite3.OperationalError as exc:
-            log.debug("keyword search failed for %r: %s", query, exc)
-            return []
 
     def _vector(self, conn: sqlite3.Connection, query: str, collections: list[str]
                 ) -> list[int]:
@@ -497,11 +473,11 @@ class SearchService:
             if store is None:
                 continue
             try:
-                found += [(h.score, h.id) for h in store.search(vector, CANDIDATES)]
+                found += [(h.score, h.id) for h in store.search(vector, ranking.CANDIDATES)]
             except Exception as exc:
                 self.status_message = f"vector search failed ({exc}); keyword-only"
                 log.warning("%s", self.status_message)
-        return [chunk_id for _, chunk_id in sorted(found, reverse=True)[:CANDIDATES]]
+        return [chunk_id for _, chunk_id in sorted(found, reverse=True)[:ranking.CANDIDATES]]
 
     def search_mode(self, query: str, limit: int, mode: str,
                     kinds: list[str] | None = None) -> list[SearchHit]:

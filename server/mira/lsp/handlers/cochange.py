@@ -33,7 +33,8 @@ async def cochange_lens(ls: MiraServer, params: types.CodeLensParams) -> list[ty
     result = await cochange_result(ls, params.text_document.uri, None)
     if not result.items:
         return []
-    names = [_lens_name(item) for item in result.items[:LENS_NAMES]]
+    own = result.path.rsplit("/", 1)[-1]
+    names = [_lens_name(item, own) for item in result.items[:LENS_NAMES]]
     more = len(result.items) - LENS_NAMES
     title = "Often changed with " + ", ".join(names) + (f" (+{more})" if more > 0 else "")
     return [types.CodeLens(
@@ -53,9 +54,11 @@ async def cochange_hover(ls: MiraServer, params: types.HoverParams) -> str | Non
         for item in result.items[:HOVER_PARTNERS])
 
 
-def _lens_name(item: protocol.CochangeItem) -> str:
-    """'test_x.py (its test)': the file name, with the non-history evidence if any."""
-    name = item.path.rsplit("/", 1)[-1]
+def _lens_name(item: protocol.CochangeItem, own: str) -> str:
+    """'test_x.py (its test)': the file name (with its folder when it is the document's own
+    name, e.g. python/fixtures.py), and the non-history evidence if any."""
+    parts = item.path.split("/")
+    name = "/".join(parts[-2:]) if parts[-1] == own and len(parts) > 1 else parts[-1]
     evidence = [part for part in item.reason.split("; ") if part and not part.startswith(
         "changed together")]
     return f"{name} ({evidence[0]})" if evidence else name

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pygls.exceptions import JsonRpcInvalidParams
 
-from mira.core.chat.context_api import ContextRequest
+from mira.core.context.api import ContextRequest
 from mira.core.context.presets import UnknownPreset
 from mira.core.context.service import ContextService
 from mira.lsp import protocol_context as pc

@@ -107,7 +107,8 @@ async def top_level_symbols(doc: DocumentRef, text: str | None
 def to_item(expert: Expert) -> ExpertItem:
     return ExpertItem(name=expert.name, email=expert.email, score=expert.score,
                       commits=expert.commits, lines=expert.lines,
-                      last_commit=iso(expert.last_commit) if expert.last_commit else None)
+                      last_commit=iso(expert.last_commit) if expert.last_commit else None,
+                      emails=list(expert.emails))
 
 
 def to_blame(blame: BlameLine) -> BlameResult:

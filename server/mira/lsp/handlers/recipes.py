@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -121,8 +122,18 @@ async def new_like_actions(ls: MiraServer, params: types.CodeActionParams
     return actions
 
 
+async def mine_after_indexing(ls: MiraServer, ws: Workspace) -> None:
+    """Recipes are mined in the background once the history is indexed, so the first code
+    action and mira/recipes find them ready."""
+    service = ws.service(RecipeService)
+    for repo in list(ws.repos):
+        ls.state.spawn(asyncio.to_thread(service.refresh_in_background, repo),
+                       f"recipes {repo.root}")
+
+
 def register(server: MiraServer) -> None:
     server.providers.code_action.append(new_like_actions)
+    server.providers.git_indexed.append(mine_after_indexing)
 
     @server.feature(pr.RECIPES)
     async def recipes(ls: MiraServer, params: pr.RecipesParams) -> pr.RecipesResult:

@@ -2,8 +2,13 @@
 ; their `; also:` line; captures: see ../extract.py).
 
 (import_statement
-  (import_clause (identifier) @import.alias)
+  (import_clause (identifier) @import.default)
   source: (string (string_fragment) @import.module)) @import
+; what a default import of this file binds
+(export_statement "default" declaration: [(function_declaration name: (_) @export.default)
+                                          (generator_function_declaration name: (_) @export.default)
+                                          (class_declaration name: (_) @export.default)]) @import
+(export_statement "default" value: (identifier) @export.default) @import
 (import_statement
   (import_clause (named_imports (import_specifier name: (identifier) @import.name
                                                   alias: (identifier)? @import.alias)))

@@ -1,5 +1,6 @@
 ; Code elements, imports and call sites of TypeScript and TSX (captures: see ../extract.py).
 ; also: ecmascript
+(export_statement "default" declaration: (abstract_class_declaration name: (_) @export.default)) @import
 
 (class_declaration
   name: (type_identifier) @name

@@ -1,21 +1,16 @@
-"""The seam between the chat engine and the context/memory layer.
+"""The context layer's API: what the chat engine asks and what it gets back.
 
 The chat engine asks a ``ContextProvider`` what to put in front of the model and
-tells it every message exchanged. ``mira.core.context.provider.create_provider``
-(the Context Oracle + memory) supplies the real one; until it is importable the
-chat engine's own basic provider is used.
+tells it every message exchanged; ``mira.core.context.provider.create_provider``
+(the Context Oracle + memory) supplies it. These types live on the context side so
+the dependency runs one way: chat imports context, context never imports chat.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
-
-if TYPE_CHECKING:
-    from mira.core.workspace import Workspace
+from typing import Any, Protocol
 
 
 @dataclass
@@ -58,16 +53,3 @@ class ContextProvider(Protocol):
     async def build(self, request: ContextRequest) -> PromptContext: ...
 
     async def record(self, session_id: str, role: str, content: str) -> None: ...
-
-
-ProviderFactory = Callable[["Workspace"], ContextProvider]
-
-
-def provider_for(workspace: Workspace, fallback: ProviderFactory) -> ContextProvider:
-    """The Context Oracle's provider when it is installed, else ``fallback``."""
-    try:
-        module = importlib.import_module("mira.core.context.provider")
-    except ImportError:
-        return fallback(workspace)
-    factory: ProviderFactory = module.create_provider
-    return factory(workspace)
