@@ -11,6 +11,8 @@ import asyncio
 import logging
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,6 +32,7 @@ from mira.core.stores.location import choose_data_dir
 log = logging.getLogger(__name__)
 
 ServiceT = TypeVar("ServiceT")
+HEAD_TEXTS_KEPT = 64  # HEAD versions of open files, to tell unsaved edits apart
 
 
 @dataclass
@@ -65,6 +68,8 @@ class Workspace:
         self._index_lock = threading.Lock()  # one git index run at a time
         self.phases = Phases()  # truthful status of the background work
         self._head_trees: dict[Path, HeadTree] = {}
+        self._disk_modified: dict[Path, set[str]] = {}  # per repository, from git status
+        self._head_texts: OrderedDict[tuple[Path, str, str | None], str | None] = OrderedDict()
         self.index_timings: dict[str, float] = {}
         self._services: dict[type, Any] = {}
 
@@ -187,6 +192,34 @@ class Workspace:
 
     def head_text(self, repo: RepoInfo, rel: str) -> str | None:
         return head_blob_text(repo.root, rel)
+
+    async def modified_now(self, repo: RepoInfo, buffers: Mapping[str, str], *,
+                           refresh_disk: bool) -> set[str]:
+        """Paths of ``repo`` modified now: the working tree's (git status, cached until
+        ``refresh_disk``) plus open buffers (repository-relative path -> text) whose text
+        differs from HEAD, i.e. unsaved edits."""
+        if refresh_disk or repo.root not in self._disk_modified:
+            self._disk_modified[repo.root] = await asyncio.to_thread(self.modified, repo)
+        modified = set(self._disk_modified[repo.root])
+        head = await self.reader.head_oid(repo.root)
+        for rel, text in buffers.items():
+            if rel in modified:
+                continue
+            original = await self._head_text_cached(repo, rel, head)
+            if original is not None and text != original:
+                modified.add(rel)
+        return modified
+
+    async def _head_text_cached(self, repo: RepoInfo, rel: str, head: str | None) -> str | None:
+        key = (repo.root, rel, head)
+        if key in self._head_texts:
+            self._head_texts.move_to_end(key)
+            return self._head_texts[key]
+        text = await asyncio.to_thread(self.head_text, repo, rel)
+        self._head_texts[key] = text
+        while len(self._head_texts) > HEAD_TEXTS_KEPT:  # bounded: least recently used go
+            self._head_texts.popitem(last=False)
+        return text
 
     async def status(self) -> WorkspaceStatus:
         states = await self.reader.all_repo_states()

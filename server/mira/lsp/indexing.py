@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mira.core.git.indexer import IndexCancelled
@@ -17,25 +15,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_locks: dict[Path, asyncio.Lock] = {}
-_again: set[Path] = set()
-
-
 async def index_workspace(ls: MiraServer, ws: Workspace, reason: str) -> None:
     """Index now; if a run is in flight, run once more after it (coalescing bursts)."""
     if ls.state.git_missing:  # said once at open (notices.py); nothing to run
         return
-    lock = _locks.setdefault(ws.root, asyncio.Lock())
-    if lock.locked():
-        _again.add(ws.root)
-        return
-    async with lock:
-        while True:
-            _again.discard(ws.root)
-            await _run(ls, ws, reason)
-            if ws.root not in _again:
-                break
-            reason = "changed during indexing"
+    reasons = iter([reason])
+
+    async def run() -> None:
+        await _run(ls, ws, next(reasons, "changed during indexing"))
+
+    if not await ls.state.runs.run(("git", ws.root), run):
+        return  # the run in flight runs once more
     for repo in ws.repos:
         ws.head_moved(repo)
     await gather_safely("git_indexed", [p(ls, ws) for p in ls.providers.git_indexed])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import sqlite3
 import subprocess
 import threading
 import time
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 CONTENT_MODE = "latest"  # chosen on the tuning repositories (docs/benchmarks.md)
 MIN_SUPPORT = 3
+WRITE_RETRY_PAUSES_S = (2.0, 5.0, 15.0, 30.0, 60.0)
 BACKGROUND_REMINE_S = 600.0  # after new commits, background mining waits this long since the last
 
 
@@ -79,6 +81,7 @@ class RecipeService:
         self.db = workspace.db
         self.globs = parse_globs(workspace.config.context_secret_globs)
         self._mining = threading.Lock()
+        self._stored: dict[str, tuple[float | None, list[Recipe]]] = {}  # by mining time
 
     # -- recipes ---------------------------------------------------------------------
     def repo(self, path: Path | None = None) -> RepoInfo:
@@ -97,7 +100,7 @@ class RecipeService:
                 if progress:
                     progress("mining change recipes from history")
                 found, commits = mine(repo.root, self.globs)
-                self.db.write(lambda c: store.replace_mined(c, key, head, commits, found))
+                self._write_patiently(lambda c: store.replace_mined(c, key, head, commits, found))
             recipes = self.db.run(lambda c: store.load(c, key))
             self._assess(repo, recipes)
         return [r for r in recipes if include_retired or not r.retired]
@@ -113,11 +116,32 @@ class RecipeService:
                 return r
         raise RecipeError(f"no recipe {rid!r}; `mira recipes` lists them")
 
+    def _write_patiently(self, fn: Callable[[Any], None]) -> None:
+        """A write that waits out long writers (a full code or git index holds the database
+        longer than the busy timeout on a big repository): the mined recipes are kept in
+        memory and written again after a pause, instead of being lost."""
+        for pause in WRITE_RETRY_PAUSES_S:
+            try:
+                self.db.write(fn)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                log.info("database busy; storing recipes again in %.0f s", pause)
+                time.sleep(pause)
+        self.db.write(fn)
+
     def stored(self, repo: RepoInfo) -> list[Recipe]:
         """The stored recipes, without mining; when they are missing or stale, mining starts
         in the background (for requests that must answer at once, like code actions)."""
         key = str(repo.root)
-        found = [r for r in self.db.run(lambda c: store.load(c, key)) if not r.retired]
+        stamp = self.db.run(lambda c: store.mined_at(c, key))
+        cached = self._stored.get(key)
+        if cached is not None and cached[0] == stamp:
+            found = cached[1]
+        else:
+            found = [r for r in self.db.run(lambda c: store.load(c, key)) if not r.retired]
+            self._stored[key] = (stamp, found)
         head = _git(repo.root, "rev-parse", "--verify", "-q", "HEAD")
         if head is not None and not self._mining.locked() and self.db.run(
                 lambda c: store.mined_head(c, key)) != head:
@@ -209,6 +233,7 @@ class RecipeService:
                     store.set_retired(conn, key, rid, score.retire)
                     r.retired = score.retire
         self.db.write(write)
+        self._stored.pop(key, None)  # retirements change what code actions offer
 
 
 def _digest(text: str) -> str:

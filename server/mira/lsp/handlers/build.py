@@ -30,7 +30,6 @@ SHOW_FIXES = "mira.showFixes"
 MAX_DIAGNOSTICS_PER_ACTION = 3
 _SEVERITY = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning,
              "info": types.DiagnosticSeverity.Information}
-_published: dict[int, set[str]] = {}  # id(server) -> URIs carrying mira-build diagnostics
 
 
 def _diagnostic(error: BuildError) -> types.Diagnostic:
@@ -56,7 +55,7 @@ async def publish(ls: MiraServer, ws: Workspace) -> int:
         if path is None:
             continue
         by_uri.setdefault(path_to_uri(path), []).append(_diagnostic(error))
-    published = _published.setdefault(id(ls), set())
+    published = ls.state.build_published
     ws_prefix = path_to_uri(ws.root)
     for uri in list(published):
         if uri.startswith(ws_prefix) and uri not in by_uri:
@@ -192,7 +191,7 @@ def register(server: MiraServer) -> None:
             ls.window_show_message(types.ShowMessageParams(
                 type=types.MessageType.Info,
                 message=f"{chosen.short} {chosen.summary} ({chosen.author})\n\n{chosen.hunk}"))
-        return ls.protocol._converter.unstructure(result)
+        return ls.converter.unstructure(result)
 
 
 async def _mine(ls: MiraServer, ws: Workspace) -> None:

@@ -11,8 +11,9 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from mira.core.chat.artifacts import PatchError
+from mira.core.chat.models import ArtifactPartial, ChatError, ChatPartial, ChatRequest, ChatSink
 from mira.core.chat.operations import Artifact, Operation
-from mira.core.chat.service import ChatError, ChatRequest, ChatService, ChatSink
+from mira.core.chat.service import ChatService
 from mira.core.workspace import Workspace
 from mira.lsp import protocol_chat as pc
 from mira.lsp.convert import iso, path_to_uri
@@ -86,12 +87,13 @@ class _LspSink(ChatSink):
         self.begun = False
         self.artifacts: dict[str, pc.ArtifactItem] = {}  # streamed already: reused in the result
 
-    async def _partial(self, value: dict[str, Any]) -> None:
-        if value.get("kind") == "artifact" and isinstance(value.get("artifact"), Artifact):
-            item = await artifact_item(self.ls, self.ws, value["artifact"])
+    async def _partial(self, part: ChatPartial) -> None:
+        if isinstance(part, ArtifactPartial):  # only this layer knows URIs and edits
+            item = await artifact_item(self.ls, self.ws, part.artifact)
             self.artifacts[item.id] = item
-            value = {"kind": "artifact",
-                     "artifact": self.ls.protocol._converter.unstructure(item)}
+            value = {"kind": "artifact", "artifact": self.ls.converter.unstructure(item)}
+        else:
+            value = part.wire()
         assert self.partial_token is not None
         self.ls.protocol.notify(types.PROGRESS, types.ProgressParams(
             token=self.partial_token, value=value))

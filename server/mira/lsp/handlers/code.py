@@ -46,8 +46,6 @@ KINDS = {
     "enum": types.SymbolKind.Enum, "trait": types.SymbolKind.Interface,
     "type": types.SymbolKind.Class,  # Go: `type ID int`, function types, aliases
 }
-_running: set[Path] = set()
-_again: set[Path] = set()
 
 
 # -- positions: tree-sitter columns are UTF-8 bytes, LSP's are UTF-16 code units -----------
@@ -138,7 +136,7 @@ def hierarchy_item(ws: Workspace, cols: Columns, s: Symbol, guess: bool = False
 
 
 def guesses_enabled(ws: Workspace) -> bool:
-    return bool(getattr(ws.config, "code_call_guesses", False))
+    return bool(ws.config.code_call_guesses)
 
 
 def _call_range(cols: Columns, e: CallEdge) -> types.Range:
@@ -155,7 +153,7 @@ def _open_texts(ls: MiraServer, ws: Workspace) -> dict[str, str]:
 
 
 def _enabled(ws: Workspace) -> bool:
-    return bool(getattr(ws.config, "code_enabled", True))
+    return ws.config.code_enabled
 
 
 # -- keeping the index current ------------------------------------------------------------
@@ -163,28 +161,18 @@ async def refresh(ls: MiraServer, ws: Workspace) -> None:
     """Bulk index (changed files only); one run per workspace, coalesced."""
     if not _enabled(ws):
         return
-    if ws.root in _running:
-        _again.add(ws.root)
-        return
-    _running.add(ws.root)
-    try:
-        while True:
-            _again.discard(ws.root)
-            service = ws.service(CodeService)
-            report = await run_phase(ls, ws, "code", service.index,
-                                     title="Mira: indexing code",
-                                     retry=lambda: refresh(ls, ws))
-            if report is not None:
-                ws.phases.finish("code", f"{report.parsed} files parsed",
-                                 files=report.files, symbols=report.symbols,
-                                 calls=report.calls)
-                log.info("code index of %s: %d parsed, %d symbols, %d calls in %.2fs",
-                         ws.root, report.parsed, report.symbols, report.calls,
-                         report.seconds)
-            if ws.root not in _again:
-                break
-    finally:
-        _running.discard(ws.root)
+    await ls.state.runs.run(("code", ws.root), lambda: _index_code(ls, ws))
+
+
+async def _index_code(ls: MiraServer, ws: Workspace) -> None:
+    service = ws.service(CodeService)
+    report = await run_phase(ls, ws, "code", service.index, title="Mira: indexing code",
+                             retry=lambda: refresh(ls, ws))
+    if report is not None:
+        ws.phases.finish("code", f"{report.parsed} files parsed", files=report.files,
+                         symbols=report.symbols, calls=report.calls)
+        log.info("code index of %s: %d parsed, %d symbols, %d calls in %.2fs",
+                 ws.root, report.parsed, report.symbols, report.calls, report.seconds)
 
 
 async def on_document(ls: MiraServer, uri: str, event: str) -> None:
@@ -196,8 +184,8 @@ async def on_document(ls: MiraServer, uri: str, event: str) -> None:
         text = buffer_text(ls, uri)
         if text is not None:
             await asyncio.to_thread(service.update_buffer, doc.path, text)
-        if event == "open" and doc.workspace.root not in _started:
-            _started.add(doc.workspace.root)
+        if event == "open" and doc.workspace.root not in ls.state.code_started:
+            ls.state.code_started.add(doc.workspace.root)
             ls.state.spawn(refresh(ls, doc.workspace), f"code index {doc.workspace.root}")
     elif event == "save":
         await asyncio.to_thread(service.index_paths, [doc.path])
@@ -205,12 +193,9 @@ async def on_document(ls: MiraServer, uri: str, event: str) -> None:
         service.close_buffer(doc.path)
 
 
-_started: set[Path] = set()
-
-
 async def on_opened(ls: MiraServer, ws: Workspace) -> None:
-    if _enabled(ws) and ws.root not in _started:
-        _started.add(ws.root)
+    if _enabled(ws) and ws.root not in ls.state.code_started:
+        ls.state.code_started.add(ws.root)
         ls.state.spawn(refresh(ls, ws), f"code index {ws.root}")
 
 

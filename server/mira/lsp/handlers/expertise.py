@@ -155,4 +155,4 @@ def register(server: MiraServer) -> None:
             ls.window_show_message(types.ShowMessageParams(
                 type=types.MessageType.Info,
                 message=f"Experts of {Path(uri).name}:\n{lines}"))
-        return ls.protocol._converter.unstructure(result)
+        return ls.converter.unstructure(result)

@@ -19,8 +19,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_running: set[str] = set()
-_again: set[str] = set()
 
 
 def to_item(ws: Workspace, hit: SearchHit) -> SearchItem:
@@ -37,19 +35,7 @@ async def refresh(ls: MiraServer, ws: Workspace) -> None:
     Three phases: chunks (keyword search works once they exist), then code embeddings,
     then commit embeddings (code first: it is what most questions are about).
     """
-    key = str(ws.root)
-    if key in _running:
-        _again.add(key)
-        return
-    _running.add(key)
-    try:
-        while True:
-            _again.discard(key)
-            await _phases(ls, ws)
-            if key not in _again:
-                break
-    finally:
-        _running.discard(key)
+    await ls.state.runs.run(("search", ws.root), lambda: _phases(ls, ws))
 
 
 async def _phases(ls: MiraServer, ws: Workspace) -> None:
@@ -70,19 +56,7 @@ async def _phases(ls: MiraServer, ws: Workspace) -> None:
 async def embed(ls: MiraServer, ws: Workspace) -> None:
     """The embedding passes, code first; each resumes where it stopped (paused for a more
     urgent phase, failed, cancelled), so a retry runs only these."""
-    key = f"embed {ws.root}"
-    if key in _running:
-        _again.add(key)
-        return
-    _running.add(key)
-    try:
-        while True:
-            _again.discard(key)
-            await _embed_once(ls, ws)
-            if key not in _again:
-                break
-    finally:
-        _running.discard(key)
+    await ls.state.runs.run(("embed", ws.root), lambda: _embed_once(ls, ws))
 
 
 async def _embed_once(ls: MiraServer, ws: Workspace) -> None:
