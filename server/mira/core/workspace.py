@@ -26,6 +26,7 @@ from mira.core.git.indexer import CancelFn, GitIndexer, IndexResult, ProgressFn
 from mira.core.git.repository import RepoInfo, find_repositories, relative_path, route
 from mira.core.git.worktree import HeadTree, head_blob_text, modified_paths
 from mira.core.phases import Phases
+from mira.core.secrets_purge import purge_if_needed
 from mira.core.stores.database import DB_FILE, Database
 from mira.core.stores.location import choose_data_dir
 
@@ -88,6 +89,11 @@ class Workspace:
     def open(self) -> None:
         """Create/migrate the database and find repositories (blocking)."""
         self.db.open()
+        try:  # stores written under older secret rules lose what the gate now forbids
+            purge_if_needed(self)
+        except Exception:
+            log.warning("purging secrets from %s failed; retried at the next start",
+                        self.db_path, exc_info=True)
         self.repos = find_repositories(self.root, self.config.nested_repo_depth)
 
     async def close(self) -> None:

@@ -8,6 +8,7 @@ All blocking work (processes, git, SQLite) runs in worker threads.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import re
@@ -18,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING, TypeVar
 
+from mira.core import files as workspace_files
+from mira.core import secrets
 from mira.core.build import history, store
 from mira.core.build.detect import detect_commands
 from mira.core.build.matching import Candidate, best_hunk, build_query, score
@@ -99,6 +102,7 @@ class BuildService:
                           tail_bytes=cap // 5)
         dirty = history.dirty_files(repo) if repo else []
         parsed = [self._localize(e) for e in parse_output(out.output, command)]
+        parsed = [dataclasses.replace(e, message=secrets.redact(e.message)) for e in parsed]
         if out.status == "failed" and not parsed:
             log.info("build %r failed without errors Mira recognises", command)
         with self._lock:
@@ -167,7 +171,8 @@ class BuildService:
         if repo and prev.head and head and prev.head != head and not dirty:
             touching = history.commits_touching(repo, prev.head, head, files) if files else []
             commit = touching[-1] if touching else head
-        diff = history.worktree_diff(repo, dirty) if repo and dirty else ""
+        diff = history.worktree_diff(repo, dirty, gate=self._gate(repo)) if repo and dirty \
+            else ""
         store.insert_resolutions(conn, list(gone.values()), run_id=run_id,
                                  head_before=prev.head, head_after=head, files=files,
                                  commit=commit, diff=diff)
@@ -206,11 +211,15 @@ class BuildService:
     def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         return self.ws.db.run(fn)
 
+    def _gate(self, repo: Path) -> workspace_files.Gate:
+        """The gate for a repository (its paths are relative to the repository root)."""
+        return workspace_files.Gate(repo, workspace_files.for_workspace(self.ws).secret_globs)
+
     def _mine(self) -> int:
         stored = 0
         with self._mine_lock:
             for repo in self.ws.repos:
-                stored += history.mine(self.ws.db, repo.root)
+                stored += history.mine(self.ws.db, repo.root, self._gate(repo.root))
         return stored
 
     def _load_candidates(self) -> list[Candidate]:

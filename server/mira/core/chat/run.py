@@ -60,8 +60,9 @@ class ChatRun:
     """One operation's state while it runs."""
 
     def __init__(self, service: ChatService, op: Operation, request: ChatRequest,
-                 sink: ChatSink) -> None:
+                 sink: ChatSink, warning: str | None = None) -> None:
         self.svc = service
+        self.warning = warning  # the user's message held a secret: said before the answer
         self.op = op
         self.req = request
         self.sink = sink
@@ -80,6 +81,9 @@ class ChatRun:
         await asyncio.to_thread(self.svc.operations.event, self.op.id, type_, data)
 
     async def execute(self) -> ChatAnswer:
+        if self.warning:
+            await self.sink.say(self.warning)
+            await self._text(f"⚠ {self.warning}\n\n")
         await self.sink.say("gathering context")
         used = await asyncio.to_thread(self.svc.ledger.used_fraction)
         context = await self.svc.provider().build(ContextRequest(
@@ -98,12 +102,10 @@ class ChatRun:
             await self.event("learned", learned.event)
         await self.svc.provider().record(self.op.session_id, "user", self.req.message)
         if self.svc.client is None:
-            response = no_model_answer(context)
-            await self.sink.emit(TextPartial(response))
-            self.texts.append(response)
+            await self._text(no_model_answer(context))
         else:
             await self._converse(context)
-            response = "".join(self.texts)
+        response = "".join(self.texts)
         await self._collect_artifacts(response)
         await self.svc.provider().record(self.op.session_id, "assistant", response)
         await learning.after_answer(self.svc.ws, self.op.id, self.req.message, self.req.path,

@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mira.core import files, secrets
 from mira.core.chat import artifacts as arts
 from mira.core.chat.cache import ResponseCache
 from mira.core.chat.delegation import CodeWriter
@@ -31,7 +32,6 @@ from mira.core.chat.models import (
 )
 from mira.core.chat.operations import Artifact, Operation, OperationStore
 from mira.core.chat.run import NO_MODEL_NOTE, ChatRun, finish
-from mira.core.context import safety
 from mira.core.context.api import ContextProvider
 from mira.core.context.llm import OpenAICompleter
 from mira.core.context.provider import create_provider
@@ -68,7 +68,7 @@ class ChatService:
 
     @property
     def secret_globs(self) -> tuple[str, ...]:
-        return safety.parse_globs(self.ws.config.context_secret_globs)
+        return secrets.parse_globs(self.ws.config.context_secret_globs)
 
     def provider(self) -> ContextProvider:
         if self._provider is None:
@@ -80,6 +80,16 @@ class ChatService:
                     before=self.ledger.check, after=self._record_memory_call)
             self._provider = create_provider(self.ws, self._memory_model)
         return self._provider
+
+    def completer(self) -> OpenAICompleter | None:
+        """A one-shot completion on the chat endpoint, budgeted and recorded like chat calls
+        (recipe refinement); None without a model."""
+        if self.endpoint is None:
+            return None
+        return OpenAICompleter(
+            self.endpoint.base_url, self.endpoint.api_key or "not-needed", self.endpoint.model,
+            self.endpoint.timeout_s, self.endpoint.max_retries, before=self.ledger.check,
+            after=self._record_memory_call)
 
     def _record_memory_call(self, model: str, prompt_tokens: int, completion_tokens: int,
                             latency_ms: float, error: str | None) -> None:
@@ -105,9 +115,10 @@ class ChatService:
             raise ValueError(f"reasoningEffort must be one of {', '.join(EFFORTS)}")
         await self._recover()
         request = self._without_secrets(request)
+        request, warning = _redacted(request)
         session = request.session_id or f"s-{uuid.uuid4().hex[:12]}"
         op = await asyncio.to_thread(self.operations.create, session, request.message)
-        run = ChatRun(self, op, request, sink)
+        run = ChatRun(self, op, request, sink, warning)
         try:
             await asyncio.to_thread(self.operations.transition, op.id, "started")
             answer = await run.execute()
@@ -128,8 +139,8 @@ class ChatService:
         """An open secret file (``.env``, a key) is neither the context nor the selection."""
         if request.path is None:
             return request
-        rel = safety.relative(self.ws.root, request.path)
-        if rel is not None and not safety.is_secret(rel, self.secret_globs):
+        gate = files.Gate(self.ws.root, self.secret_globs)
+        if gate.relative(request.path) is not None and gate.path_secret(request.path) is None:
             return request
         return dataclasses.replace(request, path=None, line=None, selection=None)
 
@@ -155,7 +166,7 @@ class ChatService:
         """The whole new text of the artifact's file (a diff applied to the current file)."""
         if art.kind == "full":
             return art.content
-        path = safety.inside(self.ws.root, Path(art.path))
+        path = files.Gate(self.ws.root).inside(Path(art.path))
         if path is None:
             raise arts.PatchError(f"{art.path} is outside the workspace")
         current = path.read_text(encoding="utf-8") if path.is_file() else ""
@@ -180,3 +191,18 @@ class ChatService:
             cache_entries=stats.entries, cache_bytes=stats.bytes)
 
 
+def _redacted(request: ChatRequest) -> tuple[ChatRequest, str | None]:
+    """The request with secret tokens the user typed or selected redacted, and a warning
+    naming their kinds (never their values) — before anything is stored or sent."""
+    message, kinds = secrets.redact_with_kinds(request.message)
+    selection, more = secrets.redact_with_kinds(request.selection or "")
+    kinds += more
+    if not kinds:
+        return request, None
+    log.warning("a chat message contained %d secret(s) (%s); redacted", len(kinds),
+                ", ".join(sorted(set(kinds))))
+    warning = (f"Your message contained what looks like a secret ({', '.join(sorted(set(kinds)))})."
+               " It was redacted before being stored or sent to the model; rotate it if it"
+               " was real.")
+    return dataclasses.replace(request, message=message,
+                               selection=selection if request.selection else None), warning

@@ -22,6 +22,7 @@ from mira.core.code.concepts import symbol_terms
 from mira.core.code.extract import extract, module_name
 from mira.core.code.languages import spec_for
 from mira.core.code.model import FileIndex
+from mira.core.files import source_bytes
 from mira.core.processes import worker_init
 
 POOL_MIN_FILES = 64  # fewer files parse faster in-process than a pool starts
@@ -35,7 +36,8 @@ class Parsed:
     path: str  # workspace-relative
     size: int
     mtime_ns: int
-    status: str  # indexed | too_large | binary | minified | symlink | unreadable | missing
+    status: str  # indexed | too_large | binary | minified | symlink | secret | unreadable
+    # | missing
     index: FileIndex | None = None
 
 
@@ -127,6 +129,9 @@ def parse_file(root: str, rel: str, max_bytes: int,
     problem = check_source(data, max_bytes)
     if problem:
         return Parsed(rel, size, mtime, problem)
+    data, secret = source_bytes(rel, data)  # the gate: key files skipped, tokens masked
+    if secret is not None:
+        return Parsed(rel, size, mtime, "secret")
     if modules is None:
         modules = PythonModules(root)
     index = extract(spec.name, rel, data, module=module_for(modules, rel, spec.name))

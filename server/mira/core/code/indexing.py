@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from mira.core import files as workspace_files
 from mira.core.code import store
 from mira.core.code.indexer import Parsed, file_stat, parse_many
 from mira.core.code.languages import BY_EXTENSION, spec_for
 from mira.core.code.model import FileIndex
 from mira.core.code.resolve import Resolved, Resolver
-from mira.core.semantic.chunks import SKIP_DIRS, list_files
 from mira.core.stores.database import Priority
 
 if TYPE_CHECKING:
@@ -57,9 +57,8 @@ class CodeIndexer:
         self.svc = service
 
     def source_files(self) -> list[str]:
-        svc = self.svc
-        files = [f for f in list_files(svc.ws.root) if spec_for(f) is not None]
-        return [f for f in files if not (set(f.split("/")[:-1]) & SKIP_DIRS)]
+        listed = workspace_files.for_workspace(self.svc.ws).list_files()  # the gate decides
+        return [f for f in listed if spec_for(f) is not None]
 
     def index(self, progress: Progress | None = None,
               cancelled: Callable[[], bool] | None = None) -> CodeIndexReport:
@@ -103,7 +102,7 @@ class CodeIndexer:
                 for rel in gone:
                     resolver.remove(rel)
                 report.removed = len(gone)
-            workers = int(getattr(svc.ws.config, "code_index_workers", 0))
+            workers = svc.ws.config.code_index_workers
             parsed: list[tuple[int, FileIndex]] = []
             batch: list[Parsed] = []
             results = parse_many(svc.ws.root, todo, svc.max_bytes, workers, cancelled,
@@ -200,10 +199,11 @@ class CodeIndexer:
         """
         svc = self.svc
         rels = []
+        gate = workspace_files.for_workspace(svc.ws)
         for path in paths:
             rel = svc.rel(path)
-            parts = rel.split("/")
-            if spec_for(rel) is None or rel.startswith("..") or set(parts[:-1]) & SKIP_DIRS:
+            if spec_for(rel) is None or rel.startswith("..") or workspace_files.skipped(rel) or \
+                    rel.startswith(".mira/") or gate.path_secret(rel) is not None:
                 continue
             rels.append(rel)
         if not rels:

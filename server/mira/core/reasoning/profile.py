@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mira.core.context.safety import is_secret
+from mira.core import secrets
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
@@ -94,8 +94,9 @@ class ProfileService:
 
     async def learn(self, message: str) -> list[Fact]:
         """Facts the message states, added or made more certain."""
-        if any(is_secret(w) for w in message.split() if "." in w or "/" in w):
-            return []
+        if secrets.find(message) or any(secrets.secret_name(w) for w in message.split()
+                                         if "." in w or "/" in w):
+            return []  # a message naming a secret file or holding a token teaches nothing
         stated = extract(message)
         if not stated:
             return []

@@ -76,7 +76,7 @@ class ReasoningService:
 
     # -- embeddings (optional) ---------------------------------------------------------
     def _embed(self, text: str) -> list[float] | None:
-        if not getattr(self.ws.config, "semantic_enabled", False):
+        if not self.ws.config.semantic_enabled:
             return None
         try:
             module = importlib.import_module("mira.core.semantic.service")

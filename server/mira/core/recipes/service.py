@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mira.core.context.safety import inside, is_secret, parse_globs, read_text
+from mira.core import files, secrets
 from mira.core.git.repository import RepoInfo
 from mira.core.recipes import store
 from mira.core.recipes.effectiveness import assess
@@ -27,6 +27,7 @@ from mira.core.recipes.gitdata import GitReader, change_sets
 from mira.core.recipes.mining import cluster
 from mira.core.recipes.model import Recipe, build, recipe_id
 from mira.core.recipes.names import name_of
+from mira.core.recipes.refine import refine
 from mira.core.recipes.scaffold import Scaffold, ScaffoldError, scaffold
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 CONTENT_MODE = "latest"  # chosen on the tuning repositories (docs/benchmarks.md)
 MIN_SUPPORT = 3
+READ_MAX_BYTES = 256 * 1024  # a template file larger than this is not read
 WRITE_RETRY_PAUSES_S = (2.0, 5.0, 15.0, 30.0, 60.0)
 BACKGROUND_REMINE_S = 600.0  # after new commits, background mining waits this long since the last
 
@@ -65,8 +67,9 @@ def mine(repo: Path, secret_globs: tuple[str, ...] = (), min_support: int = MIN_
     try:
         recipes = []
         for c in cluster(changes, min_support):
-            c.key = tuple(t for t in c.key if not is_secret(t, secret_globs))
-            c.shared_files = [p for p in c.shared_files if not is_secret(p, secret_globs)]
+            c.key = tuple(t for t in c.key if not secrets.secret_name(t, secret_globs))
+            c.shared_files = [p for p in c.shared_files
+                              if not secrets.secret_name(p, secret_globs)]
             if c.key:
                 recipes.append(build(c, recipe_id(c.key, taken), reader.text,
                                      reader.added_lines, mode))
@@ -79,7 +82,7 @@ class RecipeService:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.db = workspace.db
-        self.globs = parse_globs(workspace.config.context_secret_globs)
+        self.globs = secrets.parse_globs(workspace.config.context_secret_globs)
         self._mining = threading.Lock()
         self._stored: dict[str, tuple[float | None, list[Recipe]]] = {}  # by mining time
 
@@ -182,12 +185,14 @@ class RecipeService:
         return await asyncio.to_thread(self._render, repo, recipe, name)
 
     def _render(self, repo: RepoInfo, recipe: Recipe, name: str) -> Scaffold:
+        gate = files.Gate(repo.root, self.globs)
+
         def read(rel: str) -> str | None:
-            return read_text(repo.root, Path(rel), self.globs)
+            return gate.read_text(rel, READ_MAX_BYTES)
 
         def exists(rel: str) -> bool:
-            target = inside(repo.root, Path(rel))
-            return target is None or target.exists() or is_secret(rel, self.globs)
+            target = gate.inside(rel)
+            return target is None or target.exists() or gate.path_secret(rel) is not None
         return scaffold(recipe, name, read, exists)
 
     async def record(self, result: Scaffold, applied: bool, path: Path | None = None) -> int:
@@ -199,11 +204,20 @@ class RecipeService:
         return await asyncio.to_thread(self.db.write, lambda c: store.record_execution(
             c, str(repo.root), recipe.id, recipe.version, result.name, files, applied, head))
 
-    async def refine(self, recipe: Recipe, source: str, note: str | None,
-                     path: Path | None = None) -> Recipe:
+    async def save_version(self, recipe: Recipe, source: str, note: str | None,
+                           path: Path | None = None) -> Recipe:
         repo = self.repo(path)
-        return await asyncio.to_thread(self.db.write, lambda c: store.save_version(
+        saved = await asyncio.to_thread(self.db.write, lambda c: store.save_version(
             c, str(repo.root), recipe, source, note))
+        self._stored.pop(str(repo.root), None)
+        return saved
+
+    async def refine_with_model(self, rid: str, complete: Callable[[str], str],
+                                path: Path | None = None) -> tuple[Recipe, str]:
+        """Ask the model for better templates; a valid answer becomes the next version."""
+        recipe = await self.recipe(rid, path)
+        better, note = await asyncio.to_thread(refine, recipe, complete)
+        return await self.save_version(better, "model", note, path), note
 
     async def history(self, rid: str, path: Path | None = None) -> list[dict[str, Any]]:
         repo = self.repo(path)

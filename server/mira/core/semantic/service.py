@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import os
 import shutil
 import sqlite3
 import threading
@@ -25,15 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mira.core import files, secrets
 from mira.core.code.service import CodeService
 from mira.core.semantic import ranking
-from mira.core.semantic.chunks import (
-    Chunk,
-    is_secret,
-    list_files,
-    read_text,
-    search_text,
-)
+from mira.core.semantic.chunks import Chunk, search_text
 from mira.core.semantic.embed_process import EmbedderBusy, ProcessEmbedder
 from mira.core.semantic.embedder import Embedder, EmbedderError, MiniLMEmbedder, OpenAIEmbedder
 from mira.core.semantic.shapes import symbol_chunks, window_chunks
@@ -103,7 +97,8 @@ class SearchService:
             if config.embedder == "openai":
                 self._embedder = OpenAIEmbedder(config.embedding_model,
                                                 config.embedding_dimension,
-                                                base_url=config.embedding_base_url)
+                                                base_url=config.embedding_base_url,
+                                                api_key=config.openai_api_key)
             else:
                 bulk = self.bulk_embedder()
                 self._embedder = bulk.urgent() if isinstance(bulk, ProcessEmbedder) \
@@ -158,7 +153,7 @@ class SearchService:
         try:
             if self.ws.config.qdrant_url:
                 store = QdrantServerStore(self.ws.config.qdrant_url, f"mira-{collection}-{tag}",
-                                          embedder.dimension, os.environ.get("QDRANT_API_KEY"))
+                                          embedder.dimension, self.ws.config.qdrant_api_key)
             else:
                 store = EdgeStore(directory, embedder.dimension)
         except VectorStoreError as exc:
@@ -248,10 +243,9 @@ class SearchService:
         seen: set[str] = set()
         removed: list[int] = []
         pending: list[Chunk] = []  # written in short batches: chunking holds no write lock
-        for rel in list_files(self.ws.root):
-            if is_secret(rel) or rel.startswith(".mira/"):
-                continue
-            text = read_text(self.ws.root / rel)
+        gate = files.for_workspace(self.ws)
+        for rel in gate.list_files():
+            text = gate.read_text(rel)  # None: secret content, binary, huge
             if text is None:
                 continue
             seen.add(rel)
@@ -296,9 +290,9 @@ class SearchService:
                 break
             last_id = rows[-1][0]
             chunks = []
-            for _, oid, subject, when, files in rows:
-                changes = (files or "").split("\n")[:30]
-                text = f"{subject}\n" + "\n".join(changes)
+            for _, oid, subject, when, changed in rows:
+                changes = (changed or "").split("\n")[:30]
+                text = secrets.redact(f"{subject}\n" + "\n".join(changes))
                 chunks.append((Chunk(f"git:{oid}", None, None, "commit", None, 0, 0, text),
                                oid, float(when)))
             self.ws.db.write(lambda w, chunks=chunks: [  # type: ignore[misc]
@@ -400,7 +394,7 @@ class SearchService:
     async def add_conversation(self, session_id: str, message_id: str, role: str, text: str,
                                ts: float) -> None:
         chunk = Chunk(f"conversation:{session_id}:{message_id}", None, role,
-                      "message", None, 0, 0, text[:4000])
+                      "message", None, 0, 0, secrets.redact(text[:4000]))
         await self.ws.db.awrite(lambda w: self._upsert_chunk(
             w, "conversation", chunk, session=session_id, updated_at=ts))
         if self.ws.config.semantic_enabled:
@@ -432,6 +426,7 @@ class SearchService:
                 ) -> list[SearchHit]:
         # commits are a result kind of their own: asked for by name, never mixed in by default
         collections = [k for k in (kinds or ["code"]) if k in COLLECTIONS]
+        gate = files.for_workspace(self.ws)  # defence in depth: filtered again at query time
         conn = self.ws.db.read()
         lists: list[tuple[list[int], float]] = []
         if mode in ("hybrid", "keyword"):
@@ -442,15 +437,15 @@ class SearchService:
         rows = ranking.load_rows(conn, (i for ids, _ in lists for i in ids))
         hits: list[SearchHit] = []
         for score, row in ranking.fuse(lists, rows, query):
-            if not _path_ok(row.path, paths):
+            if not _path_ok(row.path, paths) or gate.is_secret(row.path):
                 continue
             if session_id is not None and row.session != session_id:
                 continue
             message = row.key.rsplit(":", 1)[-1] if row.collection == "conversation" \
                 else None
             hits.append(SearchHit(row.path, row.start_line, row.end_line, row.symbol,
-                                  round(score, 6), _snippet(row.text), row.collection,
-                                  row.commit, message))
+                                  round(score, 6), secrets.redact(_snippet(row.text)),
+                                  row.collection, row.commit, message))
             if len(hits) >= limit:
                 break
         return hits

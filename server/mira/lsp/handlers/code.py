@@ -217,14 +217,8 @@ async def _doc(ls: MiraServer, uri: str) -> DocumentRef | None:
 
 
 async def _at(ls: MiraServer, doc: DocumentRef, position: types.Position) -> Symbol | None:
-    """The symbol whose name is at ``position``, else the innermost one around it."""
-    service = doc.workspace.service(CodeService)
-    symbols = await service.document_symbols(doc.path, buffer_text(ls, doc.uri))
-    for s in symbols:
-        if s.kind != "module" and s.selection_start_line == position.line and \
-                s.selection_start_col <= position.character <= s.selection_end_col:
-            return s
-    return await service.symbol_at(doc.path, position.line)
+    return await doc.workspace.service(CodeService).symbol_at(
+        doc.path, position.line, position.character, buffer_text(ls, doc.uri))
 
 
 def register(server: MiraServer) -> None:
@@ -319,22 +313,22 @@ def register(server: MiraServer) -> None:
         if doc is None:
             return ImpactResult(None, [], [], "not a file of an open workspace")
         ws = doc.workspace
-        service = ws.service(CodeService)
-        symbol = await _at(ls, doc, params.position)
-        if symbol is None:
+        found = await ws.service(CodeService).impact(
+            doc.path, params.position.line, max(1, min(params.depth or 3, 10)),
+            guesses=guesses_enabled(ws), character=params.position.character,
+            text=buffer_text(ls, doc.uri))
+        if found is None:
             return ImpactResult(None, [], [], "no symbol at this position")
-        depth = max(1, min(params.depth or 3, 10))
-        callers = await service.callers(symbol.qualified_name, depth, guesses_enabled(ws))
-        answer = await ws.cochange(ws.root / symbol.path)
         cols = Columns(ws, _open_texts(ls, ws))
         items = [ImpactCaller(
             symbol=to_item(ws, cols, e.caller), depth=e.depth,
             call_site=types.Location(path_to_uri(ws.root / e.caller.path), _call_range(cols, e)),
-            confidence=e.confidence) for e in callers]
-        cochanged = [CochangedFile(s.path, path_to_uri(answer.repo_root / s.path), s.confidence)
-                     for s in answer.items] if answer.repo_root is not None else []
-        return ImpactResult(to_item(ws, cols, symbol), items, cochanged,
-                            answer.note if not cochanged else None)
+            confidence=e.confidence) for e in found.callers]
+        root = found.cochange_root
+        cochanged = [CochangedFile(p, path_to_uri(root / p), c)
+                     for p, c in found.cochanged] if root is not None else []
+        return ImpactResult(to_item(ws, cols, found.symbol), items, cochanged,
+                            found.note if not cochanged else None)
 
     @server.feature(CONCEPTS)
     async def concepts(ls: MiraServer, params: ConceptsParams) -> ConceptsResult:
