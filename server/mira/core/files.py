@@ -208,7 +208,7 @@ class Gate:
 
 def for_workspace(ws: Workspace | Any) -> Gate:
     """The gate of a workspace: its root and the user's ``contextSecretGlobs``."""
-    globs = secrets.parse_globs(getattr(ws.config, "context_secret_globs", None))
+    globs = secrets.parse_globs(ws.config.context_secret_globs)
     return Gate(ws.root, globs)
 
 

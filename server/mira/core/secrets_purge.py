@@ -60,7 +60,8 @@ def purge_if_needed(ws: Workspace) -> PurgeReport:
         row = conn.execute("SELECT value FROM gate_state WHERE key = 'version'").fetchone()
         if row is not None and row[0] == str(secrets.GATE_VERSION):
             return PurgeReport()
-        report = purge(conn, files.for_workspace(ws), ws.data_dir)
+        report = purge(conn, files.for_workspace(ws), ws.data_dir) if _has_data(conn) \
+            else PurgeReport()  # a new store: nothing written under older rules
         conn.execute("INSERT INTO gate_state(key, value) VALUES ('version', ?) ON CONFLICT(key)"
                      " DO UPDATE SET value = excluded.value", (str(secrets.GATE_VERSION),))
         conn.commit()
@@ -269,6 +270,24 @@ def _content_hash(text: str) -> str:
     import hashlib
 
     return hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()
+
+
+def _has_data(conn: sqlite3.Connection) -> bool:
+    """Whether any table other than bookkeeping holds a row (a fresh store holds none)."""
+    tables = _tables(conn)
+    fts = {name for name, sql in tables if "VIRTUAL TABLE" in sql.upper()}
+    shadows = {f"{name}_{part}" for name in fts
+               for part in ("data", "idx", "content", "docsize", "config")}
+    for name, _sql in tables:
+        if name in ("schema_migrations", "gate_state", "code_meta") or name in fts \
+                or name in shadows:
+            continue
+        try:
+            if conn.execute(f'SELECT 1 FROM "{name}" LIMIT 1').fetchone() is not None:
+                return True
+        except sqlite3.OperationalError:
+            continue
+    return False
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:

@@ -506,3 +506,30 @@ async def test_workspace_symbols_follow_changed_files(tmp_path: Path) -> None:
     assert [s.name for s in await service.workspace_symbols("alpha")] == [
         "alpha_two", "alpha_beta"]
     assert service._names is built  # updated, not rebuilt
+
+
+def test_a_long_write_elsewhere_delays_the_index_instead_of_failing_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+    import threading
+    import time
+
+    from mira.core.stores import database
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 100)  # each try gives up quickly
+    write(tmp_path, {"a.py": "def one():\n    pass\n", "b.py": "from a import one\n\n\n"
+                     "def two():\n    one()\n"})
+    ws, service = workspace(tmp_path)
+    service.index()  # creates the database
+    (tmp_path / "a.py").write_text("def one():\n    return 1\n")
+    holder = sqlite3.connect(ws.db_path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # another writer (a git index) holds it for 1.5 s
+    released = threading.Timer(1.5, lambda: holder.execute("COMMIT"))
+    released.start()
+    started = time.monotonic()
+    try:
+        report = service.index()
+    finally:
+        released.join()
+        holder.close()
+    assert report.parsed == 1 and time.monotonic() - started >= 1.0
+    assert edges(asyncio.run(service.callers("a.one"))) == [("b.two", "a.one", "resolved", 1)]

@@ -223,13 +223,8 @@ async def apply_artifact(ls: MiraServer, artifact_id: str) -> dict[str, Any]:
 
 
 def register(server: MiraServer) -> None:
-    @server.feature(pc.CHAT)
-    async def chat(ls: MiraServer, params: pc.ChatParams) -> pc.ChatResult:
-        return await chat_result(ls, params)
-
-    @server.feature(pc.OPERATIONS)
-    async def operations(ls: MiraServer, params: pc.OperationsParams) -> pc.OperationsResult:
-        return await operations_result(ls, params)
+    server.feature(pc.CHAT)(chat_result)
+    server.feature(pc.OPERATIONS)(operations_result)
 
     @server.feature(pc.BUDGET)
     async def budget(ls: MiraServer, params: pc.BudgetParams) -> pc.BudgetResult:

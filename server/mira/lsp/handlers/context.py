@@ -71,10 +71,5 @@ async def memory_result(ls: MiraServer, params: pc.MemoryParams) -> pc.MemoryRes
 
 
 def register(server: MiraServer) -> None:
-    @server.feature(pc.CONTEXT)
-    async def context(ls: MiraServer, params: pc.ContextParams) -> pc.ContextResult:
-        return await context_result(ls, params)
-
-    @server.feature(pc.MEMORY)
-    async def memory(ls: MiraServer, params: pc.MemoryParams) -> pc.MemoryResult:
-        return await memory_result(ls, params)
+    server.feature(pc.CONTEXT)(context_result)
+    server.feature(pc.MEMORY)(memory_result)
