@@ -88,6 +88,10 @@ def test_a_store_written_before_the_gate_is_purged(
         assert "app/payments.py" in code and "app/settings.py" in code
         subjects = " ".join(r[0] for r in conn.execute("SELECT subject FROM commits"))
         assert "[REDACTED:stripe-key]" in subjects
+        # only the purged points left the vector stores: unchanged chunks stay embedded
+        kept, pending = conn.execute("SELECT SUM(embedded), SUM(1 - embedded) FROM"
+                                     " semantic_chunks WHERE collection = 'code'").fetchone()
+        assert kept > 0 and pending > 0 and any(data_dir.glob("vectors/code-*"))
     finally:
         conn.close()
 

@@ -11,8 +11,9 @@ globs, file contents, token patterns); SQL cannot. What it does:
   secret tokens, and lines of the files the gate refuses (an answer written before
   the gate may quote a ``.env``) — those files are read here, in memory, only to find
   their lines in the store;
-- when chunks were deleted or changed, the collection's local vectors are dropped and
-  re-embedded from the redacted text (vectors are a cache, SQLite holds every chunk);
+- the points of deleted or changed chunks leave the local vector stores, and changed chunks
+  are re-embedded from the redacted text (vectors are a cache, SQLite holds every chunk; a
+  store that cannot be opened is dropped whole and its collection re-embedded);
 - then FTS5 segments are merged (``optimize``: deleted terms leave the index), the
   database is vacuumed and the WAL truncated, so no old byte survives in ``.mira/``.
 """
@@ -84,18 +85,21 @@ def purge(conn: sqlite3.Connection, gate: files.Gate, data_dir: Path) -> PurgeRe
         changed = _purge_chunks(conn, gate, report)
         _purge_code_files(conn, gate, report)
         _purge_fix_hunks(conn, gate)
-        changed |= _redact_all_text(conn, report, _forbidden_lines(gate))
-        for collection in sorted(changed):
-            conn.execute("UPDATE semantic_chunks SET embedded = 0 WHERE collection = ?",
-                         (collection,))
+        for collection, ids in _redact_all_text(conn, report, _forbidden_lines(gate)).items():
+            changed.setdefault(collection, set()).update(ids)
+            conn.executemany("UPDATE semantic_chunks SET embedded = 0 WHERE id = ?",
+                             [(i,) for i in ids])
+        dimensions = dict(conn.execute("SELECT name, dimension FROM semantic_collections"))
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    for collection in sorted(changed):  # vectors of removed or changed text: re-embedded
-        for directory in (data_dir / "vectors").glob(f"{collection}-*"):
-            shutil.rmtree(directory, ignore_errors=True)
-        report.collections_reset.append(collection)
+    for collection, ids in sorted(changed.items()):
+        if not _delete_points(data_dir, collection, sorted(ids), dimensions.get(collection)):
+            conn.execute("UPDATE semantic_chunks SET embedded = 0 WHERE collection = ?",
+                         (collection,))
+            conn.commit()
+            report.collections_reset.append(collection)
     if report.chunks_deleted or report.values_redacted or report.code_files_deleted:
         _compact(conn)
     report.seconds = time.perf_counter() - started
@@ -108,8 +112,30 @@ def _tables(conn: sqlite3.Connection) -> list[tuple[str, str]]:
         " AND name NOT LIKE 'sqlite_%'")]
 
 
-def _purge_chunks(conn: sqlite3.Connection, gate: files.Gate, report: PurgeReport) -> set[str]:
-    """Delete the code chunks of files the gate refuses; the collections touched."""
+def _delete_points(data_dir: Path, collection: str, ids: list[int],
+                   dimension: int | None) -> bool:
+    """Remove ``ids`` from the collection's local vector stores; False when a store could not
+    be opened (it is then removed whole: vectors are a cache)."""
+    ok = True
+    for directory in (data_dir / "vectors").glob(f"{collection}-*"):
+        try:
+            from mira.core.semantic.vector_store import EdgeStore
+
+            store = EdgeStore(directory, int(dimension or 0))
+            try:
+                store.delete(ids)
+            finally:
+                store.close()
+        except Exception:
+            log.warning("cannot open %s to purge it; it is rebuilt", directory, exc_info=True)
+            shutil.rmtree(directory, ignore_errors=True)
+            ok = False
+    return ok
+
+
+def _purge_chunks(conn: sqlite3.Connection, gate: files.Gate,
+                  report: PurgeReport) -> dict[str, set[int]]:
+    """Delete the code chunks of files the gate refuses; their ids by collection."""
     verdicts: dict[str, bool] = {}
     doomed: list[int] = []
     for chunk_id, path in conn.execute("SELECT id, path FROM semantic_chunks"
@@ -120,7 +146,7 @@ def _purge_chunks(conn: sqlite3.Connection, gate: files.Gate, report: PurgeRepor
             doomed.append(chunk_id)
     conn.executemany("DELETE FROM semantic_chunks WHERE id = ?", [(i,) for i in doomed])
     report.chunks_deleted += len(doomed)
-    return {"code"} if doomed else set()
+    return {"code": set(doomed)} if doomed else {}
 
 
 def _refused(gate: files.Gate, rel: str) -> bool:
@@ -190,10 +216,10 @@ def _forbidden_lines(gate: files.Gate) -> re.Pattern[str] | None:
 
 
 def _redact_all_text(conn: sqlite3.Connection, report: PurgeReport,
-                     forbidden: re.Pattern[str] | None) -> set[str]:
+                     forbidden: re.Pattern[str] | None) -> dict[str, set[int]]:
     """Redact secret tokens in every text value of every table (FTS5 tables that mirror
-    another table's content follow through its triggers); the chunk collections changed."""
-    changed: set[str] = set()
+    another table's content follow through its triggers); the chunks changed, by collection."""
+    changed: dict[str, set[int]] = {}
     fts = {name for name, sql in _tables(conn) if "VIRTUAL TABLE" in sql.upper()}
     shadows = {f"{name}_{part}" for name in fts
                for part in ("data", "idx", "content", "docsize", "config")}
@@ -226,7 +252,7 @@ def _redact_all_text(conn: sqlite3.Connection, report: PurgeReport,
                 updates["search_text"] = _search_text(updates["text"])
                 updates["content_hash"] = _content_hash(updates["text"])
                 collection = values[columns.index("collection")]
-                changed.add(str(collection))
+                changed.setdefault(str(collection), set()).add(int(rowid))
             assignments = ", ".join(f'"{c}" = ?' for c in updates)
             conn.execute(f'UPDATE "{table}" SET {assignments} WHERE rowid = ?',
                          (*updates.values(), rowid))

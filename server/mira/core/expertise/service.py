@@ -18,7 +18,7 @@ from mira.core.code.service import CodeService
 from mira.core.expertise.blame import BlameCache, BlameEntry, BlameError
 from mira.core.expertise.identity import Person, resolve
 from mira.core.expertise.model import DAY, Event, ExpertiseParams, score_authors
-from mira.core.git.history_store import lineage
+from mira.core.git import history_store as history
 from mira.core.git.repository import relative_path
 
 if TYPE_CHECKING:
@@ -204,39 +204,24 @@ class ExpertiseService:
     async def _history(self, root: Path, rel: str) -> tuple[
             tuple[list[Event], list[Event], list[Event], int], dict[str, _AuthorStats],
             dict[str, Person]]:
-        directory = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
         async with self.ws.reader.snapshot() as conn:
-            rows = list(await conn.execute_fetchall(
-                "SELECT id, generation FROM repositories WHERE root = ?", (str(root),)))
-            if not rows:
+            found = await history.repo_generation(conn, root)
+            if found is None:
                 return ([], [], [], 0), {}, {}
-            repo_id, generation = int(rows[0][0]), int(rows[0][1])
+            repo_id, generation = found
             key = (repo_id, generation, rel)
             if key in self._histories:
                 return typing.cast(Any, self._histories[key])
             people = await self._people_of(conn, repo_id, generation)
-            newest = await _head_time(conn, repo_id)
+            newest = await history.head_time(conn, repo_id)
             names = await self.ws.reader.path_names(conn, repo_id, generation)
-            file_rows: list[Any] = []
-            for path_id, before in await lineage(conn, repo_id, rel, names):
-                file_rows += await conn.execute_fetchall(
-                    "SELECT a.email, a.name, c.author_time, COALESCE(fc.added, 0) +"
-                    " COALESCE(fc.deleted, 0) FROM file_changes fc"
-                    " CROSS JOIN commits c ON c.id = fc.commit_id"
-                    " JOIN authors a ON a.id = c.author_id"
-                    " WHERE fc.path_id = ? AND c.repo_id = ? AND c.is_merge = 0"
-                    " AND c.author_time <= ?", (path_id, repo_id, before or 2**62))
-            dir_rows = await conn.execute_fetchall(
-                "SELECT a.email, c.author_time FROM paths p"
-                " JOIN file_changes fc ON fc.path_id = p.id"
-                " CROSS JOIN commits c ON c.id = fc.commit_id JOIN authors a ON a.id = c.author_id"
-                " WHERE p.path >= ? AND p.path < ? AND instr(substr(p.path, ?), '/') = 0"
-                " AND p.path != ? AND c.repo_id = ? AND c.is_merge = 0",
-                (directory, directory + "\uffff", len(directory) + 1, rel, repo_id))
-            repo_rows = await conn.execute_fetchall(
-                "SELECT a.email, c.author_time FROM commits c JOIN authors a ON a.id = c.author_id"
-                " WHERE c.repo_id = ? AND c.author_time > ?",
-                (repo_id, newest - 4 * int(self.params.activity_window_days) * DAY))
+            file_rows: list[tuple[str, str, int, int]] = []
+            for path_id, before in await history.lineage(conn, repo_id, rel, names):
+                file_rows += await history.file_authorship(conn, repo_id, path_id, before)
+            dir_rows = await history.directory_authorship(conn, repo_id, rel)
+            repo_rows = await history.recent_authorship(
+                conn, repo_id, newest - 4 * int(self.params.activity_window_days) * DAY)
+
         def person(email: str) -> str:
             found = people.get(email)
             return found.key if found is not None else email
@@ -264,31 +249,13 @@ class ExpertiseService:
         key = (repo_id, generation)
         found = self._people.get(key)
         if found is None:
-            rows = await conn.execute_fetchall(
-                "SELECT a.email, a.name, COUNT(*) FROM commits c JOIN authors a"
-                " ON a.id = c.author_id WHERE c.repo_id = ? GROUP BY a.id", (repo_id,))
-            found = resolve((str(e), str(n), int(k)) for e, n, k in rows)
+            found = resolve(await history.author_commit_counts(conn, repo_id))
             self._people = {key: found}
         return found
 
     async def _name(self, email: str) -> str:
         async with self.ws.reader.snapshot() as conn:
-            rows = list(await conn.execute_fetchall(
-                "SELECT name FROM authors WHERE email = ?", (email,)))
-        return str(rows[0][0]) if rows else email
-
-
-async def _head_time(conn: Any, repo_id: int) -> int:
-    """"Now" for scoring: the indexed HEAD's author time, never the wall clock, so the
-    same index always gives the same experts (the newest commit when HEAD is unknown)."""
-    rows = list(await conn.execute_fetchall(
-        "SELECT c.author_time FROM repositories r JOIN commits c ON c.repo_id = r.id"
-        " AND c.oid = r.head_oid WHERE r.id = ?", (repo_id,)))
-    if rows:
-        return int(rows[0][0])
-    [(newest,)] = await conn.execute_fetchall(
-        "SELECT COALESCE(MAX(author_time), 0) FROM commits WHERE repo_id = ?", (repo_id,))
-    return int(newest)
+            return await history.author_name(conn, email) or email
 
 
 def _normalise(text: str | None) -> str | None:
