@@ -17,7 +17,7 @@ from mira.core.chat.service import ChatService
 from mira.core.workspace import Workspace
 from mira.lsp import protocol_chat as pc
 from mira.lsp.convert import iso, path_to_uri
-from mira.lsp.documents import buffer_text, workspace_for
+from mira.lsp.documents import buffer_text, question_workspace, workspace_for
 from mira.lsp.server import MiraServer  # runtime import: pygls reads command annotations
 
 log = logging.getLogger(__name__)
@@ -115,10 +115,8 @@ class _LspSink(ChatSink):
 
 
 async def chat_result(ls: MiraServer, params: pc.ChatParams) -> pc.ChatResult:
-    if not params.message.strip():
-        raise JsonRpcInvalidParams(message="message must not be empty")
+    ws, path = await question_workspace(ls, params.message, params.text_document)
     uri = params.text_document.uri if params.text_document else None
-    ws, path = await workspace_for(ls, uri)
     if ws is None:
         raise ChatRequestFailed(message="no workspace is open")
     selection = None
