@@ -187,7 +187,7 @@ def test_refresh_without_history_stores_the_defaults(tmp_path: Path) -> None:
     conn.isolation_level = None
     [(params, queries)] = conn.execute("SELECT params, queries FROM cochange_calibration")
     assert params_from_json(params) == CochangeParams() and queries == 0
-    assert calibration_store.refresh(conn, 1, {"a.py"}) is None  # unchanged history
+    assert calibration_store.refresh(ws.db, 1, {"a.py"}) is None  # unchanged history
     conn.close()
 
 

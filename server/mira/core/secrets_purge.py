@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mira.core import files, secrets
-from mira.core.stores.database import open_database
+from mira.core.stores.database import connect
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
@@ -52,8 +52,11 @@ class PurgeReport:
 
 
 def purge_if_needed(ws: Workspace) -> PurgeReport:
-    """Purge the workspace's store when it was written under other gate rules."""
-    conn = open_database(ws.db_path)
+    """Purge the workspace's store when it was written under other gate rules.
+
+    A startup step like the migrations (``Workspace.open``, after ``db.open()`` and before
+    any service writes): its own short-lived connection, closed before indexing starts."""
+    conn = connect(ws.db_path)
     try:
         row = conn.execute("SELECT value FROM gate_state WHERE key = 'version'").fetchone()
         if row is not None and row[0] == str(secrets.GATE_VERSION):

@@ -25,8 +25,9 @@ from mira.core.git.history_store import HistoryReader, RepoState
 from mira.core.git.indexer import CancelFn, GitIndexer, IndexResult, ProgressFn
 from mira.core.git.repository import RepoInfo, find_repositories, relative_path, route
 from mira.core.git.worktree import HeadTree, head_blob_text, modified_paths
+from mira.core.phases import Phases
 from mira.core.secrets_purge import purge_if_needed
-from mira.core.stores.database import DB_FILE, open_database
+from mira.core.stores.database import DB_FILE, Database
 from mira.core.stores.location import choose_data_dir
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class WorkspaceStatus:
     git: bool
     repositories: list[dict[str, Any]] = field(default_factory=list)
     message: str | None = None
+    phases: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Workspace:
@@ -60,8 +62,12 @@ class Workspace:
         self.data_dir = self.location.path
         self.db_path = self.data_dir / DB_FILE
         self.repos: list[RepoInfo] = []
+        # the one database of this workspace: opened (and migrated) once, its single
+        # writer shared by every service (ARCHITECTURE.md, "The writer")
+        self.db = Database(self.db_path)
         self.reader = HistoryReader(self.db_path)
-        self._write_lock = threading.Lock()
+        self._index_lock = threading.Lock()  # one git index run at a time
+        self.phases = Phases()  # truthful status of the background work
         self._head_trees: dict[Path, HeadTree] = {}
         self._disk_modified: dict[Path, set[str]] = {}  # per repository, from git status
         self._head_texts: OrderedDict[tuple[Path, str, str | None], str | None] = OrderedDict()
@@ -82,8 +88,7 @@ class Workspace:
     # -- lifecycle -------------------------------------------------------------------
     def open(self) -> None:
         """Create/migrate the database and find repositories (blocking)."""
-        conn = open_database(self.db_path)
-        conn.close()
+        self.db.open()
         try:  # stores written under older secret rules lose what the gate now forbids
             purge_if_needed(self)
         except Exception:
@@ -97,6 +102,7 @@ class Workspace:
             if closer is not None:
                 await closer()
         await self.reader.close()
+        await asyncio.to_thread(self.db.close)
 
     @property
     def has_git(self) -> bool:
@@ -106,25 +112,21 @@ class Workspace:
     def index_git(self, progress: ProgressFn | None = None,
                   cancelled: CancelFn | None = None) -> list[IndexResult]:
         results = []
-        with self._write_lock:
-            conn = open_database(self.db_path)
-            try:
-                for repo in self.repos:
-                    started = time.perf_counter()
-                    result = GitIndexer(conn, repo.root).run(progress, cancelled)
-                    results.append(result)
-                    self._head_trees.pop(repo.root, None)
-                    if result.state == "ready":
-                        self._calibrate(conn, result.repo_id, repo)
-                    self.index_timings[str(repo.root)] = time.perf_counter() - started
-            finally:
-                conn.close()
+        with self._index_lock:
+            for repo in self.repos:
+                started = time.perf_counter()
+                result = GitIndexer(self.db, repo.root).run(progress, cancelled)
+                results.append(result)
+                self._head_trees.pop(repo.root, None)
+                if result.state == "ready":
+                    self._calibrate(result.repo_id, repo)
+                self.index_timings[str(repo.root)] = time.perf_counter() - started
         return results
 
-    def _calibrate(self, conn: Any, repo_id: int, repo: RepoInfo) -> None:
+    def _calibrate(self, repo_id: int, repo: RepoInfo) -> None:
         """Co-change self-calibration; a failure keeps the previous parameters."""
         try:
-            calibration_store.refresh(conn, repo_id, self._exists_at_head(repo))
+            calibration_store.refresh(self.db, repo_id, self._exists_at_head(repo))
         except Exception:
             log.exception("co-change calibration failed for %s", repo.root)
 
@@ -232,7 +234,8 @@ class Workspace:
                  if s.root in wanted]
         message = None if self.repos else (
             "not a git repository: git features (co-change, history) are off")
-        return WorkspaceStatus(str(self.root), str(self.data_dir), self.has_git, repos, message)
+        return WorkspaceStatus(str(self.root), str(self.data_dir), self.has_git, repos, message,
+                               self.phases.snapshot())
 
 
 def _state_dict(state: RepoState, last_run: float | None) -> dict[str, Any]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
 from mira.core.git.indexer import IndexCancelled
-from mira.core.stores.database import DatabaseError
 from mira.core.workspace import Workspace
 from mira.lsp.features import gather_safely
-from mira.lsp.progress import WorkProgress
+from mira.lsp.phase_runner import run_phase
 
 if TYPE_CHECKING:
     from mira.lsp.server import MiraServer
@@ -34,31 +32,13 @@ async def index_workspace(ls: MiraServer, ws: Workspace, reason: str) -> None:
 
 
 async def _run(ls: MiraServer, ws: Workspace, reason: str) -> None:
-    if reason in ("initial", "reindex"):
-        async with WorkProgress(ls, "Mira: indexing git history") as progress:
-            await _index(ls, ws, progress)
-    else:
-        await _index(ls, ws, None)
-
-
-async def _index(ls: MiraServer, ws: Workspace, progress: WorkProgress | None) -> None:
-    try:
-        results = await asyncio.to_thread(
-            ws.index_git,
-            progress.report if progress else None,
-            (lambda: progress.cancelled) if progress else None,
-        )
-    except IndexCancelled:
-        log.info("indexing of %s cancelled; it resumes on the next change or reindex", ws.root)
-        return
-    except DatabaseError as exc:
-        ls.show(str(exc))
-        return
-    except Exception as exc:
-        log.exception("indexing %s failed", ws.root)
-        ls.show(f"indexing {ws.root} failed: {exc}")
-        return
-    for result in results:
+    # the first run and an explicit reindex show progress; small follow-ups do not
+    shown = reason in ("initial", "reindex")
+    results = await run_phase(
+        ls, ws, "git", lambda report, cancelled: ws.index_git(report, cancelled),
+        title="Mira: indexing git history", progress=shown,
+        retry=lambda: index_workspace(ls, ws, "retry"), cancelled_errors=(IndexCancelled,))
+    for result in results or []:
         if result.added or result.removed:
             log.info("indexed %s: +%d -%d commits in %.2fs", ws.root, result.added,
                      result.removed, result.seconds)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mira.core.config import MiraConfig
+from mira.core.scheduler import Scheduler
 from mira.core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ class ServerState:
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     pending_folders: list[Path] = field(default_factory=list)
+    # background phases of every workspace take turns, the most urgent first
+    scheduler: Scheduler = field(default_factory=Scheduler)
     git_missing: bool = False  # no git binary on PATH (checked at initialize)
     said: set[str] = field(default_factory=set)  # notices already shown (notices.py)
     notes: dict[Path, dict[str, str]] = field(default_factory=dict)  # per workspace

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -368,12 +369,14 @@ async def test_python_modules_are_named_from_their_package_root(tmp_path: Path) 
 
 def test_an_index_of_an_older_version_is_rebuilt(tmp_path: Path) -> None:
     write(tmp_path, PACKAGE_ROOT_FILES)
-    _, service = workspace(tmp_path)
+    ws, service = workspace(tmp_path)
     assert service.index().parsed == 11
-    conn = service._writer_conn()
-    conn.execute("UPDATE code_meta SET value = '1'")
-    conn.execute("UPDATE code_symbols SET qualified_name = 'server.' || qualified_name")
-    conn.commit()
+
+    def older(conn: sqlite3.Connection) -> None:
+        conn.execute("UPDATE code_meta SET value = '1' WHERE key = 'version'")
+        conn.execute("UPDATE code_symbols SET qualified_name = 'server.' || qualified_name")
+    ws.db.write(older)
+    ws.db.close()
     _, fresh = workspace(tmp_path)
     assert fresh.index().parsed == 11  # every file, though none changed
     assert fresh.index().parsed == 0

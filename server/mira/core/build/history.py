@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from pathlib import Path
 from mira.core import secrets
 from mira.core.build.normalize import error_classes
 from mira.core.files import Gate
+from mira.core.stores.database import Database, Priority
 
 FIX_WORDS = re.compile(r"\b(fix(e[sd])?|bug|bugfix|regression|crash|broken|error|fail(s|ing|ure)?"
                        r"|issue|resolve[sd]?|correct(s|ed)?|wrong|hotfix|patch)\b", re.I)
@@ -120,34 +120,47 @@ def _redacted(commit: MinedCommit, diff: list[str]) -> MinedCommit:
     return commit
 
 
-def mine(conn: sqlite3.Connection, repo: Path, gate: Gate | None = None) -> int:
-    """Store commits added since the last mined HEAD; returns how many were stored."""
+MINE_BATCH = 200  # commits per write transaction (diffs are capped, so batches stay small)
+
+
+def mine(db: Database, repo: Path, gate: Gate | None = None) -> int:
+    """Store commits added since the last mined HEAD; returns how many were stored.
+
+    Batches go to the workspace's writer; the mined HEAD is recorded last, so an
+    interrupted run mines the same range again (rows are replaced, not duplicated).
+    """
     head = head_oid(repo)
     root = str(repo)
-    row = conn.execute("SELECT head_oid FROM fix_mining_state WHERE repo_root = ?",
-                       (root,)).fetchone()
+    row = db.read().execute("SELECT head_oid FROM fix_mining_state WHERE repo_root = ?",
+                            (root,)).fetchone()
     last = row[0] if row else None
     if head is None or head == last:
         return 0
     since = last
     if since is not None and _git(repo, "merge-base", "--is-ancestor", since, head) is None:
-        conn.execute("DELETE FROM fix_commits WHERE repo_root = ?", (root,))
+        db.write(lambda w: w.execute("DELETE FROM fix_commits WHERE repo_root = ?", (root,)),
+                 Priority.CODE)
         since = None  # history rewritten: mine again from scratch
     stored = 0
-    conn.execute("BEGIN")
-    try:
-        for commit in iter_commits(repo, since, head, gate):
-            conn.execute(
-                "INSERT OR REPLACE INTO fix_commits VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (root, commit.oid, commit.author, commit.email, commit.time, commit.subject,
-                 commit.body, json.dumps(commit.files), commit.diff, int(commit.fix_like)))
-            stored += 1
-        conn.execute("INSERT OR REPLACE INTO fix_mining_state VALUES (?,?,?)",
-                     (root, head, time.time()))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    batch: list[tuple[object, ...]] = []
+
+    def flush(rows: list[tuple[object, ...]]) -> None:
+        if rows:
+            db.write(lambda w: w.executemany(
+                "INSERT OR REPLACE INTO fix_commits VALUES (?,?,?,?,?,?,?,?,?,?)", rows),
+                Priority.CODE)
+
+    for commit in iter_commits(repo, since, head, gate):
+        batch.append((root, commit.oid, commit.author, commit.email, commit.time,
+                      commit.subject, commit.body, json.dumps(commit.files), commit.diff,
+                      int(commit.fix_like)))
+        stored += 1
+        if len(batch) >= MINE_BATCH:
+            flush(batch)
+            batch = []
+    flush(batch)
+    db.write(lambda w: w.execute("INSERT OR REPLACE INTO fix_mining_state VALUES (?,?,?)",
+                                 (root, head, time.time())), Priority.CODE)
     return stored
 
 

@@ -51,6 +51,11 @@ async def finish(store: OperationStore, op_id: str, state: str, error: str) -> N
     await asyncio.shield(asyncio.to_thread(store.transition, op_id, state, error))
 
 
+# without a model the answer is the context itself: sources still busy (an index being
+# built, a cold blame) are left out and named, so the answer comes within about a second
+NO_MODEL_DEADLINE_S = 0.6
+
+
 class ChatRun:
     """One operation's state while it runs."""
 
@@ -85,7 +90,8 @@ class ChatRun:
             message=self.req.message, session_id=self.op.session_id, path=self.req.path,
             line=self.req.line, selection=self.req.selection, preset=self.req.preset,
             budget_used_fraction=used, diagnostics=list(self.req.diagnostics),
-            tools=self.tools.descriptions() if self.svc.client else []))
+            tools=self.tools.descriptions() if self.svc.client else [],
+            deadline_s=None if self.svc.client else NO_MODEL_DEADLINE_S))
         await self.event("context", {
             "preset": context.preset, "tokens": context.tokens,
             "sections": [s.title for s in context.sections], "skipped": context.skipped})

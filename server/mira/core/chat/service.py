@@ -37,7 +37,6 @@ from mira.core.context.llm import OpenAICompleter
 from mira.core.context.provider import create_provider
 from mira.core.endpoint import code_endpoint_from, endpoint_from
 from mira.core.reasoning import chat_hooks as learning
-from mira.core.stores.access import LockedDb
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
@@ -52,7 +51,7 @@ class ChatService:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
         cfg = workspace.config
-        self.db = LockedDb(lambda: self.ws.db_path)
+        self.db = workspace.db
         self.operations = OperationStore(self.db)
         self.ledger = Ledger(self.db, parse_prices(cfg.llm_prices), cfg.budget_daily_limit_usd,
                              cfg.budget_monthly_limit_usd)

@@ -35,7 +35,6 @@ from mira.core.code.languages import spec_for
 from mira.core.code.model import CallEdge, PatternMatch, Symbol
 from mira.core.code.patterns import detect, holders_of, subtypes
 from mira.core.code.resolve import Resolver
-from mira.core.stores.database import connect, open_database
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
@@ -60,10 +59,8 @@ class CodeService:
         self.ws = workspace
         self._write = threading.Lock()
         self._state = threading.Lock()
-        self._local = threading.local()
         self._resolver: Resolver | None = None
         self._frozen = False
-        self._writer: sqlite3.Connection | None = None  # used only under self._write
         # workspace/symbol: built on the first query, then updated per changed file
         self._names: NameIndex | None = None
         self._names_lock = threading.Lock()
@@ -81,28 +78,8 @@ class CodeService:
         return self.ws.config.code_max_file_bytes
 
     def _conn(self) -> sqlite3.Connection:
-        """This thread's read connection (each thread and event loop gets its own)."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            if not self.ws.db_path.exists():
-                open_database(self.ws.db_path).close()
-            conn = self._local.conn = connect(self.ws.db_path)
-        return conn
-
-    def _writer_conn(self) -> sqlite3.Connection:
-        """The write connection, kept open (closing the last one checkpoints the WAL)."""
-        if self._writer is None:
-            open_database(self.ws.db_path).close()  # create and migrate
-            self._writer = connect(self.ws.db_path, check_same_thread=False)
-        return self._writer
-
-    async def aclose(self) -> None:
-        def close() -> None:
-            with self._write:  # after a write in flight
-                if self._writer is not None:
-                    self._writer.close()
-                    self._writer = None
-        await asyncio.to_thread(close)
+        """This thread's read connection (the workspace database's; never waits)."""
+        return self.ws.db.read()
 
     def rel(self, path: Path | str) -> str:
         p = Path(path)

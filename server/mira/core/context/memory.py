@@ -23,7 +23,6 @@ from mira.core.context import memory_store as store
 from mira.core.context.llm import LanguageModel
 from mira.core.context.tokens import count_tokens
 from mira.core.semantic.service import SearchService
-from mira.core.stores.access import LockedDb
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
@@ -63,7 +62,7 @@ class Memory:
                  model: Callable[[], LanguageModel | None]) -> None:
         self.ws = workspace
         self._model = model
-        self.db = LockedDb(lambda: self.ws.db_path)
+        self.db = workspace.db
 
     def _search(self) -> SearchService:
         return self.ws.service(SearchService)
@@ -102,7 +101,7 @@ class Memory:
                                     (entry_id,)).fetchone()[0])
             return entry_id, store.count(conn, session_id), ts
 
-        entry_id, n, ts = self.db.run(write)
+        entry_id, n, ts = self.db.write(write)
         for size in SUMMARY_WINDOWS:
             if n % size == 0:
                 self._summarize(session_id, size, model)
@@ -121,7 +120,7 @@ class Memory:
         if text:
             summary = store.Summary(session_id, size, entries[0].id, entries[-1].id, text,
                                     method)
-            self.db.run(lambda c: store.add_summary(c, summary))
+            self.db.write(lambda c: store.add_summary(c, summary))
 
     async def _embed(self, session_id: str, entry_id: int, role: str, content: str,
                      ts: float) -> None:
@@ -130,7 +129,7 @@ class Memory:
         except Exception:
             log.warning("adding a message to the conversation index failed", exc_info=True)
             return
-        await asyncio.to_thread(self.db.run, lambda c: store.mark_embedded(c, entry_id))
+        await self.db.awrite(lambda c: store.mark_embedded(c, entry_id))
 
     # -- recall --------------------------------------------------------------------------
     async def recall(self, session_id: str, query: str, budget: int) -> Recall:
@@ -213,10 +212,10 @@ class Memory:
         return await asyncio.to_thread(self.db.run, store.facts)
 
     async def forget(self, key: str) -> bool:
-        return await asyncio.to_thread(self.db.run, lambda c: store.forget(c, key))
+        return await self.db.awrite(lambda c: store.forget(c, key))
 
     async def remember(self, key: str, value: str, session_id: str | None = None) -> None:
-        await asyncio.to_thread(self.db.run, lambda c: store.upsert_fact(
+        await self.db.awrite(lambda c: store.upsert_fact(
             c, analysis.slug(key, 12) if " " in key else key, secrets.redact(value), 1.0,
             "remember",
             session_id))

@@ -77,6 +77,8 @@ class ContextService:
             list(request.diagnostics), find_error(request.message, request.diagnostics),
             self.secret_globs, self.guideline_files)
         timeout = self.ws.config.context_source_timeout_s
+        if request.deadline_s is not None:
+            timeout = min(timeout, request.deadline_s)
         return await oracle.gather(inp, preset, timeout)
 
     # -- ContextProvider -----------------------------------------------------------------

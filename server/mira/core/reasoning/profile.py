@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mira.core import secrets
-from mira.core.stores.access import LockedDb
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
@@ -85,7 +84,7 @@ _COLS = "key, category, value, confidence, evidence, source, updated_at"
 class ProfileService:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
-        self.db = LockedDb(lambda: workspace.db_path)
+        self.db = workspace.db
 
     async def facts(self) -> list[Fact]:
         def read(conn: sqlite3.Connection) -> list[Fact]:

@@ -29,7 +29,6 @@ from mira.core.recipes.model import Recipe, build, recipe_id
 from mira.core.recipes.names import name_of
 from mira.core.recipes.refine import refine
 from mira.core.recipes.scaffold import Scaffold, ScaffoldError, scaffold
-from mira.core.stores.access import LockedDb
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
@@ -82,7 +81,7 @@ def mine(repo: Path, secret_globs: tuple[str, ...] = (), min_support: int = MIN_
 class RecipeService:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        self.db = LockedDb(lambda: workspace.db_path)
+        self.db = workspace.db
         self.globs = secrets.parse_globs(workspace.config.context_secret_globs)
         self._mining = threading.Lock()
         self._stored: dict[str, tuple[float | None, list[Recipe]]] = {}  # by mining time

@@ -6,7 +6,6 @@ output as progress, and offers past fixes as code actions on any diagnostic.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from typing import Any
@@ -19,6 +18,7 @@ from mira.core.workspace import Workspace
 from mira.lsp import protocol_build
 from mira.lsp.convert import path_to_uri
 from mira.lsp.documents import resolve
+from mira.lsp.phase_runner import run_phase
 from mira.lsp.progress import WorkProgress
 from mira.lsp.server import MiraServer  # runtime import: pygls reads command annotations
 
@@ -151,7 +151,7 @@ def register(server: MiraServer) -> None:
     async def on_indexed(ls: MiraServer, ws: Any) -> None:
         if isinstance(ws, Workspace):
             await publish(ls, ws)
-            ls.state.spawn(_mine(ws), f"mine fixes {ws.root}")
+            ls.state.spawn(_mine(ls, ws), f"mine fixes {ws.root}")
 
     server.providers.git_indexed.append(on_indexed)
 
@@ -194,10 +194,10 @@ def register(server: MiraServer) -> None:
         return ls.converter.unstructure(result)
 
 
-async def _mine(ws: Workspace) -> None:
-    try:
-        await ws.service(BuildService).mine_history()
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        log.exception("mining fix commits failed")
+async def _mine(ls: MiraServer, ws: Workspace) -> None:
+    """Fix mining as a phase of its own: failures are retried and shown, never "done"."""
+    service = ws.service(BuildService)
+    stored = await run_phase(ls, ws, "fixes", lambda report, cancelled: service._mine(),
+                             progress=False, retry=lambda: _mine(ls, ws))
+    if stored is not None:
+        ws.phases.finish("fixes", f"{stored} new commits mined")

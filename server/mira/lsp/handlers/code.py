@@ -17,7 +17,7 @@ from mira.core.code.service import CodeService
 from mira.core.workspace import Workspace
 from mira.lsp.convert import path_to_uri
 from mira.lsp.documents import DocumentRef, buffer_text, resolve, wait_ready
-from mira.lsp.progress import WorkProgress
+from mira.lsp.phase_runner import run_phase
 from mira.lsp.protocol_code import (
     CONCEPTS,
     IMPACT,
@@ -166,15 +166,13 @@ async def refresh(ls: MiraServer, ws: Workspace) -> None:
 
 async def _index_code(ls: MiraServer, ws: Workspace) -> None:
     service = ws.service(CodeService)
-    async with WorkProgress(ls, "Mira: indexing code") as progress:
-        try:
-            report = await asyncio.to_thread(service.index, progress.report,
-                                             lambda: progress.cancelled)
-            log.info("code index of %s: %d parsed, %d symbols, %d calls in %.2fs",
-                     ws.root, report.parsed, report.symbols, report.calls, report.seconds)
-        except Exception as exc:
-            log.exception("code indexing failed")
-            ls.show(f"code indexing failed: {exc}")
+    report = await run_phase(ls, ws, "code", service.index, title="Mira: indexing code",
+                             retry=lambda: refresh(ls, ws))
+    if report is not None:
+        ws.phases.finish("code", f"{report.parsed} files parsed", files=report.files,
+                         symbols=report.symbols, calls=report.calls)
+        log.info("code index of %s: %d parsed, %d symbols, %d calls in %.2fs",
+                 ws.root, report.parsed, report.symbols, report.calls, report.seconds)
 
 
 async def on_document(ls: MiraServer, uri: str, event: str) -> None:
