@@ -20,7 +20,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,7 @@ from mira.core.semantic import ranking
 from mira.core.semantic.chunks import Chunk, search_text
 from mira.core.semantic.embed_process import EmbedderBusy, ProcessEmbedder
 from mira.core.semantic.embedder import Embedder, EmbedderError, MiniLMEmbedder, OpenAIEmbedder
+from mira.core.semantic.results import IndexReport, SearchHit
 from mira.core.semantic.shapes import symbol_chunks, window_chunks
 from mira.core.semantic.vector_store import (
     EdgeStore,
@@ -52,29 +52,6 @@ WRITE_BATCH = 200  # chunks per write transaction
 CHUNK_SHAPES = {"code": "windows-1"}
 
 Progress = Callable[[int, int | None, str], None]
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    path: str | None
-    start_line: int
-    end_line: int
-    symbol: str | None
-    score: float
-    snippet: str
-    source: str  # code | git | conversation
-    commit: str | None
-    message_id: str | None = None  # conversation hits: the memory entry id
-
-
-@dataclass
-class IndexReport:
-    files: int = 0
-    chunks_added: int = 0
-    chunks_removed: int = 0
-    commits_added: int = 0
-    embedded: int = 0
-    seconds: float = 0.0
 
 
 class SearchService:
