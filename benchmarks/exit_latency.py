@@ -89,9 +89,11 @@ def main() -> None:
     parser.add_argument("repo", type=Path)
     parser.add_argument("--after", type=float, default=60.0)
     parser.add_argument("--semantic", action="store_true", help="embeddings on (default off)")
+    parser.add_argument("--way", action="append", choices=WAYS, help="only these (repeatable)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    rows = [measure(args.repo.resolve(), way, args.after, args.semantic) for way in WAYS]
+    rows = [measure(args.repo.resolve(), way, args.after, args.semantic)
+            for way in args.way or WAYS]
     if args.json:
         print(json.dumps(rows, indent=2))
         return
