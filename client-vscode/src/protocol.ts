@@ -64,8 +64,16 @@ export interface RepositoryStatus {
   commitsIndexed: number; lastIndexedHead?: string | null; indexedAt?: string | null;
   lastFullIndexSeconds?: number | null; lastRunSeconds?: number | null; message?: string | null;
 }
+export interface PhaseStatus {
+  name: "git" | "code" | "fixes" | "chunks" | "code_embeddings" | "commit_embeddings";
+  title: string; state: "pending" | "running" | "done" | "failed" | "off";
+  done: number; total?: number | null; message?: string | null; error?: string | null;
+  attempts: number; startedAt?: number | null; finishedAt?: number | null; retryAt?: number | null;
+  counts: Record<string, number>;
+}
 export interface WorkspaceStatus {
   root: string; dataDir: string; git: boolean; repositories: RepositoryStatus[]; message?: string | null;
+  phases: PhaseStatus[];
 }
 export interface StatusResult { version: string; workspaces: WorkspaceStatus[]; extra?: object | null }
 

@@ -8,7 +8,6 @@ import json
 from mira.core.context.provider import create_provider
 from mira.core.workspace import Workspace
 from tests.support.cli import mira
-from tests.support.context_repo import EXPERTISE, EXPERTS_SKIPPED
 from tests.support.gitrepo import GitRepo
 
 
@@ -24,10 +23,7 @@ def test_context_text_json_and_bad_input(context_repo: GitRepo) -> None:
     assert "## Relevant Code\n\n### `config.py` lines 1-" in out.stdout
     assert "## Call Graph\n\n`api.handler` (function, `api.py:1`)\n- called by `client.call`" \
         in out.stdout
-    if EXPERTISE:
-        assert "## Domain Experts\n\n- Alice Liddell" in out.stdout
-    else:
-        assert f"-- skipped {EXPERTS_SKIPPED}" in out.stderr
+    assert "## Domain Experts\n\n- Alice Liddell" in out.stdout
 
     js = mira("context", "how do api and client relate?", "--file", "api.py", "--json",
               "--preset", "minimal", cwd=context_repo.root)

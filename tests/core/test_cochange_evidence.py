@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
+import aiosqlite
 import pytest
 
 from mira.core.git import calibration_store
@@ -19,6 +21,7 @@ from mira.core.git.calibration import (
 )
 from mira.core.git.cochange import DAY, CochangeParams, QueryCommit, describe, rank
 from mira.core.git.evidence import NameIndex, classify, proximity
+from mira.core.git.structure import module_index, structural_partners
 from mira.core.workspace import Workspace
 from tests.support.gitrepo import GitRepo
 
@@ -184,5 +187,13 @@ def test_refresh_without_history_stores_the_defaults(tmp_path: Path) -> None:
     conn.isolation_level = None
     [(params, queries)] = conn.execute("SELECT params, queries FROM cochange_calibration")
     assert params_from_json(params) == CochangeParams() and queries == 0
-    assert calibration_store.refresh(conn, 1, {"a.py"}) is None  # unchanged history
+    assert calibration_store.refresh(ws.db, 1, {"a.py"}) is None  # unchanged history
     conn.close()
+
+
+def test_structural_evidence_degrades_without_a_code_index(tmp_path: Path) -> None:
+    async def run() -> tuple[dict[str, str], dict[str, str]]:
+        async with aiosqlite.connect(tmp_path / "empty.db") as conn:
+            return (await structural_partners(conn, "a.py"), await module_index(conn))
+
+    assert asyncio.run(run()) == ({}, {})

@@ -15,7 +15,7 @@ import pytest
 
 from mira.core.config import MiraConfig
 from mira.core.git.indexer import GitIndexer
-from mira.core.stores.database import open_database
+from mira.core.stores.database import Database
 from mira.core.workspace import Workspace
 from tests.support.gitrepo import GitRepo
 from tests.support.replay import replay
@@ -220,8 +220,9 @@ def test_killed_mid_index_resumes_without_loss_or_duplicates(tmp_path: Path) -> 
     assert conn.execute("SELECT COUNT(*), COUNT(DISTINCT oid) FROM commits").fetchone() == (
         3805, 3805)
     fresh = tmp_path / "fresh"
-    conn2 = open_database(fresh.with_suffix(".db"))
-    GitIndexer(conn2, repo.resolve()).run()
+    db2 = Database(fresh.with_suffix(".db")).open()
+    GitIndexer(db2, repo.resolve()).run()
+    conn2 = db2.read()
     q = ("SELECT c.oid, p.path, fc.status, fc.added, fc.deleted FROM file_changes fc"
          " JOIN commits c ON c.id = fc.commit_id JOIN paths p ON p.id = fc.path_id")
     assert sorted(conn.execute(q).fetchall()) == sorted(conn2.execute(q).fetchall())

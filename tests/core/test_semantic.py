@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from mira.core.config import MiraConfig
-from mira.core.semantic.chunks import is_secret, search_text
+from mira.core.secrets import secret_name
+from mira.core.semantic.chunks import search_text
 from mira.core.semantic.embedder import EmbedderError, OpenAIEmbedder
 from mira.core.semantic.service import SearchService
 from mira.core.semantic.shapes import WINDOW_TOKENS, estimate_tokens, window_chunks
@@ -46,8 +47,8 @@ def test_chunks_and_keyword_text() -> None:
     assert all(a.end_line + 1 == b.start_line for a, b in itertools.pairwise(chunks))
     assert "parse config" in search_text("def parseConfig(): pass")
     assert "load settings" in search_text("load_settings()")
-    assert is_secret(".env") and is_secret("keys/id_rsa") and is_secret("conf/server.pem")
-    assert not is_secret("envelope.py")
+    assert secret_name(".env") and secret_name("keys/id_rsa") and secret_name("conf/server.pem")
+    assert not secret_name("envelope.py")
 
 
 @pytest.fixture(params=["edge", "qdrant-local"])

@@ -12,7 +12,7 @@ from pytest_lsp import LanguageClient
 
 from mira.core.context.provider import create_provider
 from mira.core.workspace import Workspace
-from tests.support.context_repo import EXPERTISE, EXPERTS_SKIPPED, context_fixture
+from tests.support.context_repo import context_fixture
 from tests.support.gitrepo import GitRepo
 from tests.support.lsp import config, initialize, request, wait_indexed
 
@@ -54,10 +54,7 @@ async def test_context_shows_sections_and_skipped_sources(client: LanguageClient
     assert "## Related Files (Often Changed Together)" in markdown
     assert "- `client.py` — " in markdown and "## Project Guidelines" in markdown
     assert markdown in result["system"]  # exactly what the model sees
-    if EXPERTISE:
-        assert "## Domain Experts\n\n- Alice Liddell" in markdown
-    else:
-        assert EXPERTS_SKIPPED in result["skipped"]
+    assert "## Domain Experts\n\n- Alice Liddell" in markdown
     assert result["tokens"] > 0 and "sk-secret" not in result["system"]
 
     minimal = await request(client, "mira/context", {

@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 from tests.support.gitrepo import GitRepo
-
-# the expertise service (another feature area) may or may not be on this branch yet
-try:
-    EXPERTISE = importlib.util.find_spec("mira.core.expertise.service") is not None
-except ModuleNotFoundError:
-    EXPERTISE = False
-EXPERTS_SKIPPED = "experts: ExpertiseService is not available in this build"
-try:
-    CODE = importlib.util.find_spec("mira.core.code.service") is not None
-except ModuleNotFoundError:
-    CODE = False
 
 CONFIG_V1 = """def parse_config(values):
     return values["name"]

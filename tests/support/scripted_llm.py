@@ -11,6 +11,8 @@ Each request to ``/v1/chat/completions`` takes the next step of the script:
   when tools are offered with ``stream``; the JSON answer of the *next* step otherwise.
 When the script runs out the last step repeats (a model that loops). Requests are
 recorded (``server.requests``, or ``GET /_requests`` from another process).
+``/v1/embeddings`` answers deterministic vectors of ``embedding_dimension`` (hashed
+words) and records each request in ``server.embedding_requests``.
 
 Run standalone: ``python tests/support/scripted_llm.py SCRIPT.json`` prints the port.
 """
@@ -33,6 +35,8 @@ class ScriptedLLM:
         self.script = list(script)
         self.model = model
         self.requests: list[dict[str, Any]] = []
+        self.embedding_requests: list[dict[str, Any]] = []
+        self.embedding_dimension = 16
         self.disconnects = 0  # streams the client closed before the end
         self._lock = threading.Lock()
         self._index = 0
@@ -96,6 +100,17 @@ class ScriptedLLM:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
+                if self.path.rstrip("/").endswith("/embeddings"):
+                    with owner._lock:
+                        owner.embedding_requests.append(body)
+                    texts = body.get("input") or []
+                    texts = [texts] if isinstance(texts, str) else texts
+                    self._json(200, {"object": "list", "model": body.get("model"), "data": [
+                        {"object": "embedding", "index": i,
+                         "embedding": _vector(str(t), owner.embedding_dimension)}
+                        for i, t in enumerate(texts)], "usage": {"prompt_tokens": 0,
+                                                                  "total_tokens": 0}})
+                    return
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     self._json(404, {"error": {"message": f"no route {self.path}"}})
                     return
@@ -142,6 +157,17 @@ class ScriptedLLM:
                 self.close_connection = True
 
         return Handler
+
+
+def _vector(text: str, dimension: int) -> list[float]:
+    """A bag of hashed words: texts sharing words get similar vectors."""
+    import zlib
+
+    vector = [0.0] * dimension
+    for word in text.lower().split():
+        vector[zlib.crc32(word.encode()) % dimension] += 1.0
+    vector[0] += 0.01  # never all zeros
+    return vector
 
 
 def _tool_calls(step: Step) -> list[dict[str, Any]]:

@@ -17,25 +17,30 @@ from mira.cli.commands import (
     run_closing,
 )
 from mira.cli.output import emit_json
-from mira.core.chat.operations import Artifact
-from mira.core.chat.service import EFFORTS, ChatError, ChatRequest, ChatService, ChatSink
+from mira.core.chat.models import (
+    EFFORTS,
+    ChatError,
+    ChatPartial,
+    ChatRequest,
+    ChatSink,
+    TextPartial,
+    ToolCallPartial,
+    ToolResultPartial,
+)
+from mira.core.chat.service import ChatService
 
 
 def _terminal_sink(as_json: bool) -> ChatSink:
-    def partial(value: dict[str, Any]) -> None:
-        kind = value.get("kind")
+    def partial(part: ChatPartial) -> None:
         if as_json:
-            if kind == "artifact" and isinstance(value.get("artifact"), Artifact):
-                value = {**value, "artifact": dataclasses.asdict(value["artifact"])}
-            emit_json(value)
-        elif kind == "text":
-            sys.stdout.write(str(value["text"]))
+            emit_json(part.wire())
+        elif isinstance(part, TextPartial):
+            sys.stdout.write(part.text)
             sys.stdout.flush()
-        elif kind == "tool":
-            print(f"\n⚙ {value['name']} {value['args']}", file=sys.stderr)
-        elif kind == "toolResult":
-            mark = "✓" if value.get("ok") else "✗"
-            print(f"  {mark} {value['summary']}", file=sys.stderr)
+        elif isinstance(part, ToolCallPartial):
+            print(f"\n⚙ {part.name} {part.args}", file=sys.stderr)
+        elif isinstance(part, ToolResultPartial):
+            print(f"  {'✓' if part.ok else '✗'} {part.summary}", file=sys.stderr)
 
     def status(text: str) -> None:
         if not as_json:

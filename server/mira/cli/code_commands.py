@@ -51,7 +51,7 @@ def _edge_line(e: CallEdge, other: Symbol) -> str:
 
 def _guesses(ws: Workspace, args: argparse.Namespace) -> bool:
     """Calls guessed by name too: ``--guesses`` or the ``codeCallGuesses`` setting."""
-    return bool(args.guesses or getattr(ws.config, "code_call_guesses", False))
+    return bool(args.guesses or ws.config.code_call_guesses)
 
 
 def _prepare(args: argparse.Namespace) -> tuple[Workspace, CodeService]:

@@ -18,9 +18,44 @@ from mira.core.recipes.scaffold import ScaffoldError
 from mira.core.recipes.service import RecipeService
 
 
+def _refine(ws: Any, service: RecipeService, rid: str, as_json: bool) -> int:
+    from mira.core.chat.service import ChatService
+    from mira.core.recipes.refine import RefineError
+    completer = ws.service(ChatService).completer()
+    if completer is None:
+        raise CliError("refining needs a language model (OPENAI_API_KEY / --llm-base-url)")
+    try:
+        recipe, note = run_closing(ws, lambda: service.refine_with_model(rid, completer))
+    except (ScaffoldError, RefineError) as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        completer.close()
+    if as_json:
+        emit_json(recipe_json(recipe) | {"note": note})
+    else:
+        print(f"{recipe.id}: version {recipe.version} — {note}")
+    return 0
+
+
+def _history(ws: Any, service: RecipeService, rid: str, as_json: bool) -> int:
+    found = run_closing(ws, lambda: service.history(rid))
+    if as_json:
+        emit_json(found)
+        return 0
+    if not found:
+        print(f"(no versions of {rid})")
+    for v in found:
+        print(f"v{v['version']} [{v['source']}] {v['note'] or ''}".rstrip())
+    return 0
+
+
 def recipes(args: argparse.Namespace) -> int:
     ws = open_workspace(args.workspace, config_from(args))
     service = ws.service(RecipeService)
+    if args.refine:
+        return _refine(ws, service, args.refine, args.json)
+    if args.history:
+        return _history(ws, service, args.history, args.json)
     try:
         found = run_closing(ws, lambda: service.recipes(include_retired=args.all))
     except ScaffoldError as exc:
@@ -71,6 +106,10 @@ def scaffold(args: argparse.Namespace) -> int:
 def add_parsers(sub: Any, add_config_flags: Any, workspace_flags: Any) -> None:
     p = sub.add_parser("recipes", help="recurring change shapes mined from git history")
     p.add_argument("--all", action="store_true", help="also retired recipes")
+    p.add_argument("--refine", metavar="RECIPE_ID", default=None,
+                   help="let the configured model refine the recipe's templates (a new version)")
+    p.add_argument("--history", metavar="RECIPE_ID", default=None,
+                   help="the recipe's versions (mined, refined by the model)")
     workspace_flags(p)
     add_config_flags(p)
     p.set_defaults(handler=recipes)

@@ -64,8 +64,8 @@ class MiraConfig:
         default="AGENTS.md,CLAUDE.md,CONTRIBUTING.md,.mira/guidelines.md", metadata={
             "help": "project guideline files put in every prompt (comma separated)"})
     context_secret_globs: str | None = field(default=None, metadata={
-        "help": "extra file globs never read into a prompt (comma separated; .env*, *.pem,"
-                " id_*, keys are always excluded)"})
+        "help": "extra secret file globs: never indexed, embedded, shown or sent to a model"
+                " (comma separated; .env, keys, credential files are always excluded)"})
     context_source_timeout_s: float = field(default=20.0, metadata={
         "help": "seconds one context source may take before it is skipped",
         "min": 0.1, "max": 600.0})

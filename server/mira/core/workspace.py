@@ -11,6 +11,8 @@ import asyncio
 import logging
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,12 +25,15 @@ from mira.core.git.history_store import HistoryReader, RepoState
 from mira.core.git.indexer import CancelFn, GitIndexer, IndexResult, ProgressFn
 from mira.core.git.repository import RepoInfo, find_repositories, relative_path, route
 from mira.core.git.worktree import HeadTree, head_blob_text, modified_paths
-from mira.core.stores.database import DB_FILE, open_database
+from mira.core.phases import Phases
+from mira.core.secrets_purge import purge_if_needed
+from mira.core.stores.database import DB_FILE, Database
 from mira.core.stores.location import choose_data_dir
 
 log = logging.getLogger(__name__)
 
 ServiceT = TypeVar("ServiceT")
+HEAD_TEXTS_KEPT = 64  # HEAD versions of open files, to tell unsaved edits apart
 
 
 @dataclass
@@ -46,6 +51,7 @@ class WorkspaceStatus:
     git: bool
     repositories: list[dict[str, Any]] = field(default_factory=list)
     message: str | None = None
+    phases: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Workspace:
@@ -56,9 +62,15 @@ class Workspace:
         self.data_dir = self.location.path
         self.db_path = self.data_dir / DB_FILE
         self.repos: list[RepoInfo] = []
+        # the one database of this workspace: opened (and migrated) once, its single
+        # writer shared by every service (ARCHITECTURE.md, "The writer")
+        self.db = Database(self.db_path)
         self.reader = HistoryReader(self.db_path)
-        self._write_lock = threading.Lock()
+        self._index_lock = threading.Lock()  # one git index run at a time
+        self.phases = Phases()  # truthful status of the background work
         self._head_trees: dict[Path, HeadTree] = {}
+        self._disk_modified: dict[Path, set[str]] = {}  # per repository, from git status
+        self._head_texts: OrderedDict[tuple[Path, str, str | None], str | None] = OrderedDict()
         self.index_timings: dict[str, float] = {}
         self._services: dict[type, Any] = {}
 
@@ -76,8 +88,12 @@ class Workspace:
     # -- lifecycle -------------------------------------------------------------------
     def open(self) -> None:
         """Create/migrate the database and find repositories (blocking)."""
-        conn = open_database(self.db_path)
-        conn.close()
+        self.db.open()
+        try:  # stores written under older secret rules lose what the gate now forbids
+            purge_if_needed(self)
+        except Exception:
+            log.warning("purging secrets from %s failed; retried at the next start",
+                        self.db_path, exc_info=True)
         self.repos = find_repositories(self.root, self.config.nested_repo_depth)
 
     async def close(self) -> None:
@@ -86,6 +102,7 @@ class Workspace:
             if closer is not None:
                 await closer()
         await self.reader.close()
+        await asyncio.to_thread(self.db.close)
 
     @property
     def has_git(self) -> bool:
@@ -95,25 +112,21 @@ class Workspace:
     def index_git(self, progress: ProgressFn | None = None,
                   cancelled: CancelFn | None = None) -> list[IndexResult]:
         results = []
-        with self._write_lock:
-            conn = open_database(self.db_path)
-            try:
-                for repo in self.repos:
-                    started = time.perf_counter()
-                    result = GitIndexer(conn, repo.root).run(progress, cancelled)
-                    results.append(result)
-                    self._head_trees.pop(repo.root, None)
-                    if result.state == "ready":
-                        self._calibrate(conn, result.repo_id, repo)
-                    self.index_timings[str(repo.root)] = time.perf_counter() - started
-            finally:
-                conn.close()
+        with self._index_lock:
+            for repo in self.repos:
+                started = time.perf_counter()
+                result = GitIndexer(self.db, repo.root).run(progress, cancelled)
+                results.append(result)
+                self._head_trees.pop(repo.root, None)
+                if result.state == "ready":
+                    self._calibrate(result.repo_id, repo)
+                self.index_timings[str(repo.root)] = time.perf_counter() - started
         return results
 
-    def _calibrate(self, conn: Any, repo_id: int, repo: RepoInfo) -> None:
+    def _calibrate(self, repo_id: int, repo: RepoInfo) -> None:
         """Co-change self-calibration; a failure keeps the previous parameters."""
         try:
-            calibration_store.refresh(conn, repo_id, self._exists_at_head(repo))
+            calibration_store.refresh(self.db, repo_id, self._exists_at_head(repo))
         except Exception:
             log.exception("co-change calibration failed for %s", repo.root)
 
@@ -186,6 +199,34 @@ class Workspace:
     def head_text(self, repo: RepoInfo, rel: str) -> str | None:
         return head_blob_text(repo.root, rel)
 
+    async def modified_now(self, repo: RepoInfo, buffers: Mapping[str, str], *,
+                           refresh_disk: bool) -> set[str]:
+        """Paths of ``repo`` modified now: the working tree's (git status, cached until
+        ``refresh_disk``) plus open buffers (repository-relative path -> text) whose text
+        differs from HEAD, i.e. unsaved edits."""
+        if refresh_disk or repo.root not in self._disk_modified:
+            self._disk_modified[repo.root] = await asyncio.to_thread(self.modified, repo)
+        modified = set(self._disk_modified[repo.root])
+        head = await self.reader.head_oid(repo.root)
+        for rel, text in buffers.items():
+            if rel in modified:
+                continue
+            original = await self._head_text_cached(repo, rel, head)
+            if original is not None and text != original:
+                modified.add(rel)
+        return modified
+
+    async def _head_text_cached(self, repo: RepoInfo, rel: str, head: str | None) -> str | None:
+        key = (repo.root, rel, head)
+        if key in self._head_texts:
+            self._head_texts.move_to_end(key)
+            return self._head_texts[key]
+        text = await asyncio.to_thread(self.head_text, repo, rel)
+        self._head_texts[key] = text
+        while len(self._head_texts) > HEAD_TEXTS_KEPT:  # bounded: least recently used go
+            self._head_texts.popitem(last=False)
+        return text
+
     async def status(self) -> WorkspaceStatus:
         states = await self.reader.all_repo_states()
         wanted = {str(r.root) for r in self.repos}
@@ -193,7 +234,8 @@ class Workspace:
                  if s.root in wanted]
         message = None if self.repos else (
             "not a git repository: git features (co-change, history) are off")
-        return WorkspaceStatus(str(self.root), str(self.data_dir), self.has_git, repos, message)
+        return WorkspaceStatus(str(self.root), str(self.data_dir), self.has_git, repos, message,
+                               self.phases.snapshot())
 
 
 def _state_dict(state: RepoState, last_run: float | None) -> dict[str, Any]:

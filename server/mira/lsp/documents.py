@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+
 from mira.core.git.repository import RepoInfo, relative_path
 from mira.core.workspace import Workspace
 from mira.lsp.convert import uri_to_path
@@ -68,3 +71,13 @@ async def workspace_for(ls: MiraServer, uri: str | None) -> tuple[Workspace | No
             return doc.workspace, doc.path
     await wait_ready(ls)
     return next(iter(ls.state.workspaces.values()), None), None
+
+
+async def question_workspace(ls: MiraServer, message: str,
+                             document: types.TextDocumentIdentifier | None
+                             ) -> tuple[Workspace | None, Path | None]:
+    """A question's workspace and open file (``mira/chat``, ``mira/context``); an empty
+    question is invalid params."""
+    if not message.strip():
+        raise JsonRpcInvalidParams(message="message must not be empty")
+    return await workspace_for(ls, document.uri if document else None)

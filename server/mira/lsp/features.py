@@ -9,6 +9,7 @@ part of the answer.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -44,12 +45,16 @@ class Providers:
 
 
 async def gather_safely(name: str, calls: list[Awaitable[Any]]) -> list[Any]:
-    """Await each call; a failure is logged and contributes nothing."""
-    results = []
-    for call in calls:
-        try:
-            results.append(await call)
-        except Exception:
-            log.exception("%s provider failed", name)
-            results.append(None)
-    return results
+    """Run the providers concurrently (a hover waits for its slowest part, not their sum);
+    results keep the providers' order, and a failure is logged and contributes None."""
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    out: list[Any] = []
+    for result in results:
+        if isinstance(result, asyncio.CancelledError):
+            raise result
+        if isinstance(result, BaseException):
+            log.error("%s provider failed", name, exc_info=result)
+            out.append(None)
+        else:
+            out.append(result)
+    return out

@@ -27,6 +27,7 @@ class WorkProgress:
         self._cancel = threading.Event()
         self._loop = asyncio.get_running_loop()
         self._enabled = False
+        self.end_message: str | None = None  # "done" / "cancelled" unless set (a failure)
 
     @property
     def cancelled(self) -> bool:
@@ -51,7 +52,7 @@ class WorkProgress:
 
     async def __aexit__(self, *exc: object) -> None:
         if self._enabled:
-            message = "cancelled" if self.cancelled else "done"
+            message = self.end_message or ("cancelled" if self.cancelled else "done")
             self.ls.work_done_progress.end(self.token, types.WorkDoneProgressEnd(message=message))
             self.ls.work_done_progress.tokens.pop(self.token, None)
 

@@ -71,12 +71,31 @@ class RepositoryStatus:
 
 
 @attrs.define
+class PhaseStatus:
+    """One background phase (``mira.core.phases``); never "done" after a failure."""
+
+    name: str
+    title: str
+    state: str  # pending | running | done | failed | off
+    done: int = 0
+    total: int | None = None
+    message: str | None = None
+    error: str | None = None
+    attempts: int = 0
+    started_at: float | None = None
+    finished_at: float | None = None
+    retry_at: float | None = None
+    counts: dict[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.define
 class WorkspaceStatus:
     root: str
     data_dir: str
     git: bool
     repositories: list[RepositoryStatus]
     message: str | None = None
+    phases: list[PhaseStatus] = attrs.field(factory=list)
 
 
 @attrs.define

@@ -15,6 +15,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import default_converter
 
 from mira import __version__
 from mira.lsp.diagnostics import DiagnosticsHub
@@ -31,7 +32,10 @@ class MiraServer(LanguageServer):
     protocol: MiraProtocol
 
     def __init__(self) -> None:
+        # the protocol's converter, public: handlers unstructure results of mira/* with it
+        self.converter = default_converter()
         super().__init__("mira", __version__, protocol_cls=MiraProtocol,
+                         converter_factory=lambda: self.converter,
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.state = ServerState()
         self.providers = Providers()

@@ -17,7 +17,7 @@ from tests.core.chat.conftest import API_KEY, ChatFactory
 def _sink() -> tuple[ChatSink, list[dict[str, Any]], list[str]]:
     partials: list[dict[str, Any]] = []
     statuses: list[str] = []
-    return ChatSink(partials.append, statuses.append), partials, statuses
+    return ChatSink(lambda part: partials.append(part.wire()), statuses.append), partials, statuses
 
 
 async def test_tool_round_trip_streams_in_order_and_persists_the_operation(

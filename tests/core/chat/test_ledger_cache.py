@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,15 +13,14 @@ from mira.core.chat.cache import ResponseCache, cache_key
 from mira.core.chat.ledger import BudgetExceeded, CallRecord, Ledger, cost, parse_prices
 from mira.core.chat.llm_client import LLMResponse, ToolCall
 from mira.core.chat.operations import OperationStore
-from mira.core.stores.access import LockedDb
-from mira.core.stores.database import open_database
+from mira.core.stores.database import Database
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> LockedDb:
-    path = tmp_path / "mira.db"
-    open_database(path).close()
-    return LockedDb(lambda: path)
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database(tmp_path / "mira.db").open()
+    yield database
+    database.close()
 
 
 def test_prices_are_configurable_and_matched_by_longest_prefix() -> None:
@@ -30,7 +30,7 @@ def test_prices_are_configurable_and_matched_by_longest_prefix() -> None:
     assert cost(prices, "smollm2", 10_000, 10_000) == 0.0
 
 
-def test_daily_and_monthly_limits_are_checked_before_a_call(db: LockedDb) -> None:
+def test_daily_and_monthly_limits_are_checked_before_a_call(db: Database) -> None:
     now = dt.datetime(2026, 12, 15, 12, 0)
     ledger = Ledger(db, parse_prices(None), daily_limit=1.0, monthly_limit=2.5)
     ledger.record(CallRecord("gpt-5.1", 0, 0, 0, 0.9, 10.0, False), ts=now.timestamp())
@@ -57,7 +57,7 @@ def test_cache_key_covers_everything_that_shapes_the_answer() -> None:
     assert base != cache_key([{"role": "user", "content": "q"}], [], "m", "high")
 
 
-def test_cache_expires_and_evicts_least_recently_used(db: LockedDb) -> None:
+def test_cache_expires_and_evicts_least_recently_used(db: Database) -> None:
     answer = LLMResponse("x" * 150, [ToolCall("c", "read_file", "{}")], "m", 1, 2, 3)
     size = len(json.dumps(answer.to_json()))
     cache = ResponseCache(db, ttl_s=100.0, max_bytes=3 * size)
@@ -75,7 +75,7 @@ def test_cache_expires_and_evicts_least_recently_used(db: LockedDb) -> None:
     assert ResponseCache(db, ttl_s=0, max_bytes=size).get("b") is None  # disabled
 
 
-def test_unfinished_operations_of_a_killed_process_are_failed(db: LockedDb) -> None:
+def test_unfinished_operations_of_a_killed_process_are_failed(db: Database) -> None:
     store = OperationStore(db)
     op = store.create("s", "question")
     store.transition(op.id, "started")

@@ -184,3 +184,28 @@ def test_non_utf8_bytes() -> None:
     index = extract("python", "latin.py", source)
     [fn] = [s for s in index.symbols if s.kind == "function"]
     assert (fn.name, fn.start_line, fn.docstring) == ("cafe", 1, "cr\ufffdme")
+
+
+def test_a_syntax_error_does_not_turn_methods_into_functions() -> None:
+    # (from CPython's test_compile.py: valid Python that tree-sitter cannot parse; the error
+    # swallows the class around the methods after it)
+    source = b'''class TestPositions:
+    def test_one(self):
+        pass
+
+    def test_weird(self):
+        def f():
+            (bar.
+        baz)
+            (bar.
+        baz(
+        ))
+        f()
+
+    def test_two(self):
+        pass
+'''
+    index = extract("python", "t.py", source)
+    kinds = {s.name: s.kind for s in index.symbols[1:]}
+    assert kinds == {"TestPositions": "class", "test_one": "method", "test_weird": "method",
+                     "f": "function", "test_two": "method"}

@@ -51,7 +51,8 @@ def index_all(files: dict[str, str], root: str = ".") -> tuple[Resolver, dict[st
     modules = PythonModules(root)
     indexes: dict[str, FileIndex] = {}
     for path, text in files.items():
-        language = "python" if path.endswith(".py") else "typescript"
+        language = "python" if path.endswith(".py") else \
+            "go" if path.endswith(".go") else "typescript"
         module = modules.module(path) if language == "python" else None
         index = extract(language, path, text.encode(), module=module)
         indexes[path] = index
@@ -163,3 +164,21 @@ def test_namespace_packages_and_attributes_of_typed_locals(tmp_path: Path) -> No
     # (a module in a namespace package is named from its directory: `base`)
     assert found == [("route", [("base.Scaffold.route", "resolved")]),
                      ("load_env", [("base.Settings.load_env", "resolved")])]
+
+
+def test_go_package_qualified_calls() -> None:
+    files = {
+        "cmd/main.go": ('package main\n\nimport (\n\t"example.com/app/store"\n'
+                        '\tfmt2 "example.com/app/util/format"\n)\n\n'
+                        'func main() {\n\ts := store.Open()\n\ts.Put(fmt2.Key(1))\n}\n'),
+        "store/store.go": ("package store\n\ntype Store struct{}\n\n"
+                           "func Open() *Store { return &Store{} }\n"),
+        "store/put.go": "package store\n\nfunc (s *Store) Put(k string) {}\n",
+        "util/format/key.go": "package format\n\nfunc Key(n int) string { return \"\" }\n",
+    }
+    resolver, indexes = index_all(files)
+    found = [(name, edges) for _, name, edges in calls(resolver, indexes["cmd/main.go"],
+                                                        "cmd.main.main")]
+    assert found == [("Open", [("store.store.Open", "resolved")]),
+                     ("Put", [("store.put.Store.Put", "resolved")]),
+                     ("Key", [("util.format.key.Key", "resolved")])]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -182,7 +183,8 @@ def test_bad_files_and_per_file_reindex(tmp_path: Path) -> None:
     (tmp_path / "sub/up").symlink_to("..")  # a directory loop: never followed
     _, service = workspace(tmp_path, code_max_file_bytes=100_000)
     report = service.index()
-    assert report.skipped == {"too_large": 1, "binary": 1, "minified": 1, "symlink": 1}
+    # the looping symlink never reaches the index: the gate lists no such file
+    assert report.skipped == {"too_large": 1, "binary": 1, "minified": 1}
     assert report.parsed == 3
     status = service.status()
     assert status["files"] == 3 and status["tooLarge"] == ["huge.py"]
@@ -367,12 +369,14 @@ async def test_python_modules_are_named_from_their_package_root(tmp_path: Path) 
 
 def test_an_index_of_an_older_version_is_rebuilt(tmp_path: Path) -> None:
     write(tmp_path, PACKAGE_ROOT_FILES)
-    _, service = workspace(tmp_path)
+    ws, service = workspace(tmp_path)
     assert service.index().parsed == 11
-    conn = service._writer_conn()
-    conn.execute("UPDATE code_meta SET value = '1'")
-    conn.execute("UPDATE code_symbols SET qualified_name = 'server.' || qualified_name")
-    conn.commit()
+
+    def older(conn: sqlite3.Connection) -> None:
+        conn.execute("UPDATE code_meta SET value = '1' WHERE key = 'version'")
+        conn.execute("UPDATE code_symbols SET qualified_name = 'server.' || qualified_name")
+    ws.db.write(older)
+    ws.db.close()
     _, fresh = workspace(tmp_path)
     assert fresh.index().parsed == 11  # every file, though none changed
     assert fresh.index().parsed == 0
@@ -502,3 +506,30 @@ async def test_workspace_symbols_follow_changed_files(tmp_path: Path) -> None:
     assert [s.name for s in await service.workspace_symbols("alpha")] == [
         "alpha_two", "alpha_beta"]
     assert service._names is built  # updated, not rebuilt
+
+
+def test_a_long_write_elsewhere_delays_the_index_instead_of_failing_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+    import threading
+    import time
+
+    from mira.core.stores import database
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 100)  # each try gives up quickly
+    write(tmp_path, {"a.py": "def one():\n    pass\n", "b.py": "from a import one\n\n\n"
+                     "def two():\n    one()\n"})
+    ws, service = workspace(tmp_path)
+    service.index()  # creates the database
+    (tmp_path / "a.py").write_text("def one():\n    return 1\n")
+    holder = sqlite3.connect(ws.db_path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # another writer (a git index) holds it for 1.5 s
+    released = threading.Timer(1.5, lambda: holder.execute("COMMIT"))
+    released.start()
+    started = time.monotonic()
+    try:
+        report = service.index()
+    finally:
+        released.join()
+        holder.close()
+    assert report.parsed == 1 and time.monotonic() - started >= 1.0
+    assert edges(asyncio.run(service.callers("a.one"))) == [("b.two", "a.one", "resolved", 1)]

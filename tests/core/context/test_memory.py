@@ -16,6 +16,7 @@ from mira.core.context.api import ContextRequest
 from mira.core.context.llm import language_model
 from mira.core.context.provider import create_provider
 from mira.core.context.service import ContextService
+from mira.core.semantic.service import SearchHit, SearchService
 from mira.core.workspace import Workspace
 from tests.support.gitrepo import GitRepo
 
@@ -202,36 +203,32 @@ async def test_memory_uses_the_model_set_through_initialization_options(
         await ws.close()
 
 
-class _FakeSearchService:
+class _FakeSearchService(SearchService):
     """A SearchService whose "semantic" match is known in advance (for exact assertions)."""
 
     def __init__(self, workspace: Workspace) -> None:
-        self.added: list[tuple[str, int, str, str]] = []
+        super().__init__(workspace)
+        self.added: list[tuple[str, str, str, str]] = []
 
-    async def add_conversation(self, session_id: str, message_id: int, role: str, text: str,
+    async def add_conversation(self, session_id: str, message_id: str, role: str, text: str,
                                ts: float) -> None:
         self.added.append((session_id, message_id, role, text))
 
     async def search_conversation(self, query: str, session_id: str | None = None,
-                                  limit: int = 5) -> list[dict[str, Any]]:
+                                  limit: int = 5) -> list[SearchHit]:
         # "semantic": matches a synonym the keyword index cannot know
-        return [{"message_id": m, "score": 0.9} for s, m, _, t in self.added
+        return [SearchHit(None, 0, 0, None, 0.9, t, "conversation", None, m)
+                for s, m, _, t in self.added
                 if s == session_id and "backoff" in t and "retry" in query][:limit]
 
 
-async def test_salient_messages_go_to_the_semantic_index_when_it_exists(
-        workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-    import types
-
-    module = types.ModuleType("mira.core.semantic.service")
-    module.SearchService = _FakeSearchService  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "mira.core.semantic.service", module)
+async def test_salient_messages_go_to_the_semantic_index(workspace: Workspace) -> None:
+    fake = _FakeSearchService(workspace)
+    workspace._services[SearchService] = fake  # the workspace's one SearchService
     provider = create_provider(workspace)
     await provider.record("s", "user", EARLY)
     await provider.record("s", "user", "ok thanks")  # not salient: not embedded
     await talk(provider, "s", 10)
-    fake = workspace.service(_FakeSearchService)  # type: ignore[type-abstract]
     assert [a[3] for a in fake.added][:1] == [EARLY] and "ok thanks" not in [
         a[3] for a in fake.added]
     recall = await workspace.service(ContextService).memory.recall("s", "retry logic?", 4000)

@@ -3,34 +3,29 @@
 The git index (migration 0001) holds subjects and file lists; matching a build
 error also needs commit bodies ("Fixes TypeError when ...") and the hunks a fix
 touched, so one streaming ``git log -p`` pass stores them per commit in
-``fix_commits``, incrementally from the last mined HEAD.
+``fix_commits``, incrementally from the last mined HEAD. The gate decides what is kept:
+hunks of secret files are dropped (their names stay), and secret tokens in messages and
+hunks are redacted before they are stored.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
-import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mira.core import secrets
 from mira.core.build.normalize import error_classes
+from mira.core.files import Gate
+from mira.core.stores.database import Database, Priority
 
 FIX_WORDS = re.compile(r"\b(fix(e[sd])?|bug|bugfix|regression|crash|broken|error|fail(s|ing|ure)?"
                        r"|issue|resolve[sd]?|correct(s|ed)?|wrong|hotfix|patch)\b", re.I)
 DIFF_CAP = 24_000
-# Files whose contents Mira never reads, stores or shows (their names may still be listed).
-SECRET_GLOBS = (".env", ".env.*", "*.pem", "*.key", "id_*", "*.p12", "*.pfx", "*secret*",
-                "*.keystore", "credentials*")
-
-
-def is_secret(path: str) -> bool:
-    name = path.rsplit("/", 1)[-1].lower()
-    return any(fnmatch.fnmatch(name, glob) for glob in SECRET_GLOBS)
 _SEP = "\x1e\x1fMIRA-COMMIT\x1f"
 
 
@@ -65,8 +60,10 @@ def head_oid(repo: Path) -> str | None:
     return out.strip() if out else None
 
 
-def iter_commits(repo: Path, since: str | None, until: str = "HEAD") -> Iterator[MinedCommit]:
-    """Stream non-merge commits (newest first) with their bodies and capped diffs."""
+def iter_commits(repo: Path, since: str | None, until: str = "HEAD",
+                 gate: Gate | None = None) -> Iterator[MinedCommit]:
+    """Stream non-merge commits (newest first) with their bodies and capped diffs, redacted."""
+    gate = gate or Gate(repo)
     rev = f"{since}..{until}" if since else until
     proc = subprocess.Popen(
         ["git", "-C", str(repo), "log", "--no-merges", "--no-color", "-p", "--unified=2",
@@ -87,8 +84,7 @@ def iter_commits(repo: Path, since: str | None, until: str = "HEAD") -> Iterator
                 if header.count(b"\x00") < 5:
                     continue
                 if current is not None:
-                    current.diff = "".join(diff)
-                    yield current
+                    yield _redacted(current, diff)
                 oid, author, email, stamp, body, _ = header[len(sep):].decode(
                     "utf-8", "replace").split("\x00", 5)
                 subject, _, rest = body.strip().partition("\n")
@@ -103,7 +99,7 @@ def iter_commits(repo: Path, since: str | None, until: str = "HEAD") -> Iterator
                 match = re.match(r"diff --git a/(.*?) b/(.*)$", line.rstrip("\n"))
                 if match:
                     current.files.append(match.group(2))
-                    skipping = is_secret(match.group(2))
+                    skipping = gate.is_secret(match.group(2)) or gate.is_secret(match.group(1))
             if skipping:
                 continue
             if size < DIFF_CAP and not line.startswith(("index ", "new file mode",
@@ -111,41 +107,60 @@ def iter_commits(repo: Path, since: str | None, until: str = "HEAD") -> Iterator
                 diff.append(line)
                 size += len(line)
         if current is not None:
-            current.diff = "".join(diff)
-            yield current
+            yield _redacted(current, diff)
     finally:
         proc.stdout.close()
         proc.wait()
 
 
-def mine(conn: sqlite3.Connection, repo: Path) -> int:
-    """Store commits added since the last mined HEAD; returns how many were stored."""
+def _redacted(commit: MinedCommit, diff: list[str]) -> MinedCommit:
+    commit.subject = secrets.redact(commit.subject)
+    commit.body = secrets.redact(commit.body)
+    commit.diff = secrets.redact("".join(diff))
+    return commit
+
+
+MINE_BATCH = 200  # commits per write transaction (diffs are capped, so batches stay small)
+
+
+def mine(db: Database, repo: Path, gate: Gate | None = None) -> int:
+    """Store commits added since the last mined HEAD; returns how many were stored.
+
+    Batches go to the workspace's writer; the mined HEAD is recorded last, so an
+    interrupted run mines the same range again (rows are replaced, not duplicated).
+    """
     head = head_oid(repo)
     root = str(repo)
-    row = conn.execute("SELECT head_oid FROM fix_mining_state WHERE repo_root = ?",
-                       (root,)).fetchone()
+    row = db.read().execute("SELECT head_oid FROM fix_mining_state WHERE repo_root = ?",
+                            (root,)).fetchone()
     last = row[0] if row else None
     if head is None or head == last:
         return 0
     since = last
     if since is not None and _git(repo, "merge-base", "--is-ancestor", since, head) is None:
-        conn.execute("DELETE FROM fix_commits WHERE repo_root = ?", (root,))
+        db.write(lambda w: w.execute("DELETE FROM fix_commits WHERE repo_root = ?", (root,)),
+                 Priority.CODE)
         since = None  # history rewritten: mine again from scratch
     stored = 0
-    conn.execute("BEGIN")
-    try:
-        for commit in iter_commits(repo, since, head):
-            conn.execute(
-                "INSERT OR REPLACE INTO fix_commits VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (root, commit.oid, commit.author, commit.email, commit.time, commit.subject,
-                 commit.body, json.dumps(commit.files), commit.diff, int(commit.fix_like)))
-            stored += 1
-        conn.execute("INSERT OR REPLACE INTO fix_mining_state VALUES (?,?,?)",
-                     (root, head, time.time()))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    batch: list[tuple[object, ...]] = []
+
+    def flush(rows: list[tuple[object, ...]]) -> None:
+        if rows:
+            db.write(lambda w: w.executemany(
+                "INSERT OR REPLACE INTO fix_commits VALUES (?,?,?,?,?,?,?,?,?,?)", rows),
+                Priority.CODE)
+
+    for commit in iter_commits(repo, since, head, gate):
+        batch.append((root, commit.oid, commit.author, commit.email, commit.time,
+                      commit.subject, commit.body, json.dumps(commit.files), commit.diff,
+                      int(commit.fix_like)))
+        stored += 1
+        if len(batch) >= MINE_BATCH:
+            flush(batch)
+            batch = []
+    flush(batch)
+    db.write(lambda w: w.execute("INSERT OR REPLACE INTO fix_mining_state VALUES (?,?,?)",
+                                 (root, head, time.time())), Priority.CODE)
     return stored
 
 
@@ -162,12 +177,14 @@ def commits_touching(repo: Path, old: str, new: str, files: list[str]) -> list[s
     return [line for line in (out or "").splitlines() if line]
 
 
-def worktree_diff(repo: Path, files: list[str], cap: int = DIFF_CAP) -> str:
-    files = [f for f in files if not is_secret(f)]
+def worktree_diff(repo: Path, files: list[str], cap: int = DIFF_CAP,
+                  gate: Gate | None = None) -> str:
+    gate = gate or Gate(repo)
+    files = [f for f in files if not gate.is_secret(f)]
     if not files:
         return ""
     out = _git(repo, "diff", "--no-color", "--unified=2", "HEAD", "--", *files) or ""
-    return out[:cap]
+    return secrets.redact(out[:cap])
 
 
 def dirty_files(repo: Path) -> list[str]:

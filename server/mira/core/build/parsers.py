@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from typing import Any
 
 from mira.core.build.normalize import strip_ansi
 from mira.core.build.records import ParsedError
@@ -26,6 +27,12 @@ _SEVERITY = {"error": "error", "fatal error": "error", "warning": "warning",
 
 def _zero(value: str | None) -> int | None:
     return max(int(value) - 1, 0) if value else None
+
+
+def _located(tool: str, match: re.Match[str], **fields: Any) -> ParsedError:
+    """An error at ``path:line:column``, the match's first three groups (1-based)."""
+    return ParsedError(tool=tool, path=match.group(1), line=_zero(match.group(2)),
+                       column=_zero(match.group(3)), **fields)
 
 
 # ---------------------------------------------------------------- pytest
@@ -130,10 +137,8 @@ def parse_mypy(lines: list[str]) -> list[ParsedError]:
             if errors and errors[-1].path == match.group(1):
                 errors[-1].detail += match.group(5) + "\n"
             continue
-        errors.append(ParsedError(
-            tool="mypy", path=match.group(1), line=_zero(match.group(2)),
-            column=_zero(match.group(3)), severity=_SEVERITY[severity],
-            message=match.group(5), code=match.group(6)))
+        errors.append(_located("mypy", match, severity=_SEVERITY[severity],
+                               message=match.group(5), code=match.group(6)))
     return errors
 
 
@@ -149,9 +154,7 @@ def parse_ruff(lines: list[str]) -> list[ParsedError]:
     for line in lines:
         match = _RUFF_CONCISE.match(line)
         if match:
-            errors.append(ParsedError(
-                tool="ruff", path=match.group(1), line=_zero(match.group(2)),
-                column=_zero(match.group(3)), code=match.group(4), message=match.group(5)))
+            errors.append(_located("ruff", match, code=match.group(4), message=match.group(5)))
             continue
         head = _RUFF_FULL_HEAD.match(line)
         if head:
@@ -159,9 +162,7 @@ def parse_ruff(lines: list[str]) -> list[ParsedError]:
             continue
         arrow = _RUFF_ARROW.match(line)
         if arrow and pending:
-            errors.append(ParsedError(
-                tool="ruff", path=arrow.group(1), line=_zero(arrow.group(2)),
-                column=_zero(arrow.group(3)), code=pending[0], message=pending[1]))
+            errors.append(_located("ruff", arrow, code=pending[0], message=pending[1]))
             pending = None
     return errors
 
@@ -178,10 +179,8 @@ def parse_tsc(lines: list[str]) -> list[ParsedError]:
     for line in lines:
         match = _TSC.match(line) or _TSC_PRETTY.match(line)
         if match:
-            errors.append(ParsedError(
-                tool="tsc", path=match.group(1), line=_zero(match.group(2)),
-                column=_zero(match.group(3)), severity=match.group(4),
-                code=match.group(5), message=match.group(6)))
+            errors.append(_located("tsc", match, severity=match.group(4),
+                                   code=match.group(5), message=match.group(6)))
     return errors
 
 
@@ -197,10 +196,8 @@ def parse_eslint(lines: list[str]) -> list[ParsedError]:
     for line in lines:
         unix = _ESLINT_UNIX.match(line)
         if unix:
-            errors.append(ParsedError(
-                tool="eslint", path=unix.group(1), line=_zero(unix.group(2)),
-                column=_zero(unix.group(3)), severity=unix.group(5).lower(),
-                message=unix.group(4).rstrip("."), code=unix.group(6)))
+            errors.append(_located("eslint", unix, severity=unix.group(5).lower(),
+                                   message=unix.group(4).rstrip("."), code=unix.group(6)))
             continue
         head = _ESLINT_FILE.match(line)
         if head:
@@ -236,9 +233,7 @@ def parse_rust(lines: list[str]) -> list[ParsedError]:
         arrow = _RUST_ARROW.match(line)
         if arrow and pending:
             severity, code, message = pending
-            errors.append(ParsedError(
-                tool="rustc", path=arrow.group(1), line=_zero(arrow.group(2)),
-                column=_zero(arrow.group(3)), severity=severity, code=code, message=message))
+            errors.append(_located("rustc", arrow, severity=severity, code=code, message=message))
             pending = None
         elif line and not line[0].isspace() and pending and not line.startswith("note"):
             pending = None  # a summary line ("error: could not compile ...")

@@ -8,6 +8,7 @@ All blocking work (processes, git, SQLite) runs in worker threads.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import re
@@ -18,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING, TypeVar
 
+from mira.core import files as workspace_files
+from mira.core import secrets
 from mira.core.build import history, store
 from mira.core.build.detect import detect_commands
 from mira.core.build.matching import Candidate, best_hunk, build_query, score
@@ -25,7 +28,7 @@ from mira.core.build.normalize import fingerprint, skeleton
 from mira.core.build.parsers import parse_output
 from mira.core.build.records import BuildError, BuildRun, ParsedError, PastFix, Resolution
 from mira.core.build.runner import CancelFn, LineFn, run_command
-from mira.core.stores.database import connect
+from mira.core.stores.database import Priority
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
@@ -99,11 +102,11 @@ class BuildService:
                           tail_bytes=cap // 5)
         dirty = history.dirty_files(repo) if repo else []
         parsed = [self._localize(e) for e in parse_output(out.output, command)]
+        parsed = [dataclasses.replace(e, message=secrets.redact(e.message)) for e in parsed]
         if out.status == "failed" and not parsed:
             log.info("build %r failed without errors Mira recognises", command)
         with self._lock:
-            conn = connect(self.ws.db_path)
-            try:
+            def record(conn: sqlite3.Connection) -> tuple[int, list[BuildError], list[str]]:
                 run_id, errors = store.insert_run(
                     conn, command=command, exit_code=out.exit_code, duration_s=out.duration_s,
                     started_at=started_at, head=head, dirty_files=dirty, status=out.status,
@@ -114,8 +117,8 @@ class BuildService:
                     resolved = self._resolve(conn, command, run_id, errors, head, dirty)
                 if repo is not None and head is not None:
                     self._attach_commits(conn, repo, head)
-            finally:
-                conn.close()
+                return run_id, errors, resolved
+            run_id, errors, resolved = self.ws.db.write(record, Priority.INTERACTIVE)
         return BuildRun(run_id, command, out.exit_code, out.duration_s, head, bool(dirty),
                         out.status, out.message, started_at, errors, out.truncated, resolved)
 
@@ -168,7 +171,8 @@ class BuildService:
         if repo and prev.head and head and prev.head != head and not dirty:
             touching = history.commits_touching(repo, prev.head, head, files) if files else []
             commit = touching[-1] if touching else head
-        diff = history.worktree_diff(repo, dirty) if repo and dirty else ""
+        diff = history.worktree_diff(repo, dirty, gate=self._gate(repo)) if repo and dirty \
+            else ""
         store.insert_resolutions(conn, list(gone.values()), run_id=run_id,
                                  head_before=prev.head, head_after=head, files=files,
                                  commit=commit, diff=diff)
@@ -205,37 +209,30 @@ class BuildService:
 
     # -- blocking helpers ----------------------------------------------------------------
     def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        conn = connect(self.ws.db_path)
-        try:
-            return fn(conn)
-        finally:
-            conn.close()
+        return self.ws.db.run(fn)
+
+    def _gate(self, repo: Path) -> workspace_files.Gate:
+        """The gate for a repository (its paths are relative to the repository root)."""
+        return workspace_files.Gate(repo, workspace_files.for_workspace(self.ws).secret_globs)
 
     def _mine(self) -> int:
         stored = 0
         with self._mine_lock:
-            conn = connect(self.ws.db_path)
-            try:
-                for repo in self.ws.repos:
-                    stored += history.mine(conn, repo.root)
-            finally:
-                conn.close()
+            for repo in self.ws.repos:
+                stored += history.mine(self.ws.db, repo.root, self._gate(repo.root))
         return stored
 
     def _load_candidates(self) -> list[Candidate]:
-        conn = connect(self.ws.db_path)
-        try:
-            roots = [str(r.root) for r in self.ws.repos]
-            heads = conn.execute(
-                "SELECT head_oid FROM fix_mining_state ORDER BY repo_root").fetchall()
-            fixed = conn.execute("SELECT COUNT(*) FROM build_resolutions"
-                                 " WHERE commit_oid IS NOT NULL").fetchone()
-            key: object = (tuple(heads), fixed)
-            if self._candidates is not None and key == self._candidates_key:
-                return self._candidates
-            rows = store.fix_commit_rows(conn, roots)
-        finally:
-            conn.close()
+        conn = self.ws.db.read()
+        roots = [str(r.root) for r in self.ws.repos]
+        heads = conn.execute(
+            "SELECT head_oid FROM fix_mining_state ORDER BY repo_root").fetchall()
+        fixed = conn.execute("SELECT COUNT(*) FROM build_resolutions"
+                             " WHERE commit_oid IS NOT NULL").fetchone()
+        key: object = (tuple(heads), fixed)
+        if self._candidates is not None and key == self._candidates_key:
+            return self._candidates
+        rows = store.fix_commit_rows(conn, roots)
         cands = [Candidate(str(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4]),  # type: ignore[call-overload]
                            json.loads(str(r[5])), str(r[6]), bool(r[7])).prepare() for r in rows]
         self._candidates, self._candidates_key = cands, key
@@ -263,11 +260,7 @@ class BuildService:
             skeletons |= {skeleton(line) for line in message.splitlines() if line.strip()}
         candidates = list(self._load_candidates())
         by_oid = {c.commit: c for c in candidates}
-        conn = connect(self.ws.db_path)
-        try:
-            recorded = store.committed_resolutions(conn)
-        finally:
-            conn.close()
+        recorded = self.ws.db.run(store.committed_resolutions)
         for fp, oid, diff, files, text in recorded:
             exact = fp in fps or skeleton(text) in skeletons
             base_cand = by_oid.get(oid)

@@ -29,35 +29,29 @@ def insert_run(conn: sqlite3.Connection, *, command: str, exit_code: int | None,
                duration_s: float, started_at: float, head: str | None,
                dirty_files: list[str], status: str, message: str | None, output_bytes: int,
                truncated: bool, errors: list[ParsedError]) -> tuple[int, list[BuildError]]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        cur = conn.execute(
-            "INSERT INTO build_runs (command, exit_code, duration_s, started_at, head_oid, dirty,"
-            " dirty_files, status, message, output_bytes, truncated)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (command, exit_code, duration_s, started_at, head, int(bool(dirty_files)),
-             json.dumps(dirty_files), status, message, output_bytes, int(truncated)))
-        run_id = int(cur.lastrowid or 0)
-        stored: list[BuildError] = []
-        now = time.time()
-        for e in errors:
-            fp = fingerprint(e.tool, e.code, e.message)
-            conn.execute(
-                "INSERT INTO build_errors (run_id, fingerprint, tool, code, message, path, line,"
-                " col, severity, detail, symbol) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (run_id, fp, e.tool, e.code, e.message, e.path, e.line, e.column, e.severity,
-                 e.detail, e.symbol))
-            conn.execute(
-                "INSERT INTO build_fingerprints VALUES (?,?,?,?,?,1,?,?)"
-                " ON CONFLICT(fingerprint) DO UPDATE SET occurrences = occurrences + 1,"
-                " last_seen = excluded.last_seen",
-                (fp, e.tool, e.code, skeleton(e.message), e.message, now, now))
-            stored.append(BuildError(e.tool, e.code, e.message, e.path, e.line, e.column,
-                                     e.severity, run_id, fp))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    cur = conn.execute(
+        "INSERT INTO build_runs (command, exit_code, duration_s, started_at, head_oid, dirty,"
+        " dirty_files, status, message, output_bytes, truncated)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (command, exit_code, duration_s, started_at, head, int(bool(dirty_files)),
+         json.dumps(dirty_files), status, message, output_bytes, int(truncated)))
+    run_id = int(cur.lastrowid or 0)
+    stored: list[BuildError] = []
+    now = time.time()
+    for e in errors:
+        fp = fingerprint(e.tool, e.code, e.message)
+        conn.execute(
+            "INSERT INTO build_errors (run_id, fingerprint, tool, code, message, path, line,"
+            " col, severity, detail, symbol) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (run_id, fp, e.tool, e.code, e.message, e.path, e.line, e.column, e.severity,
+             e.detail, e.symbol))
+        conn.execute(
+            "INSERT INTO build_fingerprints VALUES (?,?,?,?,?,1,?,?)"
+            " ON CONFLICT(fingerprint) DO UPDATE SET occurrences = occurrences + 1,"
+            " last_seen = excluded.last_seen",
+            (fp, e.tool, e.code, skeleton(e.message), e.message, now, now))
+        stored.append(BuildError(e.tool, e.code, e.message, e.path, e.line, e.column,
+                                 e.severity, run_id, fp))
     return run_id, stored
 
 
@@ -83,19 +77,13 @@ def insert_resolutions(conn: sqlite3.Connection, resolved: list[BuildError], *, 
                        head_before: str | None, head_after: str | None, files: list[str],
                        commit: str | None, diff: str) -> None:
     now = time.time()
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for e in resolved:
-            conn.execute(
-                "INSERT INTO build_resolutions (fingerprint, message, path, first_run_id,"
-                " resolved_run_id, resolved_at, head_before, head_after, files, commit_oid, diff)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (e.fingerprint, e.message, e.path, e.run_id, run_id, now, head_before,
-                 head_after, json.dumps(files), commit, diff))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    for e in resolved:
+        conn.execute(
+            "INSERT INTO build_resolutions (fingerprint, message, path, first_run_id,"
+            " resolved_run_id, resolved_at, head_before, head_after, files, commit_oid, diff)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (e.fingerprint, e.message, e.path, e.run_id, run_id, now, head_before,
+             head_after, json.dumps(files), commit, diff))
 
 
 def uncommitted_resolutions(conn: sqlite3.Connection) -> list[tuple[int, str | None, list[str]]]:

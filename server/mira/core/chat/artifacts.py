@@ -11,17 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+
+from mira.core.files import editor_language
 
 _FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
-_LANGUAGES = {
-    ".py": "python", ".ts": "typescript", ".tsx": "typescriptreact", ".js": "javascript",
-    ".jsx": "javascriptreact", ".rs": "rust", ".go": "go", ".java": "java", ".c": "c",
-    ".h": "c", ".cpp": "cpp", ".cc": "cpp", ".hpp": "cpp", ".md": "markdown",
-    ".json": "json", ".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".sh": "shellscript",
-    ".lua": "lua", ".sql": "sql", ".html": "html", ".css": "css",
-}
 
 
 class PatchError(ValueError):
@@ -36,7 +30,7 @@ class Candidate:
 
 
 def language_of(path: str) -> str:
-    return _LANGUAGES.get(PurePosixPath(path).suffix.lower(), "plaintext")
+    return editor_language(path)
 
 
 def _looks_like_path(token: str) -> bool:

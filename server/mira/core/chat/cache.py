@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mira.core.chat.llm_client import LLMResponse
-from mira.core.stores.access import LockedDb
+from mira.core.stores.database import Database
 
 
 def cache_key(messages: list[dict[str, Any]], tools: list[dict[str, Any]], model: str,
@@ -33,7 +33,7 @@ class CacheStats:
 
 
 class ResponseCache:
-    def __init__(self, db: LockedDb, ttl_s: float, max_bytes: int) -> None:
+    def __init__(self, db: Database, ttl_s: float, max_bytes: int) -> None:
         self.db = db
         self.ttl_s = ttl_s
         self.max_bytes = max_bytes

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from mira.core.stores.access import LockedDb
+from mira.core.stores.database import Database
 
 # USD per million tokens (input, output); the longest matching model-name prefix wins
 DEFAULT_PRICES: dict[str, tuple[float, float]] = {
@@ -81,7 +81,7 @@ def _month_start(now: dt.datetime) -> float:
 
 
 class Ledger:
-    def __init__(self, db: LockedDb, prices: Mapping[str, tuple[float, float]],
+    def __init__(self, db: Database, prices: Mapping[str, tuple[float, float]],
                  daily_limit: float | None, monthly_limit: float | None) -> None:
         self.db = db
         self.prices = prices

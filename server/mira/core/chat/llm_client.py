@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mira.core import secrets
 from mira.core.endpoint import Endpoint
 
 log = logging.getLogger(__name__)
@@ -170,7 +171,8 @@ class LLMClient:
     async def _once(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]],
                     effort: str | None, emit: Callable[[str], Awaitable[None]], stream: bool,
                     tool_choice: str = "auto") -> LLMResponse:
-        kwargs: dict[str, Any] = {"model": self.endpoint.model, "messages": messages}
+        kwargs: dict[str, Any] = {"model": self.endpoint.model,
+                                  "messages": redact_messages(messages)}
         if tools:
             kwargs["tools"] = tools
             kwargs["tool_choice"] = _tool_choice(tool_choice, tools)
@@ -295,3 +297,18 @@ def _retry_after(exc: Any) -> float | None:
         return min(max(float(value), 0.0), BACKOFF_MAX_S) if value is not None else None
     except ValueError:
         return None
+
+
+
+def redact_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The messages with secret tokens redacted: the last point before text leaves the
+    machine, so whatever a context section or tool let through is caught here (the gate)."""
+    out = []
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, str):
+            redacted = secrets.redact(content)
+            if redacted != content:
+                message = {**message, "content": redacted}
+        out.append(message)
+    return out

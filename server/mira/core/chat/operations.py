@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from mira.core.stores.access import LockedDb
+from mira.core.stores.database import Database
 
 TERMINAL = ("completed", "failed", "cancelled")
 STATES = ("pending", "started", *TERMINAL)
@@ -61,7 +61,7 @@ def sha256(text: str) -> str:
 
 
 class OperationStore:
-    def __init__(self, db: LockedDb) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def create(self, session_id: str, message: str, kind: str = "chat") -> Operation:

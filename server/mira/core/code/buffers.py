@@ -8,6 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
+from mira.core import files as workspace_files
 from mira.core.code.extract import extract, parse
 from mira.core.code.indexer import (
     Parsed,
@@ -47,7 +48,8 @@ class BufferCache:
         if buffer is not None and found is not None and found[2] == "ok" and \
                 found[0] == len(buffer.source) <= self.max_bytes():
             try:
-                same = (self.root / rel).read_bytes() == buffer.source
+                disk = (self.root / rel).read_bytes()
+                same = workspace_files.source_bytes(rel, disk)[0] == buffer.source
             except OSError:
                 same = False
             if same:  # concepts: computed when stored, for new symbols only
@@ -66,9 +68,13 @@ class BufferCache:
         if spec is not None and found is not None and found[2] == "ok" and \
                 found[0] <= self.max_bytes():
             try:
-                data = (self.root / rel).read_bytes()
+                raw = (self.root / rel).read_bytes()
             except OSError:
                 data = None
+            else:  # the gate: key files refused, tokens masked (offsets kept)
+                data, secret = workspace_files.source_bytes(rel, raw)
+                if secret is not None:
+                    return Parsed(rel, found[0], found[1], "secret")
         if spec is None or found is None or data is None or \
                 check_source(data, self.max_bytes()) is not None:
             return parse_file(str(self.root), rel, self.max_bytes(), self.modules)
@@ -90,7 +96,8 @@ class BufferCache:
         if spec is None:
             return []
         with self.edits:
-            source = text.encode("utf-8", "surrogateescape")
+            raw = text.encode("utf-8", "surrogateescape")
+            source = workspace_files.source_bytes(rel, raw)[0]
             with self.lock:
                 buffer = self.open.get(rel)
             if buffer is not None and buffer.source == source:

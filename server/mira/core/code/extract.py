@@ -89,6 +89,12 @@ def _outer(node: Node) -> Node:
     return node
 
 
+def _takes_self(node: Node) -> bool:
+    params = node.child_by_field_name("parameters")
+    first = params.named_children[0] if params is not None and params.named_children else None
+    return first is not None and _text(first).split(":")[0].strip() in ("self", "cls")
+
+
 def _signature(node: Node, outer: Node, source: bytes) -> str:
     body = node.child_by_field_name("body")
     end = body.start_byte if body is not None else node.end_byte
@@ -347,6 +353,11 @@ def extract(language: str, path: str, source: bytes, tree: Tree | None = None,
         else:
             prefix = parent.qualified if parent else module
         if d.kind == "function" and parent is not None and parent.kind in CONTAINER_KINDS:
+            d.kind = "method"
+        elif d.kind == "function" and language == "python" and parent is None and \
+                d.node.start_point[1] > 0 and _takes_self(d.node):
+            # an indented `def f(self)` outside any class: its class's header was swallowed
+            # by a syntax error elsewhere; it stays a method
             d.kind = "method"
         d.qualified = f"{prefix}.{d.name}"
         stack.append(i)

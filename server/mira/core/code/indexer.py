@@ -10,6 +10,7 @@ bytes; names are decoded with replacement characters).
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import multiprocessing
 import os
 import stat
@@ -21,6 +22,7 @@ from mira.core.code.concepts import symbol_terms
 from mira.core.code.extract import extract, module_name
 from mira.core.code.languages import spec_for
 from mira.core.code.model import FileIndex
+from mira.core.files import source_bytes
 from mira.core.processes import worker_init
 
 POOL_MIN_FILES = 64  # fewer files parse faster in-process than a pool starts
@@ -34,7 +36,8 @@ class Parsed:
     path: str  # workspace-relative
     size: int
     mtime_ns: int
-    status: str  # indexed | too_large | binary | minified | symlink | unreadable | missing
+    status: str  # indexed | too_large | binary | minified | symlink | secret | unreadable
+    # | missing
     index: FileIndex | None = None
 
 
@@ -126,6 +129,9 @@ def parse_file(root: str, rel: str, max_bytes: int,
     problem = check_source(data, max_bytes)
     if problem:
         return Parsed(rel, size, mtime, problem)
+    data, secret = source_bytes(rel, data)  # the gate: key files skipped, tokens masked
+    if secret is not None:
+        return Parsed(rel, size, mtime, "secret")
     if modules is None:
         modules = PythonModules(root)
     index = extract(spec.name, rel, data, module=module_for(modules, rel, spec.name))
@@ -142,8 +148,9 @@ def parse_many(root: Path, rels: Sequence[str], max_bytes: int, workers: int = 0
                cancelled: Callable[[], bool] | None = None,
                modules: PythonModules | None = None) -> Iterator[Parsed]:
     """Parse ``rels``, in a process pool when there are many; results in any order."""
-    workers = workers or os.cpu_count() or 1
-    if len(rels) < POOL_MIN_FILES or workers <= 1:
+    # one core is left for requests; even one worker takes parsing off the server's GIL
+    workers = workers or max(1, (os.cpu_count() or 2) - 1)
+    if len(rels) < POOL_MIN_FILES:
         modules = modules or PythonModules(root)
         for rel in rels:
             if cancelled is not None and cancelled():
@@ -154,7 +161,7 @@ def parse_many(root: Path, rels: Sequence[str], max_bytes: int, workers: int = 0
     # spawn, not fork: the language server has threads (and an event loop)
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
-                                                initializer=worker_init,
+                                                initializer=_background,
                                                 initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(_parse_chunk, str(root), chunk, max_bytes) for chunk in chunks]
         try:
@@ -166,6 +173,13 @@ def parse_many(root: Path, rels: Sequence[str], max_bytes: int, workers: int = 0
             for future in futures:
                 future.cancel()
             return
+
+
+def _background(parent: int) -> None:
+    """Pool workers: a lower OS priority, and they end when the server is gone."""
+    with contextlib.suppress(OSError):
+        os.nice(10)
+    worker_init(parent)
 
 
 class _Cancelled(Exception):

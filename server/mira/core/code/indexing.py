@@ -12,17 +12,20 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+from mira.core import files as workspace_files
 from mira.core.code import store
 from mira.core.code.indexer import Parsed, file_stat, parse_many
 from mira.core.code.languages import BY_EXTENSION, spec_for
 from mira.core.code.model import FileIndex
 from mira.core.code.resolve import Resolved, Resolver
-from mira.core.semantic.chunks import SKIP_DIRS, list_files
+from mira.core.stores.database import Priority
 
 if TYPE_CHECKING:
     from mira.core.code.service import CodeService
+
+T = TypeVar("T")
 
 Progress = Callable[[int, int | None, str], None]
 WRITE_BATCH = 200
@@ -54,9 +57,8 @@ class CodeIndexer:
         self.svc = service
 
     def source_files(self) -> list[str]:
-        svc = self.svc
-        files = [f for f in list_files(svc.ws.root) if spec_for(f) is not None]
-        return [f for f in files if not (set(f.split("/")[:-1]) & SKIP_DIRS)]
+        listed = workspace_files.for_workspace(self.svc.ws).list_files()  # the gate decides
+        return [f for f in listed if spec_for(f) is not None]
 
     def index(self, progress: Progress | None = None,
               cancelled: Callable[[], bool] | None = None) -> CodeIndexReport:
@@ -65,36 +67,42 @@ class CodeIndexer:
         started = time.perf_counter()
         report = CodeIndexReport()
         with svc._write:
-            conn = svc._writer_conn()
+            conn = svc._conn()  # reads; every write is a short batch of the writer
             svc._modules.clear()  # packages may have come or gone
             cleared = store.stamp(conn, "version") != INDEX_VERSION
             if cleared:
-                conn.execute("BEGIN IMMEDIATE")
-                store.clear(conn)
-                store.set_stamp(conn, "version", INDEX_VERSION)
-                conn.execute("COMMIT")
+                def clear(w: sqlite3.Connection) -> None:
+                    store.clear(w)
+                    store.set_stamp(w, "version", INDEX_VERSION)
+                self._commit(clear)
                 svc._resolver = None
             states = store.file_states(conn)
             files = self.source_files()
             report.files = len(files)
+            # a run killed between its symbol batches and its calls left files that look
+            # indexed but have no calls: everything is parsed again (then calls stored)
+            resumed = store.stamp(conn, "run") == "incomplete"
             todo = []
             for rel in files:
                 found = file_stat(svc.ws.root, rel)
                 old = states.get(rel)
                 if found is None:
                     continue
-                if old is None or (old.size, old.mtime_ns) != found[:2]:
+                if resumed or old is None or (old.size, old.mtime_ns) != found[:2]:
                     todo.append(rel)
+            if todo:
+                self._commit(lambda w: store.set_stamp(w, "run", "incomplete"))
             gone = [p for p in states if p not in set(files)]
             resolver = svc._resolver_for(conn)
             if gone:
-                conn.execute("BEGIN IMMEDIATE")
+                def drop(w: sqlite3.Connection) -> None:
+                    for rel in gone:
+                        store.delete_file(w, states[rel].id)
+                self._commit(drop)
                 for rel in gone:
-                    store.delete_file(conn, states[rel].id)
                     resolver.remove(rel)
-                conn.execute("COMMIT")
                 report.removed = len(gone)
-            workers = int(getattr(svc.ws.config, "code_index_workers", 0))
+            workers = svc.ws.config.code_index_workers
             parsed: list[tuple[int, FileIndex]] = []
             batch: list[Parsed] = []
             results = parse_many(svc.ws.root, todo, svc.max_bytes, workers, cancelled,
@@ -102,31 +110,30 @@ class CodeIndexer:
             for done, result in enumerate(results, 1):
                 batch.append(result)
                 if len(batch) >= WRITE_BATCH:
-                    parsed += self._write_symbols(conn, batch, states, resolver, report)
+                    parsed += self._write_symbols(batch, states, resolver, report)
                     batch = []
                 if progress is not None:
                     progress(done, len(todo), result.path)
-            parsed += self._write_symbols(conn, batch, states, resolver, report)
+            parsed += self._write_symbols(batch, states, resolver, report)
             # calls last: every file's symbols are known to the resolver by now; resolved
             # first, then stored in one short transaction (the git indexer writes too)
             rows: list[tuple[object, ...]] = []
             for file_id, index in parsed:
                 rows += self._call_rows(file_id, index, resolver)
             report.calls = len(rows)
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+
+            def calls(w: sqlite3.Connection) -> None:
                 rebuild = len(rows) >= REBUILD_INDEXES_ROWS
                 if rebuild:  # sorting once beats updating two indexes row by row
-                    conn.execute("DROP INDEX code_calls_caller")
-                    conn.execute("DROP INDEX code_calls_callee")
-                conn.executemany(_INSERT_CALL, rows)
+                    w.execute("DROP INDEX code_calls_caller")
+                    w.execute("DROP INDEX code_calls_callee")
+                w.executemany(_INSERT_CALL, rows)
                 if rebuild:
-                    conn.execute("CREATE INDEX code_calls_caller ON code_calls(caller)")
-                    conn.execute("CREATE INDEX code_calls_callee ON code_calls(callee)")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+                    w.execute("CREATE INDEX code_calls_caller ON code_calls(caller)")
+                    w.execute("CREATE INDEX code_calls_callee ON code_calls(callee)")
+                store.set_stamp(w, "run", "complete")
+            if todo or rows:
+                self._commit(calls)
         svc._freeze()  # after a first bulk run
         # the name index follows a few changed files; after many, it is rebuilt
         changed = [states[p].id for p in gone] + [states[p].id for p in todo if p in states] \
@@ -136,31 +143,36 @@ class CodeIndexer:
         svc.last_report = report
         return report
 
-    def _write_symbols(self, conn: sqlite3.Connection, batch: list[Parsed],
-                       states: dict[str, store.FileState], resolver: Resolver,
-                       report: CodeIndexReport) -> list[tuple[int, FileIndex]]:
-        out = []
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for result in batch:
-                if result.status == "missing":
-                    continue
+    def _commit(self, fn: Callable[[sqlite3.Connection], T],
+                priority: Priority = Priority.CODE) -> T:
+        """``fn`` as one short transaction of the workspace's single writer."""
+        return self.svc.ws.db.write(fn, priority)
+
+    def _write_symbols(self, batch: list[Parsed], states: dict[str, store.FileState],
+                       resolver: Resolver, report: CodeIndexReport
+                       ) -> list[tuple[int, FileIndex]]:
+        kept = [r for r in batch if r.status != "missing"]
+        if not kept:
+            return []
+
+        def write(w: sqlite3.Connection) -> list[int]:
+            ids = []
+            for result in kept:
                 old = states.get(result.path)
-                file_id = store.write_file(conn, result.path, result.size, result.mtime_ns,
-                                           result.status, result.index,
-                                           old_id=old.id if old else None)
-                if result.index is None:
-                    report.skipped[result.status] = report.skipped.get(result.status, 0) + 1
-                    resolver.remove(result.path)
-                    continue
-                report.parsed += 1
-                report.symbols += len(result.index.symbols)
-                resolver.add_index(result.index)
-                out.append((file_id, result.index))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+                ids.append(store.write_file(w, result.path, result.size, result.mtime_ns,
+                                            result.status, result.index,
+                                            old_id=old.id if old else None))
+            return ids
+        out = []
+        for result, file_id in zip(kept, self._commit(write), strict=True):
+            if result.index is None:
+                report.skipped[result.status] = report.skipped.get(result.status, 0) + 1
+                resolver.remove(result.path)
+                continue
+            report.parsed += 1
+            report.symbols += len(result.index.symbols)
+            resolver.add_index(result.index)
+            out.append((file_id, result.index))
         return out
 
     def _call_rows(self, file_id: int, index: FileIndex, resolver: Resolver
@@ -187,10 +199,11 @@ class CodeIndexer:
         """
         svc = self.svc
         rels = []
+        gate = workspace_files.for_workspace(svc.ws)
         for path in paths:
             rel = svc.rel(path)
-            parts = rel.split("/")
-            if spec_for(rel) is None or rel.startswith("..") or set(parts[:-1]) & SKIP_DIRS:
+            if spec_for(rel) is None or rel.startswith("..") or workspace_files.skipped(rel) or \
+                    rel.startswith(".mira/") or gate.path_secret(rel) is not None:
                 continue
             rels.append(rel)
         if not rels:
@@ -198,14 +211,19 @@ class CodeIndexer:
         if any(rel.endswith("/__init__.py") for rel in rels):
             svc._modules.clear()  # a package may have come or gone
         with svc._write:
-            conn = svc._writer_conn()
+            conn = svc._conn()
             resolver = svc._resolver_for(conn)
             states = store.file_states(conn, rels)
             results = [svc.buffers.parse_saved(rel) for rel in rels]
             new_names: set[str] = set()
             touched = [state.id for state in states.values()]
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            for result in results:  # names defined for the first time (before the write)
+                if result.index is not None:
+                    new_names |= {sym.name for sym in result.index.symbols[1:]
+                                  if sym.name not in resolver.by_name
+                                  and sym.name not in resolver.methods_by_name}
+
+            def write(conn: sqlite3.Connection) -> list[int]:  # resolver updates: idempotent
                 written = []
                 for result in results:
                     old = states.get(result.path)
@@ -227,18 +245,12 @@ class CodeIndexer:
                     if result.index is None:
                         resolver.remove(result.path)
                     else:
-                        new_names |= {sym.name for sym in result.index.symbols[1:]
-                                      if sym.name not in resolver.by_name
-                                      and sym.name not in resolver.methods_by_name}
                         resolver.add_index(result.index)
                         written.append((file_id, result.index))
                 for file_id, index in written:
                     store.replace_calls(conn, file_id, self._call_rows(file_id, index, resolver))
-                    touched.append(file_id)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+                return [file_id for file_id, _ in written]
+            touched += self._commit(write, Priority.BUFFER)
         svc._bump(touched)
         if follow and new_names:
             waiting = [p for p in self._files_mentioning(new_names) if p not in rels]

@@ -56,3 +56,24 @@ def join_spec(module: str, name: str, language: str) -> str:
     if language == "python" and module.endswith("."):
         return module + name
     return f"{module}.{name}"
+
+
+def c3(head: str, base_mros: list[list[str]], bases: list[str]) -> list[str]:
+    """C3 linearization of ``head`` from its bases' MROs (Python's method resolution
+    order); depth-first when the bases admit none."""
+    seqs = [list(m) for m in base_mros] + [list(bases)]
+    order = [head]
+    while any(seqs):
+        for seq in seqs:
+            if seq and not any(seq[0] in other[1:] for other in seqs):
+                first = seq[0]
+                break
+        else:  # inconsistent: fall back to depth-first
+            rest = [q for seq in seqs for q in seq]
+            order += [q for i, q in enumerate(rest) if q not in order and q not in rest[:i]]
+            break
+        order.append(first)
+        for seq in seqs:
+            if seq and seq[0] == first:
+                seq.pop(0)
+    return order

@@ -15,6 +15,7 @@ from mira.core.code.clusters import directory_of
 from mira.core.code.concepts import query_terms
 from mira.core.code.model import CallEdge, Symbol
 from mira.core.code.resolve import CONSTRUCTORS
+from mira.core.git.history_store import recent_changesets
 
 MAX_DEPTH = 10
 
@@ -133,12 +134,7 @@ def directory_cochange(conn: sqlite3.Connection, repos: Iterable[Any], root: Pat
             continue
         prefix = "" if prefix == "." else prefix + "/"
         try:
-            rows = conn.execute(
-                "SELECT fc.commit_id, p.path FROM file_changes fc"
-                " JOIN paths p ON p.id = fc.path_id WHERE fc.commit_id IN ("
-                " SELECT c.id FROM commits c JOIN repositories r ON r.id = c.repo_id"
-                " WHERE r.root = ? AND c.is_merge = 0 AND c.n_files BETWEEN 2 AND 30"
-                " ORDER BY c.author_time DESC LIMIT ?)", (str(repo.root), commits))
+            rows = recent_changesets(conn, repo.root, commits)
             by_commit: dict[int, set[str]] = {}
             for commit_id, path in rows:
                 key = directory_of(prefix + path)

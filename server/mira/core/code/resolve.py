@@ -26,12 +26,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mira.core.code.model import CONTAINER_KINDS, CallSite, FileIndex, Import
-from mira.core.code.names import COMMON_NAMES, called, join_spec, parse_types
+from mira.core.code.names import COMMON_NAMES, c3, called, join_spec, parse_types
 
 SELF = frozenset({"self", "this", "cls", "Self"})
 # languages whose files see their directory's (package's) top-level names without imports
 PACKAGE_SCOPED = frozenset({"go", "java"})
 CONSTRUCTORS = ("__init__", "__new__", "constructor")
+PACKAGE = "dir:"  # a _Target naming a Go package (a directory), not a module
 MAX_DEPTH = 8  # re-export chains, type inference through calls
 _SIMPLE = re.compile(r"^[\w$]+(?:\.[\w$]+)*$")
 
@@ -181,6 +182,17 @@ class Resolver:
             found = self.by_path.get(target) or self.by_path.get(target + "/__init__")
         return found
 
+    def _package_dir(self, spec: str) -> str | None:
+        """The workspace directory a Go import path names: its longest suffix that is a
+        directory of Go files (``github.com/spf13/cobra/doc`` -> ``doc``)."""
+        parts = spec.split("/")
+        for i in range(len(parts)):
+            folder = "/".join(parts[i:])
+            if folder in self.by_dir and any(
+                    self.language.get(m) == "go" for m in self.by_dir[folder]):
+                return folder
+        return None
+
     def _package_of(self, importer: str) -> list[str]:
         """The parts of the package a Python file belongs to (for relative imports)."""
         stem = importer.rsplit(".", 1)[0]
@@ -195,6 +207,9 @@ class Resolver:
         """What an import statement of ``module`` binds."""
         path = self.modules.get(module, "")
         language = self.language.get(module, "")
+        if imp.name is None and language in PACKAGE_SCOPED:  # Go: a package (a directory)
+            folder = self._package_dir(imp.module)
+            return _Target(PACKAGE + folder, True) if folder is not None else None
         if imp.name is None:  # `import a.b as c`: a module
             found = self.module_for(imp.module, path, language)
             return _Target(found, True) if found else None
@@ -208,6 +223,11 @@ class Resolver:
 
     def _attr(self, module: str, name: str, depth: int = 0) -> _Target | None:
         """``module.name``: defined there, a submodule, or re-exported (imports, stars)."""
+        if module.startswith(PACKAGE):  # a Go package: the top-level names of its files
+            for sibling in sorted(self.by_dir.get(module[len(PACKAGE):], ())):
+                if f"{sibling}.{name}" in self.kinds:
+                    return _Target(f"{sibling}.{name}")
+            return None
         qualified = f"{module}.{name}"
         if qualified in self.kinds:
             return _Target(qualified)
@@ -353,22 +373,7 @@ class Resolver:
             return cached
         self._mro_cache[type_q] = [type_q]  # a cycle in the bases ends here
         bases = self._bases(type_q)
-        seqs = [list(self.mro(b)) for b in bases] + [list(bases)]
-        order = [type_q]
-        while any(seqs):
-            for seq in seqs:
-                if seq and not any(seq[0] in other[1:] for other in seqs):
-                    head = seq[0]
-                    break
-            else:  # inconsistent: fall back to depth-first
-                rest = [q for seq in seqs for q in seq]
-                order += [q for i, q in enumerate(rest) if q not in order and
-                          q not in rest[:i]]
-                break
-            order.append(head)
-            for seq in seqs:
-                if seq and seq[0] == head:
-                    seq.pop(0)
+        order = c3(type_q, [list(self.mro(b)) for b in bases], bases)
         self._mro_cache[type_q] = order
         return order
 
@@ -378,6 +383,14 @@ class Resolver:
             qualified = f"{owner}.{name}"
             if qualified in self.kinds:
                 return qualified
+            module = self.module_of.get(owner)
+            if module is not None and self.language.get(module) in PACKAGE_SCOPED:
+                # Go: the method set spans the package's files (`func (s *T) M` anywhere)
+                short = owner[len(module) + 1:]
+                folder = posixpath.dirname(self.modules.get(module, ""))
+                for sibling in sorted(self.by_dir.get(folder, ())):
+                    if f"{sibling}.{short}.{name}" in self.kinds:
+                        return f"{sibling}.{short}.{name}"
         return None
 
     def _attr_type(self, type_q: str, attr: str, depth: int) -> str | None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mira.core import files as workspace_files
 from mira.core.code import reads, store
 from mira.core.code.buffers import BufferCache
 from mira.core.code.clusters import cluster
@@ -34,7 +35,6 @@ from mira.core.code.languages import spec_for
 from mira.core.code.model import CallEdge, PatternMatch, Symbol
 from mira.core.code.patterns import detect, holders_of, subtypes
 from mira.core.code.resolve import Resolver
-from mira.core.stores.database import connect, open_database
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
@@ -51,6 +51,7 @@ class Impact:
     callers: list[CallEdge]
     cochanged: list[tuple[str, float]]  # (repository-relative path, confidence)
     note: str | None = None
+    cochange_root: Path | None = None  # the repository the co-changed paths belong to
 
 
 class CodeService:
@@ -58,10 +59,8 @@ class CodeService:
         self.ws = workspace
         self._write = threading.Lock()
         self._state = threading.Lock()
-        self._local = threading.local()
         self._resolver: Resolver | None = None
         self._frozen = False
-        self._writer: sqlite3.Connection | None = None  # used only under self._write
         # workspace/symbol: built on the first query, then updated per changed file
         self._names: NameIndex | None = None
         self._names_lock = threading.Lock()
@@ -76,31 +75,11 @@ class CodeService:
     # -- plumbing ------------------------------------------------------------------------
     @property
     def max_bytes(self) -> int:
-        return int(getattr(self.ws.config, "code_max_file_bytes", 1_000_000))
+        return self.ws.config.code_max_file_bytes
 
     def _conn(self) -> sqlite3.Connection:
-        """This thread's read connection (each thread and event loop gets its own)."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            if not self.ws.db_path.exists():
-                open_database(self.ws.db_path).close()
-            conn = self._local.conn = connect(self.ws.db_path)
-        return conn
-
-    def _writer_conn(self) -> sqlite3.Connection:
-        """The write connection, kept open (closing the last one checkpoints the WAL)."""
-        if self._writer is None:
-            open_database(self.ws.db_path).close()  # create and migrate
-            self._writer = connect(self.ws.db_path, check_same_thread=False)
-        return self._writer
-
-    async def aclose(self) -> None:
-        def close() -> None:
-            with self._write:  # after a write in flight
-                if self._writer is not None:
-                    self._writer.close()
-                    self._writer = None
-        await asyncio.to_thread(close)
+        """This thread's read connection (the workspace database's; never waits)."""
+        return self.ws.db.read()
 
     def rel(self, path: Path | str) -> str:
         p = Path(path)
@@ -184,7 +163,7 @@ class CodeService:
             return self.update_buffer(rel, text)
         # text of a file that is not open (e.g. the semantic layer's chunking): the index
         # when it holds exactly these bytes, else a one-off parse that evicts no open buffer
-        source = text.encode("utf-8", "surrogateescape")
+        source = workspace_files.source_bytes(rel, text.encode("utf-8", "surrogateescape"))[0]
         if len(source) > self.max_bytes:
             return []
         found = file_stat(self.ws.root, rel)
@@ -193,7 +172,8 @@ class CodeService:
                                        " WHERE path = ?", (rel,)).fetchone()
             try:
                 same = row is not None and (row[0], row[1]) == found[:2] and \
-                    row[2] == "indexed" and (self.ws.root / rel).read_bytes() == source
+                    row[2] == "indexed" and workspace_files.source_bytes(
+                        rel, (self.ws.root / rel).read_bytes())[0] == source
             except OSError:
                 same = False
             if same:
@@ -278,8 +258,16 @@ class CodeService:
     async def document_symbols(self, path: Path, text: str | None = None) -> list[Symbol]:
         return await asyncio.to_thread(self.symbols_sync, path, text)
 
-    async def symbol_at(self, path: Path, line: int) -> Symbol | None:
-        symbols = await asyncio.to_thread(self.symbols_sync, path, None)
+    async def symbol_at(self, path: Path, line: int, character: int | None = None,
+                        text: str | None = None) -> Symbol | None:
+        """The symbol whose name is at (``line``, ``character``), else the innermost one
+        around ``line``; ``text`` is the open buffer's, when there is one."""
+        symbols = await asyncio.to_thread(self.symbols_sync, path, text)
+        if character is not None:
+            for s in symbols:
+                if s.kind != "module" and s.selection_start_line == line and \
+                        s.selection_start_col <= character <= s.selection_end_col:
+                    return s
         best: Symbol | None = None
         for s in symbols:
             if s.kind != "module" and s.start_line <= line <= s.end_line and (
@@ -307,20 +295,24 @@ class CodeService:
         return await asyncio.to_thread(self._workspace_symbols, query, limit)
 
     async def impact(self, path: Path, line: int, depth: int = 3,
-                     cochange_limit: int = 10, guesses: bool = False) -> Impact | None:
-        symbol = await self.symbol_at(path, line)
+                     cochange_limit: int | None = None, guesses: bool = False,
+                     character: int | None = None, text: str | None = None) -> Impact | None:
+        """What breaks if the symbol at the position changes: its transitive callers and the
+        files usually changed with its file (``cochange_limit``: the configured default)."""
+        symbol = await self.symbol_at(path, line, character, text)
         if symbol is None:
             return None
         callers = await self.callers(symbol.qualified_name, depth, guesses)
         cochanged: list[tuple[str, float]] = []
+        root = None
         note = None
         try:
             answer = await self.ws.cochange(self.ws.root / symbol.path, cochange_limit)
             cochanged = [(s.path, s.confidence) for s in answer.items]
-            note = answer.note
+            root, note = answer.repo_root, answer.note
         except Exception as exc:  # the git side is optional here
             log.debug("co-change for impact failed", exc_info=True)
             note = f"co-change unavailable: {exc}"
-        return Impact(symbol, callers, cochanged, note)
+        return Impact(symbol, callers, cochanged, note, root)
 
 

@@ -25,6 +25,9 @@ class ContextRequest:
     diagnostics: list[str] = field(default_factory=list)  # messages of relevant diagnostics
     # added by the Context Oracle (optional): tools the model may call, "name: description"
     tools: list[str] = field(default_factory=list)
+    # at most this long per source (None: the configured timeout); a chat without a model
+    # answers from what is ready instead of waiting for sources still being built
+    deadline_s: float | None = None
 
 
 @dataclass

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from mira.core import secrets
 from mira.core.config import MiraConfig
 from mira.core.endpoint import elapsed_ms, endpoint_from
 
@@ -81,7 +82,8 @@ class OpenAICompleter:
         started = time.perf_counter()
         try:
             response = self._client.chat.completions.create(
-                model=self.model, messages=[{"role": "user", "content": prompt}],
+                model=self.model, messages=[{"role": "user",
+                                             "content": secrets.redact(prompt)}],
                 temperature=0, max_tokens=400)
         except openai.OpenAIError as exc:
             if self.after is not None:

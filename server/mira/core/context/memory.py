@@ -4,24 +4,25 @@ Recall merges the session's recent messages with messages matching the question
 (semantic matches from the SearchService's ``conversation`` collection when that
 service exists, else SQLite FTS5 keyword matches), deduplicates them and ranks by
 ``0.7 * similarity + 0.3 * recency`` within a token budget. The last few turns are
-replayed as chat history; older recalled messages go into the system prompt.
+replayed as chat history; older recalled messages go into the system prompt. Secret
+tokens in a message are redacted before it is stored, analysed or embedded.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from mira.core import secrets
 from mira.core.context import memory_analysis as analysis
 from mira.core.context import memory_store as store
 from mira.core.context.llm import LanguageModel
 from mira.core.context.tokens import count_tokens
-from mira.core.stores.access import LockedDb
+from mira.core.semantic.service import SearchService
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
@@ -61,15 +62,10 @@ class Memory:
                  model: Callable[[], LanguageModel | None]) -> None:
         self.ws = workspace
         self._model = model
-        self.db = LockedDb(lambda: self.ws.db_path)
+        self.db = workspace.db
 
-    def _search_service(self) -> Any | None:
-        try:
-            module = importlib.import_module("mira.core.semantic.service")
-            service = self.ws.service(module.SearchService)
-        except (ImportError, AttributeError):
-            return None
-        return service if hasattr(service, "add_conversation") else None
+    def _search(self) -> SearchService:
+        return self.ws.service(SearchService)
 
     # -- recording -----------------------------------------------------------------------
     async def record(self, session_id: str, role: str, content: str) -> int:
@@ -77,6 +73,7 @@ class Memory:
             raise ValueError("session_id must not be empty")
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+        content = secrets.redact(content)  # the gate: never stored, embedded or analysed
         entry_id, salience, ts = await asyncio.to_thread(self._record, session_id, role,
                                                          content)
         if salience >= analysis.SALIENT:
@@ -104,7 +101,7 @@ class Memory:
                                     (entry_id,)).fetchone()[0])
             return entry_id, store.count(conn, session_id), ts
 
-        entry_id, n, ts = self.db.run(write)
+        entry_id, n, ts = self.db.write(write)
         for size in SUMMARY_WINDOWS:
             if n % size == 0:
                 self._summarize(session_id, size, model)
@@ -123,19 +120,16 @@ class Memory:
         if text:
             summary = store.Summary(session_id, size, entries[0].id, entries[-1].id, text,
                                     method)
-            self.db.run(lambda c: store.add_summary(c, summary))
+            self.db.write(lambda c: store.add_summary(c, summary))
 
     async def _embed(self, session_id: str, entry_id: int, role: str, content: str,
                      ts: float) -> None:
-        service = self._search_service()
-        if service is None:
-            return  # keyword recall (FTS5) covers it
         try:
-            await service.add_conversation(session_id, entry_id, role, content, ts)
+            await self._search().add_conversation(session_id, str(entry_id), role, content, ts)
         except Exception:
             log.warning("adding a message to the conversation index failed", exc_info=True)
             return
-        await asyncio.to_thread(self.db.run, lambda c: store.mark_embedded(c, entry_id))
+        await self.db.awrite(lambda c: store.mark_embedded(c, entry_id))
 
     # -- recall --------------------------------------------------------------------------
     async def recall(self, session_id: str, query: str, budget: int) -> Recall:
@@ -144,23 +138,17 @@ class Memory:
 
     async def _semantic_matches(self, session_id: str, query: str
                                 ) -> list[tuple[int, float]] | None:
-        service = self._search_service()
-        if service is None or not hasattr(service, "search_conversation"):
-            return None
         try:
-            hits = await service.search_conversation(query, session_id=session_id,
-                                                     limit=MATCH_LIMIT)
+            hits = await self._search().search_conversation(query, session_id=session_id,
+                                                            limit=MATCH_LIMIT)
         except Exception:
             log.warning("semantic conversation search failed; using keywords", exc_info=True)
             return None
         found = []
         for hit in hits:
-            get = hit.get if isinstance(hit, dict) else lambda k, h=hit: getattr(h, k, None)
-            message_id: Any = get("message_id") or get("id")
-            score: Any = get("score")
             try:
-                found.append((int(message_id), float(score or 0.0)))
-            except (TypeError, ValueError):
+                found.append((int(hit.message_id or ""), hit.score))
+            except ValueError:  # not a memory entry's id
                 continue
         return found
 
@@ -224,9 +212,10 @@ class Memory:
         return await asyncio.to_thread(self.db.run, store.facts)
 
     async def forget(self, key: str) -> bool:
-        return await asyncio.to_thread(self.db.run, lambda c: store.forget(c, key))
+        return await self.db.awrite(lambda c: store.forget(c, key))
 
     async def remember(self, key: str, value: str, session_id: str | None = None) -> None:
-        await asyncio.to_thread(self.db.run, lambda c: store.upsert_fact(
-            c, analysis.slug(key, 12) if " " in key else key, value, 1.0, "remember",
+        await self.db.awrite(lambda c: store.upsert_fact(
+            c, analysis.slug(key, 12) if " " in key else key, secrets.redact(value), 1.0,
+            "remember",
             session_id))

@@ -55,19 +55,14 @@ def _entry(row: tuple[Any, ...]) -> Entry:
 
 def add_entry(conn: sqlite3.Connection, session_id: str, role: str, content: str,
               salience: float, tokens: int, ts: float | None = None) -> int:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        cur = conn.execute(
-            "INSERT INTO memory_entries(session_id, role, content, ts, salience, tokens)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (session_id, role, content, time.time() if ts is None else ts, salience, tokens))
-        entry_id = int(cur.lastrowid or 0)
-        conn.execute("INSERT INTO memory_entries_fts(rowid, content) VALUES (?, ?)",
-                     (entry_id, content))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    """Inside the caller's write transaction (``Database.write``)."""
+    cur = conn.execute(
+        "INSERT INTO memory_entries(session_id, role, content, ts, salience, tokens)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (session_id, role, content, time.time() if ts is None else ts, salience, tokens))
+    entry_id = int(cur.lastrowid or 0)
+    conn.execute("INSERT INTO memory_entries_fts(rowid, content) VALUES (?, ?)",
+                 (entry_id, content))
     return entry_id
 
 

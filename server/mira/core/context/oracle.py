@@ -1,8 +1,8 @@
 """The Context Oracle: run the preset's gatherers, fit their sections in the budget.
 
-Gatherers run concurrently, each with a timeout; one that is not applicable, not
-available (its service has not landed) or fails is listed in ``skipped`` with the
-reason and costs nothing. Sections are then admitted in the preset's priority
+Gatherers run concurrently, each with a timeout; one that is not applicable (no
+file open, nothing found) or fails is listed in ``skipped`` with the reason and
+costs nothing. Sections are then admitted in the preset's priority
 order, each within its own cap and what is left of the oracle's share.
 """
 
@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from mira.core import secrets
 from mira.core.context.api import ContextSection
 from mira.core.context.presets import Preset
 from mira.core.context.sources import GATHERERS, GatherInput, Skip, SourceResult
@@ -73,7 +74,7 @@ async def gather(inp: GatherInput, preset: Preset, timeout: float = SOURCE_TIMEO
         if cap < MIN_SECTION_TOKENS:
             result.skipped.append(f"{name}: no budget left in preset {preset.name}")
             continue
-        markdown = outcome.markdown
+        markdown = secrets.redact(outcome.markdown)  # defence in depth: every section, again
         if count_tokens(markdown) > cap:
             markdown = truncate_to_tokens(markdown, cap)
         tokens = count_tokens(markdown)

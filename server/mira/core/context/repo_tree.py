@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from pathlib import Path
 
-from mira.core.context.safety import is_secret
-
-SKIP_DIRS = frozenset({".git", ".mira", "node_modules", "__pycache__", ".venv", "venv",
-                       ".mypy_cache", ".ruff_cache", ".pytest_cache", "dist", "build",
-                       "target", ".tox", ".idea", ".vscode", "site-packages"})
+from mira.core.files import SKIP_DIRS, Gate
 
 
-def repo_tree(root: Path, depth: int = 2, max_entries: int = 80,
-              secret_globs: Iterable[str] = ()) -> str:
-    """``root``'s files and folders to ``depth`` levels, folders first, secrets left out."""
-    globs = tuple(secret_globs)
+def repo_tree(gate: Gate, depth: int = 2, max_entries: int = 80) -> str:
+    """The workspace's files and folders to ``depth`` levels, folders first, secrets (the
+    gate's names) and dependency/cache folders left out."""
+    root = gate.root
     lines: list[str] = []
 
     def walk(folder: Path, rel: str, level: int) -> None:
@@ -33,7 +28,7 @@ def repo_tree(root: Path, depth: int = 2, max_entries: int = 80,
             path = f"{rel}{name}"
             is_dir = entry.is_dir(follow_symlinks=False)
             if (is_dir and (name in SKIP_DIRS or name.startswith("."))) or (
-                    not is_dir and is_secret(path, globs)) or name.endswith(".egg-info"):
+                    not is_dir and gate.is_secret(path)) or name.endswith(".egg-info"):
                 continue
             lines.append("  " * level + name + ("/" if is_dir else ""))
             if is_dir and level + 1 < depth:

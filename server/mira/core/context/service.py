@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mira.core.context import oracle, presets, safety
+from mira.core import files, secrets
+from mira.core.context import oracle, presets
 from mira.core.context.api import ContextRequest, PromptContext
 from mira.core.context.llm import CompleteFn, LanguageModel, language_model
 from mira.core.context.memory import Memory, Recall
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 MEMORY_SHARE = 0.25  # of the preset's tokens, the part memory (history included) may take
 FILE_WINDOW_LINES = 30
+CURRENT_FILE_MAX_BYTES = 256 * 1024
 TREE_DEPTH = 2
 
 
@@ -52,12 +54,16 @@ class ContextService:
 
     @property
     def secret_globs(self) -> tuple[str, ...]:
-        return safety.parse_globs(self.ws.config.context_secret_globs)
+        return secrets.parse_globs(self.ws.config.context_secret_globs)
+
+    @property
+    def gate(self) -> files.Gate:
+        return files.Gate(self.ws.root, self.secret_globs)
 
     @property
     def guideline_files(self) -> tuple[str, ...]:
         raw = self.ws.config.context_guideline_files
-        return safety.parse_globs(raw) if raw else ()
+        return secrets.parse_globs(raw) if raw else ()
 
     # -- the oracle ----------------------------------------------------------------------
     def choose_preset(self, request: ContextRequest) -> presets.Preset:
@@ -71,6 +77,8 @@ class ContextService:
             list(request.diagnostics), find_error(request.message, request.diagnostics),
             self.secret_globs, self.guideline_files)
         timeout = self.ws.config.context_source_timeout_s
+        if request.deadline_s is not None:
+            timeout = min(timeout, request.deadline_s)
         return await oracle.gather(inp, preset, timeout)
 
     # -- ContextProvider -----------------------------------------------------------------
@@ -82,10 +90,10 @@ class ContextService:
         found = await self.oracle(request)
         memory_budget = int(preset.max_tokens * MEMORY_SHARE)
         recall = await self.memory.recall(request.session_id, request.message, memory_budget)
-        history = [{"role": e.role, "content": e.content} for e in recall.history]
+        history = [{"role": e.role, "content": secrets.redact(e.content)}
+                   for e in recall.history]
         history_tokens = sum(count_tokens(m["content"]) + 4 for m in history)
-        tree = await asyncio.to_thread(repo_tree, self.ws.root, TREE_DEPTH, 80,
-                                       self.secret_globs)
+        tree = await asyncio.to_thread(repo_tree, self.gate, TREE_DEPTH, 80)
         current = await asyncio.to_thread(self._current_file, request)
         parts = [
             PromptPart("persona", None, self._persona(), PRIORITY["persona"]),
@@ -102,7 +110,7 @@ class ContextService:
         kept = {p.key for p in built.parts}
         sections = [s for s in found.sections if f"oracle:{s.source}" in kept]
         return PromptContext(
-            system=built.system, history=history, sections=sections,
+            system=secrets.redact(built.system), history=history, sections=sections,
             tokens=built.tokens + history_tokens, preset=preset.name,
             skipped=found.skipped + [f"prompt {d}" for d in built.dropped],
             citations=found.citations)
@@ -135,7 +143,7 @@ class ContextService:
         return "\n".join(lines)
 
     def _rel(self, path: Path) -> str | None:
-        return safety.relative(self.ws.root, path)
+        return self.gate.relative(path)
 
     def _memory_parts(self, recall: Recall) -> list[PromptPart]:
         summaries = "\n\n".join(f"Last {s.window} messages:\n{s.text}" for s in
@@ -156,11 +164,12 @@ class ContextService:
         rel = self._rel(request.path)
         if rel is None:
             return "(the current file is outside the workspace: not shown)"
-        text = safety.read_text(self.ws.root, request.path, self.secret_globs)
-        if text is None and safety.is_secret(rel, self.secret_globs):
+        read = self.gate.read(request.path, CURRENT_FILE_MAX_BYTES, truncate=True)
+        if read.status == "secret":
             return f"`{rel}` (a secret file: its content is never shown)"
         if request.selection:
-            return f"`{rel}`, selection:\n```\n{request.selection}\n```"
+            return f"`{rel}`, selection:\n```\n{secrets.redact(request.selection)}\n```"
+        text = read.text
         if text is None:
             return f"`{rel}` (not readable as text)"
         lines = text.splitlines()

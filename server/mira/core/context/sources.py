@@ -3,23 +3,27 @@
 Each gatherer turns a question (plus the open file and cursor) into a typed
 ``SourceResult`` rendered as one markdown section, within the token cap the
 oracle gives it. Sources backed by another feature area's service import it
-lazily: a service that has not landed raises ``Skip`` (reported, never fatal),
-and the gatherer works unchanged the moment the service exists.
+directly, typed; a source that does not apply raises ``Skip`` (reported, never
+fatal).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mira.core.context import safety
+from mira.core import files
+from mira.core.build.service import BuildService
+from mira.core.code.model import Symbol
+from mira.core.code.service import CodeService
 from mira.core.context.tokens import count_tokens, truncate_to_tokens
+from mira.core.expertise.service import ExpertiseService
+from mira.core.semantic.service import SearchHit, SearchService
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
@@ -40,6 +44,9 @@ class GatherInput:
     error_text: str | None = None  # the error in the question/diagnostics, when there is one
     secret_globs: tuple[str, ...] = ()
     guideline_files: tuple[str, ...] = ()
+
+    def gate(self) -> files.Gate:
+        return files.Gate(self.workspace.root, self.secret_globs)
 
     def rel_path(self) -> str | None:
         """The current document relative to its repository (or the workspace)."""
@@ -107,16 +114,6 @@ def find_error(question: str, diagnostics: list[str]) -> str | None:
 
 # -- helpers ---------------------------------------------------------------------------
 
-def _service(ws: Workspace, module: str, cls_name: str) -> Any:
-    """A feature service, imported lazily; Skip when that area has not landed."""
-    try:
-        mod = importlib.import_module(module)
-        cls = getattr(mod, cls_name)
-    except (ImportError, AttributeError):
-        raise Skip(f"{cls_name} is not available in this build") from None
-    return ws.service(cls)
-
-
 def _need_path(inp: GatherInput) -> Path:
     if inp.path is None:
         raise Skip("no file is open")
@@ -165,6 +162,7 @@ def _date(ts: float) -> str:
 
 # -- gatherers -------------------------------------------------------------------------
 
+GUIDELINE_MAX_BYTES = 256 * 1024
 DEFAULT_GUIDELINES = ("AGENTS.md", "CLAUDE.md", "CONTRIBUTING.md", ".mira/guidelines.md")
 
 
@@ -176,12 +174,14 @@ async def guidelines(inp: GatherInput, cap: int) -> SourceResult:
         roots.insert(0, repo.root)
     docs: list[GuidelineDoc] = []
     seen: set[Path] = set()
+    gate = files.Gate(ws.root, inp.secret_globs)
     for root in roots:
         for name in inp.guideline_files or DEFAULT_GUIDELINES:
-            candidate = safety.inside(ws.root, root / name)
+            candidate = gate.inside(root / name)
             if candidate is None or candidate in seen:
                 continue
-            text = safety.read_text(ws.root, candidate, inp.secret_globs)
+            # the name as given too: a guideline symlinked to a secret is refused
+            text = gate.read_text(root / name, GUIDELINE_MAX_BYTES)
             if text is None or not text.strip():
                 continue
             seen.add(candidate)
@@ -197,14 +197,14 @@ async def guidelines(inp: GatherInput, cap: int) -> SourceResult:
 
 
 async def code_search(inp: GatherInput, cap: int) -> SourceResult:
-    service = _service(inp.workspace, "mira.core.semantic.service", "SearchService")
+    service = inp.workspace.service(SearchService)
     # code only: commits are their own result kind (the fixes and co-change sections carry
     # the history), and a commit hit has no path to check or show
     found = await service.search(inp.question, limit=3 * CODE_HITS, kinds=["code"])
-    hits: list[Any] = []
+    hits: list[SearchHit] = []
     per_file: dict[str, int] = {}
     for h in found:  # several files rather than one file's many symbols
-        if h.path is None or safety.is_secret(h.path, inp.secret_globs) or \
+        if h.path is None or inp.gate().is_secret(h.path) or \
                 per_file.get(h.path, 0) >= CODE_HITS_PER_FILE:
             continue
         per_file[h.path] = per_file.get(h.path, 0) + 1
@@ -227,25 +227,25 @@ CODE_HITS = 8
 CODE_HITS_PER_FILE = 2
 
 
-def _symbol_line(s: Any) -> str:
-    sig = f" — `{s.signature}`" if getattr(s, "signature", None) else ""
+def _symbol_line(s: Symbol) -> str:
+    sig = f" — `{s.signature}`" if s.signature else ""
     return f"- `{s.qualified_name}` ({s.kind}) in `{s.path}:{s.start_line + 1}`{sig}"
 
 
-async def _current_symbols(inp: GatherInput, service: Any) -> list[Any]:
+async def _current_symbols(inp: GatherInput, service: CodeService) -> list[Symbol]:
     """The current file's symbols (never a secret file's: its names are its content)."""
     path = _need_path(inp)
     rel = inp.rel_path()
-    if rel is None or safety.is_secret(rel, inp.secret_globs):
+    if rel is None or inp.gate().path_secret(path):
         raise Skip("the current file is outside the workspace or a secret")
     return [s for s in await service.document_symbols(path) if s.kind != "module"]
 
 
 async def concepts(inp: GatherInput, cap: int) -> SourceResult:
     """Symbols elsewhere that share the question's words and the current symbol's name."""
-    service = _service(inp.workspace, "mira.core.code.service", "CodeService")
+    service = inp.workspace.service(CodeService)
     words = keywords(inp.question)
-    current: Any = None
+    current: Symbol | None = None
     if inp.path is not None and inp.line is not None:
         try:
             symbols = await _current_symbols(inp, service)
@@ -257,11 +257,12 @@ async def concepts(inp: GatherInput, cap: int) -> SourceResult:
             words.append(current.name)
     if not words:
         raise Skip("no concept words in the question")
-    found: list[Any] = []
+    found: list[Symbol] = []
     seen: set[str] = {current.qualified_name} if current is not None else set()
+    gate = files.Gate(inp.workspace.root, inp.secret_globs)
     for word in words:
         for s in await service.concepts(word, limit=8):
-            if s.qualified_name not in seen and not safety.is_secret(s.path, inp.secret_globs):
+            if s.qualified_name not in seen and not gate.is_secret(s.path):
                 seen.add(s.qualified_name)
                 found.append(s)
     if not found:
@@ -273,7 +274,7 @@ async def concepts(inp: GatherInput, cap: int) -> SourceResult:
 
 async def symbols(inp: GatherInput, cap: int) -> SourceResult:
     """The outline of the current file: what is defined where, with signatures."""
-    service = _service(inp.workspace, "mira.core.code.service", "CodeService")
+    service = inp.workspace.service(CodeService)
     found = await _current_symbols(inp, service)
     if not found:
         raise Skip("no symbols in the current file")
@@ -290,7 +291,7 @@ async def symbols(inp: GatherInput, cap: int) -> SourceResult:
 
 async def call_graph(inp: GatherInput, cap: int) -> SourceResult:
     """Callers and callees of the symbol at the cursor, else of the file's functions."""
-    service = _service(inp.workspace, "mira.core.code.service", "CodeService")
+    service = inp.workspace.service(CodeService)
     symbols_here = await _current_symbols(inp, service)
     path = _need_path(inp)
     at_cursor = None if inp.line is None else await service.symbol_at(path, inp.line)
@@ -308,10 +309,10 @@ async def call_graph(inp: GatherInput, cap: int) -> SourceResult:
         lines.append(f"`{symbol.qualified_name}` ({symbol.kind}, `{symbol.path}:"
                      f"{symbol.start_line + 1}`)")
         lines += [f"- called by `{e.caller.qualified_name}` (`{e.caller.path}:{e.line + 1}`)"
-                  for e in callers if not safety.is_secret(e.caller.path, inp.secret_globs)]
+                  for e in callers if not inp.gate().is_secret(e.caller.path)]
         lines += [f"- calls `{e.callee.qualified_name}` (`{e.callee.path}:"
                   f"{e.callee.start_line + 1}`)" for e in callees
-                  if not safety.is_secret(e.callee.path, inp.secret_globs)]
+                  if not inp.gate().is_secret(e.callee.path)]
         items += [symbol, *callers, *callees]
     if not lines:
         raise Skip("no calls into or out of the current file's functions")
@@ -336,7 +337,7 @@ async def cochange(inp: GatherInput, cap: int) -> SourceResult:
 async def fixes(inp: GatherInput, cap: int) -> SourceResult:
     if not inp.error_text:
         raise Skip("no error in the question or diagnostics")
-    service = _service(inp.workspace, "mira.core.build.service", "BuildService")
+    service = inp.workspace.service(BuildService)
     found = await service.fixes_for(inp.error_text, inp.path, 3)
     if not found:
         raise Skip("no similar past fix")
@@ -353,7 +354,7 @@ async def fixes(inp: GatherInput, cap: int) -> SourceResult:
 
 
 async def patterns(inp: GatherInput, cap: int) -> SourceResult:
-    service = _service(inp.workspace, "mira.core.code.service", "CodeService")
+    service = inp.workspace.service(CodeService)
     found = await service.patterns(inp.path)
     if not found:
         raise Skip("no design pattern detected")
@@ -364,7 +365,7 @@ async def patterns(inp: GatherInput, cap: int) -> SourceResult:
 
 
 async def build_errors(inp: GatherInput, cap: int) -> SourceResult:
-    service = _service(inp.workspace, "mira.core.build.service", "BuildService")
+    service = inp.workspace.service(BuildService)
     errors = await service.recent_errors(20)
     if not errors:
         raise Skip("no recent build errors")
@@ -378,7 +379,7 @@ async def build_errors(inp: GatherInput, cap: int) -> SourceResult:
 
 
 async def resolutions(inp: GatherInput, cap: int) -> SourceResult:
-    service = _service(inp.workspace, "mira.core.build.service", "BuildService")
+    service = inp.workspace.service(BuildService)
     found = await service.resolutions(10)
     if not found:
         raise Skip("no recorded error resolutions")
@@ -395,7 +396,7 @@ async def resolutions(inp: GatherInput, cap: int) -> SourceResult:
 
 async def experts(inp: GatherInput, cap: int) -> SourceResult:
     path = _need_path(inp)
-    service = _service(inp.workspace, "mira.core.expertise.service", "ExpertiseService")
+    service = inp.workspace.service(ExpertiseService)
     found = [e for e in await service.experts(path, inp.line, 5) if e.commits or e.lines]
     if not found:
         raise Skip("no experts for this file")

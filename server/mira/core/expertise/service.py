@@ -18,7 +18,7 @@ from mira.core.code.service import CodeService
 from mira.core.expertise.blame import BlameCache, BlameEntry, BlameError
 from mira.core.expertise.identity import Person, resolve
 from mira.core.expertise.model import DAY, Event, ExpertiseParams, score_authors
-from mira.core.git.history_store import lineage
+from mira.core.git import history_store as history
 from mira.core.git.repository import relative_path
 
 if TYPE_CHECKING:
@@ -60,6 +60,15 @@ class _AuthorStats:
     last: int = 0
 
 
+@dataclass(frozen=True)
+class _Target:
+    path: Path
+    root: Path  # its repository
+    rel: str
+    head: str  # the last indexed HEAD ("" when none): the blame cache key
+    text: str | None  # the open buffer, CRLF normalised; None: the file on disk
+
+
 class ExpertiseService:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
@@ -69,42 +78,60 @@ class ExpertiseService:
         self._people: dict[tuple[int, int], dict[str, Person]] = {}
         self._background: set[asyncio.Future[Any]] = set()
 
-    # -- blame ---------------------------------------------------------------------------
-    async def blame_lines(self, path: Path, text: str | None = None) -> list[BlameEntry]:
+    # -- one file, looked up once ---------------------------------------------------------
+    async def _target(self, path: Path, text: str | None = None) -> _Target | None:
+        """The file's repository, relative path and HEAD, resolved once per request."""
         repo = self.ws.repo_for(path)
         if repo is None:
-            return []
-        head = await self.ws.reader.head_oid(repo.root)
-        rel = relative_path(path, repo.root)
-        if text is None and not path.is_file():
+            return None
+        return _Target(path, repo.root, relative_path(path, repo.root),
+                       await self.ws.reader.head_oid(repo.root), _normalise(text))
+
+    async def hover(self, path: Path, line: int, text: str | None, limit: int
+                    ) -> tuple[BlameLine | None, list[Expert]]:
+        """A hover's last change and experts of the line, from one lookup of the file and
+        one version of it (the open buffer's, when given) for blame, symbol and ownership."""
+        target = await self._target(path, text)
+        if target is None:
+            return None, []
+        blame, experts = await asyncio.gather(self._blame_line(target, line),
+                                              self._experts(target, line, limit))
+        return blame, experts
+
+    # -- blame ---------------------------------------------------------------------------
+    async def blame_lines(self, path: Path, text: str | None = None) -> list[BlameEntry]:
+        target = await self._target(path, text)
+        return [] if target is None else await self._blame_lines(target)
+
+    async def _blame_lines(self, t: _Target) -> list[BlameEntry]:
+        if t.text is None and not t.path.is_file():
             return []
         try:
-            return await asyncio.to_thread(self.blames.blame, repo.root, rel, head, text)
+            return await asyncio.to_thread(self.blames.blame, t.root, t.rel, t.head, t.text)
         except BlameError as exc:  # untracked, ignored, binary, deleted: no answer
-            log.debug("no blame for %s: %s", rel, exc)
+            log.debug("no blame for %s: %s", t.rel, exc)
             return []
 
     async def blame_line(self, path: Path, line: int, text: str | None = None
                          ) -> BlameLine | None:
+        target = await self._target(path, text)
+        return None if target is None else await self._blame_line(target, line)
+
+    async def _blame_line(self, t: _Target, line: int) -> BlameLine | None:
         """The last change of one line.
 
         A cached whole-file blame answers at once. Otherwise a one-line blame (``-L``,
         5-20x faster on long histories) answers, and the whole-file blame runs after it
         in the background (two git processes at once only slow each other down).
         """
-        text = _normalise(text)
-        repo = self.ws.repo_for(path)
-        cached = None
-        if repo is not None:
-            cached = self.blames.cached(repo.root, relative_path(path, repo.root),
-                                        await self.ws.reader.head_oid(repo.root), text)
+        cached = self.blames.cached(t.root, t.rel, t.head, t.text)
         entry: BlameEntry | None
         if cached is not None:
             entry = cached[line] if 0 <= line < len(cached) else None
         else:
-            entry = await self._blame_one(path, line, text)
+            entry = await self._blame_one(t, line)
             # then the whole file, in the background, for ownership and the next hovers
-            task = asyncio.ensure_future(self.blame_lines(path, text))
+            task = asyncio.ensure_future(self._blame_lines(t))
             self._background.add(task)
             task.add_done_callback(self._background.discard)
         if entry is None:
@@ -115,37 +142,28 @@ class ExpertiseService:
         return BlameLine(entry.commit, entry.commit[:8], entry.author, entry.email, entry.time,
                          entry.subject, False)
 
-    async def _blame_one(self, path: Path, line: int, text: str | None) -> BlameEntry | None:
-        repo = self.ws.repo_for(path)
-        if repo is None or line < 0:
+    async def _blame_one(self, t: _Target, line: int) -> BlameEntry | None:
+        if line < 0:
             return None
         try:
-            return await asyncio.to_thread(self.blames.blame_one, repo.root,
-                                           relative_path(path, repo.root), line, text)
+            return await asyncio.to_thread(self.blames.blame_one, t.root, t.rel, line, t.text)
         except BlameError:
             return None
 
-    async def _cached_blame(self, path: Path) -> list[BlameEntry] | None:
-        repo = self.ws.repo_for(path)
-        if repo is None:
-            return None
-        head = await self.ws.reader.head_oid(repo.root)
-        return self.blames.cached(repo.root, relative_path(path, repo.root), head)
-
     # -- experts -------------------------------------------------------------------------
-    async def experts(self, path: Path, line: int | None = None, limit: int = 5
-                      ) -> list[Expert]:
-        repo = self.ws.repo_for(path)
-        if repo is None:
-            return []
-        rel = relative_path(path, repo.root)
-        events, stats, people = await self._history(repo.root, rel)
+    async def experts(self, path: Path, line: int | None = None, limit: int = 5,
+                      text: str | None = None) -> list[Expert]:
+        target = await self._target(path, text)
+        return [] if target is None else await self._experts(target, line, limit)
+
+    async def _experts(self, t: _Target, line: int | None, limit: int) -> list[Expert]:
+        events, stats, people = await self._history(t.root, t.rel)
         if not events[0] and line is None:
             return []
         scores = score_authors(events[0], events[1], events[2], events[3], self.params)
         if line is not None:
             owned: dict[str, int] = {}
-            for email, count in (await self._ownership(path, line)).items():
+            for email, count in (await self._ownership(t, line)).items():
                 key = people[email].key if email in people else email
                 owned[key] = owned.get(key, 0) + count
             if owned:
@@ -164,16 +182,17 @@ class ExpertiseService:
                                  s.last, s.emails or (author,)))
         return result
 
-    async def _ownership(self, path: Path, line: int) -> dict[str, int]:
-        """Lines of the enclosing symbol (or the whole file) owned by each author.
+    async def _ownership(self, t: _Target, line: int) -> dict[str, int]:
+        """Lines of the enclosing symbol (or the whole file) owned by each author, from the
+        same version of the file (the open buffer's) for the blame and the symbol.
 
         Only from a whole-file blame that is already cached: a cold hover must not wait
         for it (it is started by ``blame_line`` and ready for the next request)."""
-        entries = await self._cached_blame(path)
+        entries = self.blames.cached(t.root, t.rel, t.head, t.text)
         if not entries:
             return {}
         start, end = 0, len(entries) - 1
-        symbol = await _symbol_at(self.ws, path, line)
+        symbol = await _symbol_at(self.ws, t.path, line, t.text)
         if symbol is not None:
             start, end = symbol
         owned: dict[str, int] = {}
@@ -185,39 +204,24 @@ class ExpertiseService:
     async def _history(self, root: Path, rel: str) -> tuple[
             tuple[list[Event], list[Event], list[Event], int], dict[str, _AuthorStats],
             dict[str, Person]]:
-        directory = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
         async with self.ws.reader.snapshot() as conn:
-            rows = list(await conn.execute_fetchall(
-                "SELECT id, generation FROM repositories WHERE root = ?", (str(root),)))
-            if not rows:
+            found = await history.repo_generation(conn, root)
+            if found is None:
                 return ([], [], [], 0), {}, {}
-            repo_id, generation = int(rows[0][0]), int(rows[0][1])
+            repo_id, generation = found
             key = (repo_id, generation, rel)
             if key in self._histories:
                 return typing.cast(Any, self._histories[key])
             people = await self._people_of(conn, repo_id, generation)
-            newest = await _head_time(conn, repo_id)
+            newest = await history.head_time(conn, repo_id)
             names = await self.ws.reader.path_names(conn, repo_id, generation)
-            file_rows: list[Any] = []
-            for path_id, before in await lineage(conn, repo_id, rel, names):
-                file_rows += await conn.execute_fetchall(
-                    "SELECT a.email, a.name, c.author_time, COALESCE(fc.added, 0) +"
-                    " COALESCE(fc.deleted, 0) FROM file_changes fc"
-                    " CROSS JOIN commits c ON c.id = fc.commit_id"
-                    " JOIN authors a ON a.id = c.author_id"
-                    " WHERE fc.path_id = ? AND c.repo_id = ? AND c.is_merge = 0"
-                    " AND c.author_time <= ?", (path_id, repo_id, before or 2**62))
-            dir_rows = await conn.execute_fetchall(
-                "SELECT a.email, c.author_time FROM paths p"
-                " JOIN file_changes fc ON fc.path_id = p.id"
-                " CROSS JOIN commits c ON c.id = fc.commit_id JOIN authors a ON a.id = c.author_id"
-                " WHERE p.path >= ? AND p.path < ? AND instr(substr(p.path, ?), '/') = 0"
-                " AND p.path != ? AND c.repo_id = ? AND c.is_merge = 0",
-                (directory, directory + "\uffff", len(directory) + 1, rel, repo_id))
-            repo_rows = await conn.execute_fetchall(
-                "SELECT a.email, c.author_time FROM commits c JOIN authors a ON a.id = c.author_id"
-                " WHERE c.repo_id = ? AND c.author_time > ?",
-                (repo_id, newest - 4 * int(self.params.activity_window_days) * DAY))
+            file_rows: list[tuple[str, str, int, int]] = []
+            for path_id, before in await history.lineage(conn, repo_id, rel, names):
+                file_rows += await history.file_authorship(conn, repo_id, path_id, before)
+            dir_rows = await history.directory_authorship(conn, repo_id, rel)
+            repo_rows = await history.recent_authorship(
+                conn, repo_id, newest - 4 * int(self.params.activity_window_days) * DAY)
+
         def person(email: str) -> str:
             found = people.get(email)
             return found.key if found is not None else email
@@ -245,31 +249,13 @@ class ExpertiseService:
         key = (repo_id, generation)
         found = self._people.get(key)
         if found is None:
-            rows = await conn.execute_fetchall(
-                "SELECT a.email, a.name, COUNT(*) FROM commits c JOIN authors a"
-                " ON a.id = c.author_id WHERE c.repo_id = ? GROUP BY a.id", (repo_id,))
-            found = resolve((str(e), str(n), int(k)) for e, n, k in rows)
+            found = resolve(await history.author_commit_counts(conn, repo_id))
             self._people = {key: found}
         return found
 
     async def _name(self, email: str) -> str:
         async with self.ws.reader.snapshot() as conn:
-            rows = list(await conn.execute_fetchall(
-                "SELECT name FROM authors WHERE email = ?", (email,)))
-        return str(rows[0][0]) if rows else email
-
-
-async def _head_time(conn: Any, repo_id: int) -> int:
-    """"Now" for scoring: the indexed HEAD's author time, never the wall clock, so the
-    same index always gives the same experts (the newest commit when HEAD is unknown)."""
-    rows = list(await conn.execute_fetchall(
-        "SELECT c.author_time FROM repositories r JOIN commits c ON c.repo_id = r.id"
-        " AND c.oid = r.head_oid WHERE r.id = ?", (repo_id,)))
-    if rows:
-        return int(rows[0][0])
-    [(newest,)] = await conn.execute_fetchall(
-        "SELECT COALESCE(MAX(author_time), 0) FROM commits WHERE repo_id = ?", (repo_id,))
-    return int(newest)
+            return await history.author_name(conn, email) or email
 
 
 def _normalise(text: str | None) -> str | None:
@@ -277,9 +263,10 @@ def _normalise(text: str | None) -> str | None:
     return None if text is None else text.replace("\r\n", "\n")
 
 
-async def _symbol_at(ws: Workspace, path: Path, line: int) -> tuple[int, int] | None:
+async def _symbol_at(ws: Workspace, path: Path, line: int, text: str | None
+                     ) -> tuple[int, int] | None:
     try:
-        symbol = await ws.service(CodeService).symbol_at(path, line)
+        symbol = await ws.service(CodeService).symbol_at(path, line, text=text)
     except Exception:
         log.exception("symbol lookup failed")
         return None

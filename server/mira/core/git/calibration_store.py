@@ -25,6 +25,7 @@ from mira.core.git.calibration import (
 )
 from mira.core.git.cochange import CochangeParams
 from mira.core.git.history_store import PathNames
+from mira.core.stores.database import Database, Priority
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +59,13 @@ def replay(conn: sqlite3.Connection, repo_id: int) -> list[ReplayCommit]:
                 " ORDER BY author_time, id", (repo_id,))]
 
 
-def refresh(conn: sqlite3.Connection, repo_id: int, at_head: Container[str], *,
+def refresh(db: Database, repo_id: int, at_head: Container[str], *,
             force: bool = False) -> Calibration | None:
-    """Recalibrate when the history grew by 10 % (or ``force``); None when unchanged."""
+    """Recalibrate when the history grew by 10 % (or ``force``); None when unchanged.
+
+    The replay reads on this thread's read connection; only the result is written,
+    in one short transaction of the workspace's writer."""
+    conn = db.read()
     [(count,)] = conn.execute(
         "SELECT COUNT(*) FROM commits WHERE repo_id = ? AND is_merge = 0", (repo_id,))
     previous = stored_params(conn, repo_id)
@@ -70,20 +75,16 @@ def refresh(conn: sqlite3.Connection, repo_id: int, at_head: Container[str], *,
     commits = replay(conn, repo_id)
     alive = {p for c in commits for p in c.paths if p in at_head}
     result = calibrate(commits, alive)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.execute(
+
+    def store(w: sqlite3.Connection) -> None:
+        w.execute(
             "INSERT OR REPLACE INTO cochange_calibration (repo_id, commits, params, score,"
             " default_score, queries, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (repo_id, result.commits, json.dumps(asdict(result.params)), result.score,
              result.default_score, result.queries, time.time()))
-        conn.execute("UPDATE repositories SET generation = generation + 1 WHERE id = ?",
-                     (repo_id,))
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
+        w.execute("UPDATE repositories SET generation = generation + 1 WHERE id = ?",
+                  (repo_id,))
+    db.write(store, Priority.GIT)
     log.info("co-change calibration of repository %s: MAP@10 %.3f (defaults %.3f) on %d"
              " queries, %.1f s", repo_id, result.score, result.default_score, result.queries,
              time.perf_counter() - started)

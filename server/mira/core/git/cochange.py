@@ -138,9 +138,14 @@ def rank(history: Sequence[QueryCommit], *, now: int | None = None,
             continue
         evidence = tuple(e for e in (named.get(partner), structural.get(partner)) if e)
         together, when = shared.get(partner, 0), last.get(partner, 0)
+        # confidence: the share of the file's history plus the evidence bonuses; proximity
+        # only orders (it is a prior, not an observation about this pair)
+        observed = weight.get(partner, 0.0) + unit * (
+            (params.naming_weight if partner in named else 0.0)
+            + (params.structure_weight if partner in structural else 0.0))
         suggestions.append(Suggestion(
             path=partner,
-            confidence=round(min(score[partner] / unit, 1.0), 4),
+            confidence=round(min(observed / unit, 1.0), 4),
             shared_commits=together,
             last_changed_together=when,
             reason=describe(evidence, together, when, now if shown_at is None else shown_at),

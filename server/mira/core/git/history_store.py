@@ -290,3 +290,87 @@ async def _query_history(conn: aiosqlite.Connection, repo_id: int, path: str,
         history.append(QueryCommit(when, n_files, tuple(sorted(found))))
     return history
 
+
+
+# -- authorship: the queries behind expertise (git's tables are read here, not elsewhere) ----
+
+async def repo_generation(conn: aiosqlite.Connection, root: Path) -> tuple[int, int] | None:
+    """(repository id, generation) of an indexed repository, or None."""
+    rows = list(await conn.execute_fetchall(
+        "SELECT id, generation FROM repositories WHERE root = ?", (str(root),)))
+    return (int(rows[0][0]), int(rows[0][1])) if rows else None
+
+
+async def file_authorship(conn: aiosqlite.Connection, repo_id: int, path_id: int,
+                          before: int | None) -> list[tuple[str, str, int, int]]:
+    """(email, name, author time, changed lines) of the non-merge commits that changed the
+    path (up to ``before``, when the path was renamed from another)."""
+    return [(str(e), str(n), int(t), int(k)) for e, n, t, k in await conn.execute_fetchall(
+        "SELECT a.email, a.name, c.author_time, COALESCE(fc.added, 0) +"
+        " COALESCE(fc.deleted, 0) FROM file_changes fc"
+        " CROSS JOIN commits c ON c.id = fc.commit_id"
+        " JOIN authors a ON a.id = c.author_id"
+        " WHERE fc.path_id = ? AND c.repo_id = ? AND c.is_merge = 0"
+        " AND c.author_time <= ?", (path_id, repo_id, before or 2**62))]
+
+
+async def directory_authorship(conn: aiosqlite.Connection, repo_id: int, rel: str
+                               ) -> list[tuple[str, int]]:
+    """(email, author time) of the non-merge commits to the other files of ``rel``'s
+    directory (not its subdirectories)."""
+    directory = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
+    return [(str(e), int(t)) for e, t in await conn.execute_fetchall(
+        "SELECT a.email, c.author_time FROM paths p"
+        " JOIN file_changes fc ON fc.path_id = p.id"
+        " CROSS JOIN commits c ON c.id = fc.commit_id JOIN authors a ON a.id = c.author_id"
+        " WHERE p.path >= ? AND p.path < ? AND instr(substr(p.path, ?), '/') = 0"
+        " AND p.path != ? AND c.repo_id = ? AND c.is_merge = 0",
+        (directory, directory + "\uffff", len(directory) + 1, rel, repo_id))]
+
+
+async def recent_authorship(conn: aiosqlite.Connection, repo_id: int, since: int
+                            ) -> list[tuple[str, int]]:
+    """(email, author time) of the repository's commits after ``since``."""
+    return [(str(e), int(t)) for e, t in await conn.execute_fetchall(
+        "SELECT a.email, c.author_time FROM commits c JOIN authors a ON a.id = c.author_id"
+        " WHERE c.repo_id = ? AND c.author_time > ?", (repo_id, since))]
+
+
+async def author_commit_counts(conn: aiosqlite.Connection, repo_id: int
+                               ) -> list[tuple[str, str, int]]:
+    """(email, name, commits) of every author of the repository."""
+    return [(str(e), str(n), int(k)) for e, n, k in await conn.execute_fetchall(
+        "SELECT a.email, a.name, COUNT(*) FROM commits c JOIN authors a"
+        " ON a.id = c.author_id WHERE c.repo_id = ? GROUP BY a.id", (repo_id,))]
+
+
+async def author_name(conn: aiosqlite.Connection, email: str) -> str | None:
+    rows = list(await conn.execute_fetchall("SELECT name FROM authors WHERE email = ?",
+                                            (email,)))
+    return str(rows[0][0]) if rows else None
+
+
+async def head_time(conn: aiosqlite.Connection, repo_id: int) -> int:
+    """The indexed HEAD's author time (the newest commit's when HEAD is unknown): "now" for
+    scores that must be a function of the index alone."""
+    rows = list(await conn.execute_fetchall(
+        "SELECT c.author_time FROM repositories r JOIN commits c ON c.repo_id = r.id"
+        " AND c.oid = r.head_oid WHERE r.id = ?", (repo_id,)))
+    if rows:
+        return int(rows[0][0])
+    [(newest,)] = await conn.execute_fetchall(
+        "SELECT COALESCE(MAX(author_time), 0) FROM commits WHERE repo_id = ?", (repo_id,))
+    return int(newest)
+
+
+def recent_changesets(conn: sqlite3.Connection, root: Path, commits: int
+                      ) -> list[tuple[int, str]]:
+    """(commit id, path) of the repository's last ``commits`` non-merge commits that changed
+    2 to 30 files (blocking: callers run it on a worker thread). Raises
+    ``sqlite3.OperationalError`` when the database has no git index."""
+    return [(int(c), str(p)) for c, p in conn.execute(
+        "SELECT fc.commit_id, p.path FROM file_changes fc"
+        " JOIN paths p ON p.id = fc.path_id WHERE fc.commit_id IN ("
+        " SELECT c.id FROM commits c JOIN repositories r ON r.id = c.repo_id"
+        " WHERE r.root = ? AND c.is_merge = 0 AND c.n_files BETWEEN 2 AND 30"
+        " ORDER BY c.author_time DESC LIMIT ?)", (str(root), commits))]

@@ -17,19 +17,22 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pygit2
 
 from mira.core.git.log_reader import iter_commits
 from mira.core.git.records import CommitRecord
+from mira.core.stores.database import Database, Priority
 
 log = logging.getLogger(__name__)
 
-BATCH_COMMITS = 2000
+BATCH_COMMITS = 500  # short write transactions: other writers interleave
 BATCH_SECONDS = 0.5  # readers see progress at least this often
 
 ProgressFn = Callable[[int, int | None, str], None]  # done, total (None=unknown), message
 CancelFn = Callable[[], bool]
+T = TypeVar("T")
 
 
 class IndexCancelled(Exception):
@@ -54,71 +57,77 @@ def ensure_repository(conn: sqlite3.Connection, root: Path) -> int:
 
 
 class GitIndexer:
-    """Brings the stored history of one repository up to date with its HEAD."""
+    """Brings the stored history of one repository up to date with its HEAD.
 
-    def __init__(self, conn: sqlite3.Connection, root: Path) -> None:
-        self.conn = conn
+    Reads come from the database's read connection; every write is a short batch
+    handed to the workspace's single writer (``Database.write``), so the git log is
+    parsed while no write lock is held.
+    """
+
+    def __init__(self, db: Database, root: Path) -> None:
+        self.db = db
         self.root = root
-        self.repo_id = ensure_repository(conn, root)
+        self.repo_id = db.write(lambda conn: ensure_repository(conn, root), Priority.GIT)
         self._authors: dict[str, int] = {}
         self._paths: dict[str, int] = {}
 
-    # -- helpers -------------------------------------------------------------------------
-    def _set_state(self, state: str, message: str | None = None, **extra: object) -> None:
+    # -- helpers (called inside a write) -------------------------------------------------
+    def _set_state(self, conn: sqlite3.Connection, state: str, message: str | None = None,
+                   **extra: object) -> None:
         columns = ["state = ?", "message = ?"] + [f"{k} = ?" for k in extra]
-        self.conn.execute(
+        conn.execute(
             f"UPDATE repositories SET {', '.join(columns)} WHERE id = ?",
             (state, message, *extra.values(), self.repo_id),
         )
 
-    def _author_id(self, name: str, email: str) -> int:
+    def _author_id(self, conn: sqlite3.Connection, name: str, email: str) -> int:
         key = (email or name).strip().lower()
         cached = self._authors.get(key)
         if cached is not None:
             return cached
-        self.conn.execute(
+        conn.execute(
             "INSERT INTO authors(email, name) VALUES (?, ?) "
             "ON CONFLICT(email) DO UPDATE SET name = excluded.name", (key, name)
         )
-        author_id = int(self.conn.execute(
+        author_id = int(conn.execute(
             "SELECT id FROM authors WHERE email = ?", (key,)).fetchone()[0])
         self._authors[key] = author_id
         return author_id
 
-    def _path_id(self, path: str) -> int:
+    def _path_id(self, conn: sqlite3.Connection, path: str) -> int:
         cached = self._paths.get(path)
         if cached is not None:
             return cached
-        self.conn.execute("INSERT OR IGNORE INTO paths(path) VALUES (?)", (path,))
-        path_id = int(self.conn.execute(
+        conn.execute("INSERT OR IGNORE INTO paths(path) VALUES (?)", (path,))
+        path_id = int(conn.execute(
             "SELECT id FROM paths WHERE path = ?", (path,)).fetchone()[0])
         self._paths[path] = path_id
         return path_id
 
     def _stored_oids(self) -> set[str]:
-        return {row[0] for row in self.conn.execute(
+        return {row[0] for row in self.db.read().execute(
             "SELECT oid FROM commits WHERE repo_id = ?", (self.repo_id,))}
 
-    def _delete_commits(self, oids: Iterable[str]) -> int:
+    def _delete_commits(self, conn: sqlite3.Connection, oids: Iterable[str]) -> int:
         oid_list = list(oids)
         removed = 0
         for start in range(0, len(oid_list), 500):
             part = oid_list[start:start + 500]
             marks = ",".join("?" * len(part))
-            ids = [r[0] for r in self.conn.execute(
+            ids = [r[0] for r in conn.execute(
                 f"SELECT id FROM commits WHERE repo_id = ? AND oid IN ({marks})",
                 (self.repo_id, *part))]
             if not ids:
                 continue
             id_marks = ",".join("?" * len(ids))
-            self.conn.execute(f"DELETE FROM file_changes WHERE commit_id IN ({id_marks})", ids)
-            self.conn.execute(f"DELETE FROM commits WHERE id IN ({id_marks})", ids)
+            conn.execute(f"DELETE FROM file_changes WHERE commit_id IN ({id_marks})", ids)
+            conn.execute(f"DELETE FROM commits WHERE id IN ({id_marks})", ids)
             removed += len(ids)
         return removed
 
-    def _store(self, commit: CommitRecord) -> None:
-        author_id = self._author_id(commit.author_name, commit.author_email)
-        cursor = self.conn.execute(
+    def _store(self, conn: sqlite3.Connection, commit: CommitRecord) -> None:
+        author_id = self._author_id(conn, commit.author_name, commit.author_email)
+        cursor = conn.execute(
             "INSERT INTO commits(repo_id, oid, author_id, author_time, commit_time, subject,"
             " parents, is_merge, n_files) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (self.repo_id, commit.oid, author_id, commit.author_time, commit.commit_time,
@@ -128,15 +137,26 @@ class GitIndexer:
         rows = []
         seen: set[int] = set()
         for change in commit.files:
-            path_id = self._path_id(change.path)
+            path_id = self._path_id(conn, change.path)
             if path_id in seen:
                 continue
             seen.add(path_id)
-            old_id = self._path_id(change.old_path) if change.old_path else None
+            old_id = self._path_id(conn, change.old_path) if change.old_path else None
             rows.append((commit_id, path_id, change.status, change.added, change.deleted, old_id))
-        self.conn.executemany(
+        conn.executemany(
             "INSERT INTO file_changes(commit_id, path_id, status, added, deleted, old_path_id)"
             " VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+    def _write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """One write batch; ids cached during a batch that rolled back are forgotten."""
+        def batch(conn: sqlite3.Connection) -> T:
+            try:
+                return fn(conn)
+            except BaseException:
+                self._authors.clear()
+                self._paths.clear()
+                raise
+        return self.db.write(batch, Priority.GIT)
 
     # -- the run -------------------------------------------------------------------------
     def run(self, progress: ProgressFn | None = None, cancelled: CancelFn | None = None
@@ -145,16 +165,18 @@ class GitIndexer:
         report = progress or (lambda done, total, message: None)
         is_cancelled = cancelled or (lambda: False)
         repo = pygit2.Repository(str(self.root))
-        row = self.conn.execute("SELECT head_oid, pending_oid FROM repositories WHERE id = ?",
-                                (self.repo_id,)).fetchone()
+        row = self.db.read().execute(
+            "SELECT head_oid, pending_oid FROM repositories WHERE id = ?",
+            (self.repo_id,)).fetchone()
         last, pending = row[0], row[1]
         if repo.head_is_unborn:
-            self.conn.execute("BEGIN IMMEDIATE")
-            removed = self._delete_commits(self._stored_oids())
-            self._set_state("empty", "the repository has no commits yet", head_oid=None,
-                            pending_oid=None, indexed_at=time.time())
-            self._bump_generation()
-            self.conn.execute("COMMIT")
+            def empty(conn: sqlite3.Connection) -> int:
+                removed = self._delete_commits(conn, self._stored_oids())
+                self._set_state(conn, "empty", "the repository has no commits yet",
+                                head_oid=None, pending_oid=None, indexed_at=time.time())
+                self._bump_generation(conn)
+                return removed
+            removed = self._write(empty)
             return IndexResult(self.repo_id, None, 0, removed, time.perf_counter() - started,
                                "empty", "the repository has no commits yet")
         head = str(repo.head.target)
@@ -180,48 +202,53 @@ class GitIndexer:
             stale = set()
         revisions = [head] + ([f"^{last}"] if last and _exists(repo, last) else [])
 
-        self.conn.execute("BEGIN IMMEDIATE")
-        removed = self._delete_commits(stale)
+        def begin(conn: sqlite3.Connection) -> int:
+            removed = self._delete_commits(conn, stale)
+            self._set_state(conn, "indexing", None, pending_oid=head)
+            if removed:
+                self._bump_generation(conn)
+            return removed
+        removed = self._write(begin)
         stored -= stale
-        self._set_state("indexing", None, pending_oid=head)
-        if removed:
-            self._bump_generation()
-        self.conn.execute("COMMIT")
 
         total = _count(repo, [head], hide=[last] if last and _exists(repo, last) else [])
         added = done = 0
+        batch: list[CommitRecord] = []
         batch_started = time.monotonic()
         report(0, total, "reading history")
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            for commit in iter_commits(self.root, revisions):
-                done += 1
-                if commit.oid not in stored:
-                    self._store(commit)
-                    added += 1
-                if done % BATCH_COMMITS == 0 or (
-                        done % 50 == 0 and time.monotonic() - batch_started > BATCH_SECONDS):
-                    batch_started = time.monotonic()
-                    self._bump_generation()
-                    self.conn.execute("COMMIT")
-                    report(done, total, f"{done}/{total} commits")
-                    if is_cancelled():
-                        raise IndexCancelled
-                    self.conn.execute("BEGIN IMMEDIATE")
-            seconds = time.perf_counter() - started
-            self._set_state("ready", None, head_oid=head, pending_oid=None,
+
+        def store(records: list[CommitRecord]) -> Callable[[sqlite3.Connection], None]:
+            def write(conn: sqlite3.Connection) -> None:
+                for record in records:
+                    self._store(conn, record)
+                self._bump_generation(conn)
+            return write
+
+        for commit in iter_commits(self.root, revisions):
+            done += 1
+            if commit.oid not in stored:
+                batch.append(commit)
+                added += 1
+            if len(batch) >= BATCH_COMMITS or (
+                    done % 50 == 0 and time.monotonic() - batch_started > BATCH_SECONDS):
+                self._write(store(batch))
+                batch = []
+                batch_started = time.monotonic()
+                report(done, total, f"{done}/{total} commits")
+                if is_cancelled():
+                    raise IndexCancelled
+        seconds = time.perf_counter() - started
+
+        def finish(conn: sqlite3.Connection) -> None:
+            store(batch)(conn)
+            self._set_state(conn, "ready", None, head_oid=head, pending_oid=None,
                             indexed_at=time.time(), last_duration_s=seconds)
-            self._bump_generation()
-            self.conn.execute("COMMIT")
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise
+        self._write(finish)
         report(done, total, "done")
         return IndexResult(self.repo_id, head, added, removed, seconds, "ready")
 
-    def _bump_generation(self) -> None:
-        self.conn.execute(
+    def _bump_generation(self, conn: sqlite3.Connection) -> None:
+        conn.execute(
             "UPDATE repositories SET generation = generation + 1 WHERE id = ?", (self.repo_id,))
 
 

@@ -13,6 +13,7 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from mira.core import secrets
 from mira.core.git.records import CommitRecord, FileChange, path_text
 
 _RECORD = b"\x1e"
@@ -53,7 +54,7 @@ def parse_record(chunk: bytes) -> CommitRecord:
         author_email=_text(email),
         author_time=int(atime or 0),
         commit_time=int(ctime or 0),
-        subject=_text(subject),
+        subject=secrets.redact(_text(subject)),  # the gate: tokens never stored
     )
     tokens = body.split(b"\x00")
     raw_entries: list[tuple[str, str, str | None]] = []  # status, path, old path

@@ -8,10 +8,7 @@ from pathlib import Path
 
 import pygit2
 
-SKIP_DIRS = frozenset({
-    ".git", ".mira", "node_modules", ".venv", "venv", "env", "__pycache__", ".tox",
-    ".mypy_cache", ".ruff_cache", ".pytest_cache", "target", "dist", "build",
-})
+from mira.core.files import SKIP_DIRS
 
 
 @dataclass(frozen=True)

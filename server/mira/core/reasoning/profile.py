@@ -16,8 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mira.core.context.safety import is_secret
-from mira.core.stores.access import LockedDb
+from mira.core import secrets
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
@@ -85,7 +84,7 @@ _COLS = "key, category, value, confidence, evidence, source, updated_at"
 class ProfileService:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
-        self.db = LockedDb(lambda: workspace.db_path)
+        self.db = workspace.db
 
     async def facts(self) -> list[Fact]:
         def read(conn: sqlite3.Connection) -> list[Fact]:
@@ -95,8 +94,9 @@ class ProfileService:
 
     async def learn(self, message: str) -> list[Fact]:
         """Facts the message states, added or made more certain."""
-        if any(is_secret(w) for w in message.split() if "." in w or "/" in w):
-            return []
+        if secrets.find(message) or any(secrets.secret_name(w) for w in message.split()
+                                         if "." in w or "/" in w):
+            return []  # a message naming a secret file or holding a token teaches nothing
         stated = extract(message)
         if not stated:
             return []

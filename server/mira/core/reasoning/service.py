@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 from mira.core.reasoning import store
 from mira.core.reasoning.store import Pattern, Trace
 from mira.core.reasoning.triggers import file_kinds, keywords, plan_lines, similarity
-from mira.core.stores.access import LockedDb
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
@@ -72,12 +71,12 @@ def render(p: Pattern, sim: float) -> str:
 class ReasoningService:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
-        self.db = LockedDb(lambda: workspace.db_path)
+        self.db = workspace.db
         self._seeded = False
 
     # -- embeddings (optional) ---------------------------------------------------------
     def _embed(self, text: str) -> list[float] | None:
-        if not getattr(self.ws.config, "semantic_enabled", False):
+        if not self.ws.config.semantic_enabled:
             return None
         try:
             module = importlib.import_module("mira.core.semantic.service")

@@ -11,7 +11,7 @@ import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from mira.core.context.safety import is_secret
+from mira.core import secrets
 from mira.core.git.records import path_text
 from mira.core.recipes.mining import ChangeSet
 
@@ -82,7 +82,7 @@ class GitReader:
 
     def text(self, rev: str, path: str) -> str | None:
         """The file's text at ``rev``; None when missing, secret, binary or huge."""
-        if is_secret(path, self.globs) or "\n" in path:
+        if secrets.secret_name(path, self.globs) or "\n" in path:
             return None
         proc = self._batch()
         assert proc.stdin is not None and proc.stdout is not None
@@ -96,7 +96,10 @@ class GitReader:
         proc.stdout.read(1)
         if size > MAX_BLOB or b"\0" in data[:8192]:
             return None
-        return data.decode("utf-8", errors="replace")
+        text = data.decode("utf-8", errors="replace")
+        if secrets.secret_content(path, text):  # the gate: a key file under any name
+            return None
+        return secrets.redact(text)
 
     def exists(self, rev: str, path: str) -> bool:
         out = subprocess.run(["git", "-C", str(self.repo), "cat-file", "-e", f"{rev}:{path}"],

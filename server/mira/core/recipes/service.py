@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import sqlite3
 import subprocess
 import threading
 import time
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mira.core.context.safety import inside, is_secret, parse_globs, read_text
+from mira.core import files, secrets
 from mira.core.git.repository import RepoInfo
 from mira.core.recipes import store
 from mira.core.recipes.effectiveness import assess
@@ -26,8 +27,8 @@ from mira.core.recipes.gitdata import GitReader, change_sets
 from mira.core.recipes.mining import cluster
 from mira.core.recipes.model import Recipe, build, recipe_id
 from mira.core.recipes.names import name_of
+from mira.core.recipes.refine import refine
 from mira.core.recipes.scaffold import Scaffold, ScaffoldError, scaffold
-from mira.core.stores.access import LockedDb
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 CONTENT_MODE = "latest"  # chosen on the tuning repositories (docs/benchmarks.md)
 MIN_SUPPORT = 3
+READ_MAX_BYTES = 256 * 1024  # a template file larger than this is not read
+WRITE_RETRY_PAUSES_S = (2.0, 5.0, 15.0, 30.0, 60.0)
 BACKGROUND_REMINE_S = 600.0  # after new commits, background mining waits this long since the last
 
 
@@ -64,8 +67,9 @@ def mine(repo: Path, secret_globs: tuple[str, ...] = (), min_support: int = MIN_
     try:
         recipes = []
         for c in cluster(changes, min_support):
-            c.key = tuple(t for t in c.key if not is_secret(t, secret_globs))
-            c.shared_files = [p for p in c.shared_files if not is_secret(p, secret_globs)]
+            c.key = tuple(t for t in c.key if not secrets.secret_name(t, secret_globs))
+            c.shared_files = [p for p in c.shared_files
+                              if not secrets.secret_name(p, secret_globs)]
             if c.key:
                 recipes.append(build(c, recipe_id(c.key, taken), reader.text,
                                      reader.added_lines, mode))
@@ -77,9 +81,10 @@ def mine(repo: Path, secret_globs: tuple[str, ...] = (), min_support: int = MIN_
 class RecipeService:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        self.db = LockedDb(lambda: workspace.db_path)
-        self.globs = parse_globs(workspace.config.context_secret_globs)
+        self.db = workspace.db
+        self.globs = secrets.parse_globs(workspace.config.context_secret_globs)
         self._mining = threading.Lock()
+        self._stored: dict[str, tuple[float | None, list[Recipe]]] = {}  # by mining time
 
     # -- recipes ---------------------------------------------------------------------
     def repo(self, path: Path | None = None) -> RepoInfo:
@@ -98,7 +103,7 @@ class RecipeService:
                 if progress:
                     progress("mining change recipes from history")
                 found, commits = mine(repo.root, self.globs)
-                self.db.write(lambda c: store.replace_mined(c, key, head, commits, found))
+                self._write_patiently(lambda c: store.replace_mined(c, key, head, commits, found))
             recipes = self.db.run(lambda c: store.load(c, key))
             self._assess(repo, recipes)
         return [r for r in recipes if include_retired or not r.retired]
@@ -114,11 +119,32 @@ class RecipeService:
                 return r
         raise RecipeError(f"no recipe {rid!r}; `mira recipes` lists them")
 
+    def _write_patiently(self, fn: Callable[[Any], None]) -> None:
+        """A write that waits out long writers (a full code or git index holds the database
+        longer than the busy timeout on a big repository): the mined recipes are kept in
+        memory and written again after a pause, instead of being lost."""
+        for pause in WRITE_RETRY_PAUSES_S:
+            try:
+                self.db.write(fn)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                log.info("database busy; storing recipes again in %.0f s", pause)
+                time.sleep(pause)
+        self.db.write(fn)
+
     def stored(self, repo: RepoInfo) -> list[Recipe]:
         """The stored recipes, without mining; when they are missing or stale, mining starts
         in the background (for requests that must answer at once, like code actions)."""
         key = str(repo.root)
-        found = [r for r in self.db.run(lambda c: store.load(c, key)) if not r.retired]
+        stamp = self.db.run(lambda c: store.mined_at(c, key))
+        cached = self._stored.get(key)
+        if cached is not None and cached[0] == stamp:
+            found = cached[1]
+        else:
+            found = [r for r in self.db.run(lambda c: store.load(c, key)) if not r.retired]
+            self._stored[key] = (stamp, found)
         head = _git(repo.root, "rev-parse", "--verify", "-q", "HEAD")
         if head is not None and not self._mining.locked() and self.db.run(
                 lambda c: store.mined_head(c, key)) != head:
@@ -159,12 +185,14 @@ class RecipeService:
         return await asyncio.to_thread(self._render, repo, recipe, name)
 
     def _render(self, repo: RepoInfo, recipe: Recipe, name: str) -> Scaffold:
+        gate = files.Gate(repo.root, self.globs)
+
         def read(rel: str) -> str | None:
-            return read_text(repo.root, Path(rel), self.globs)
+            return gate.read_text(rel, READ_MAX_BYTES)
 
         def exists(rel: str) -> bool:
-            target = inside(repo.root, Path(rel))
-            return target is None or target.exists() or is_secret(rel, self.globs)
+            target = gate.inside(rel)
+            return target is None or target.exists() or gate.path_secret(rel) is not None
         return scaffold(recipe, name, read, exists)
 
     async def record(self, result: Scaffold, applied: bool, path: Path | None = None) -> int:
@@ -176,11 +204,20 @@ class RecipeService:
         return await asyncio.to_thread(self.db.write, lambda c: store.record_execution(
             c, str(repo.root), recipe.id, recipe.version, result.name, files, applied, head))
 
-    async def refine(self, recipe: Recipe, source: str, note: str | None,
-                     path: Path | None = None) -> Recipe:
+    async def save_version(self, recipe: Recipe, source: str, note: str | None,
+                           path: Path | None = None) -> Recipe:
         repo = self.repo(path)
-        return await asyncio.to_thread(self.db.write, lambda c: store.save_version(
+        saved = await asyncio.to_thread(self.db.write, lambda c: store.save_version(
             c, str(repo.root), recipe, source, note))
+        self._stored.pop(str(repo.root), None)
+        return saved
+
+    async def refine_with_model(self, rid: str, complete: Callable[[str], str],
+                                path: Path | None = None) -> tuple[Recipe, str]:
+        """Ask the model for better templates; a valid answer becomes the next version."""
+        recipe = await self.recipe(rid, path)
+        better, note = await asyncio.to_thread(refine, recipe, complete)
+        return await self.save_version(better, "model", note, path), note
 
     async def history(self, rid: str, path: Path | None = None) -> list[dict[str, Any]]:
         repo = self.repo(path)
@@ -210,6 +247,7 @@ class RecipeService:
                     store.set_retired(conn, key, rid, score.retire)
                     r.retired = score.retire
         self.db.write(write)
+        self._stored.pop(key, None)  # retirements change what code actions offer
 
 
 def _digest(text: str) -> str:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import importlib.resources
 import logging
-import os
 import threading
 import time
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 import numpy as np
+
+from mira.core import secrets
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +94,8 @@ class OpenAIEmbedder:
         self.model = model
         self.batch = batch
         self.retries = retries
-        self._client = OpenAI(base_url=base_url, api_key=api_key or os.environ.get(
-            "OPENAI_API_KEY") or "not-needed", timeout=timeout, max_retries=0)
+        self._client = OpenAI(base_url=base_url, api_key=api_key or "not-needed",
+                              timeout=timeout, max_retries=0)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         out: list[list[float]] = []
@@ -113,7 +114,9 @@ class OpenAIEmbedder:
         delay = 0.5
         for attempt in range(self.retries + 1):
             try:
-                response = self._client.embeddings.create(model=self.model, input=texts)
+                # the last point before text leaves the machine: redact again (the gate)
+                response = self._client.embeddings.create(
+                    model=self.model, input=[secrets.redact(t) for t in texts])
                 return [d.embedding for d in sorted(response.data, key=lambda d: d.index)]
             except (openai.RateLimitError, openai.InternalServerError,
                     openai.APIConnectionError, openai.APITimeoutError) as exc:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import os
 import shutil
 import sqlite3
 import threading
@@ -25,15 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mira.core import files, secrets
 from mira.core.code.service import CodeService
 from mira.core.semantic import ranking
-from mira.core.semantic.chunks import (
-    Chunk,
-    is_secret,
-    list_files,
-    read_text,
-    search_text,
-)
+from mira.core.semantic.chunks import Chunk, search_text
+from mira.core.semantic.embed_process import EmbedderBusy, ProcessEmbedder
 from mira.core.semantic.embedder import Embedder, EmbedderError, MiniLMEmbedder, OpenAIEmbedder
 from mira.core.semantic.shapes import symbol_chunks, window_chunks
 from mira.core.semantic.vector_store import (
@@ -42,7 +37,7 @@ from mira.core.semantic.vector_store import (
     VectorStore,
     VectorStoreError,
 )
-from mira.core.stores.database import open_database
+from mira.core.stores.database import Priority
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
@@ -51,6 +46,7 @@ log = logging.getLogger(__name__)
 
 COLLECTIONS = ("code", "git", "conversation")
 EMBED_BATCH = 32
+WRITE_BATCH = 200  # chunks per write transaction
 # the shape of code chunks: a new shape re-embeds them into a store of its own (ids of
 # re-shaped chunks must never meet the vectors of the old ones)
 CHUNK_SHAPES = {"code": "windows-1"}
@@ -85,21 +81,39 @@ class SearchService:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
         self.status_message: str | None = None
-        self._embedder: Embedder | None = None
+        self._embedder: Embedder | None = None  # queries and chat turns: in this process
+        self._bulk: Embedder | None = None
         self._stores: dict[str, VectorStore | None] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one background index/embedding run at a time
+        self._conversation_lock = threading.Lock()
+        self._stores_lock = threading.RLock()
 
     # -- configuration -------------------------------------------------------------------
     def embedder(self) -> Embedder:
+        """Queries and chat turns. The offline model runs in the bulk embedder's child
+        process (ahead of its batches): one copy of the model in the process tree."""
         if self._embedder is None:
             config = self.ws.config
             if config.embedder == "openai":
                 self._embedder = OpenAIEmbedder(config.embedding_model,
                                                 config.embedding_dimension,
-                                                base_url=config.embedding_base_url)
+                                                base_url=config.embedding_base_url,
+                                                api_key=config.openai_api_key)
             else:
-                self._embedder = MiniLMEmbedder()
+                bulk = self.bulk_embedder()
+                self._embedder = bulk.urgent() if isinstance(bulk, ProcessEmbedder) \
+                    else MiniLMEmbedder()
         return self._embedder
+
+    def bulk_embedder(self) -> Embedder:
+        """The embedder of background passes: the offline model runs in a child process
+        (``embed_process``); an endpoint embedder is network-bound and stays here."""
+        if self._bulk is None:
+            if self.ws.config.embedder == "openai":
+                self._bulk = self.embedder()
+            else:
+                self._bulk = ProcessEmbedder()
+        return self._bulk
 
     def identity(self, collection: str) -> str:
         """What a collection's vectors are: the embedder, and for code the chunk shape."""
@@ -108,6 +122,10 @@ class SearchService:
 
     def _store(self, conn: sqlite3.Connection, collection: str) -> VectorStore | None:
         """The collection's vector store; re-created when the embedder changed."""
+        with self._stores_lock:  # two threads must not open one store directory twice
+            return self._open_store(conn, collection)
+
+    def _open_store(self, conn: sqlite3.Connection, collection: str) -> VectorStore | None:
         if collection in self._stores:
             return self._stores[collection]
         embedder = self.embedder()
@@ -123,17 +141,19 @@ class SearchService:
                 for old in directory.parent.glob(f"{collection}-*"):
                     if old != directory:
                         shutil.rmtree(old, ignore_errors=True)
-            conn.execute("INSERT INTO semantic_collections(name, embedder, dimension)"
-                         " VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET"
-                         " embedder = excluded.embedder, dimension = excluded.dimension",
-                         (collection, identity, embedder.dimension))
-            conn.execute("UPDATE semantic_chunks SET embedded = 0 WHERE collection = ?",
-                         (collection,))
+            def switch(w: sqlite3.Connection) -> None:
+                w.execute("INSERT INTO semantic_collections(name, embedder, dimension)"
+                          " VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET"
+                          " embedder = excluded.embedder, dimension = excluded.dimension",
+                          (collection, identity, embedder.dimension))
+                w.execute("UPDATE semantic_chunks SET embedded = 0 WHERE collection = ?",
+                          (collection,))
+            self.ws.db.write(switch, Priority.EMBED)
         store: VectorStore | None
         try:
             if self.ws.config.qdrant_url:
                 store = QdrantServerStore(self.ws.config.qdrant_url, f"mira-{collection}-{tag}",
-                                          embedder.dimension, os.environ.get("QDRANT_API_KEY"))
+                                          embedder.dimension, self.ws.config.qdrant_api_key)
             else:
                 store = EdgeStore(directory, embedder.dimension)
         except VectorStoreError as exc:
@@ -148,6 +168,9 @@ class SearchService:
         self._stores[collection] = store
 
     async def aclose(self) -> None:
+        closer = getattr(self._bulk, "close", None)
+        if closer is not None:
+            closer()
         for store in self._stores.values():
             if store is not None:
                 try:
@@ -162,18 +185,48 @@ class SearchService:
         started = time.perf_counter()
         report = IndexReport()
         with self._lock:
-            conn = open_database(self.ws.db_path)
-            try:
-                self._sync_code(conn, report)
-                self._sync_git(conn, report)
-                if embed and self.ws.config.semantic_enabled:
-                    for collection in COLLECTIONS:
-                        report.embedded += self._embed_pending(conn, collection, progress,
-                                                               cancelled)
-            finally:
-                conn.close()
+            conn = self.ws.db.read()
+            self._sync_code(conn, report)
+            self._sync_git(conn, report)
+            if embed and self.ws.config.semantic_enabled:
+                for collection in COLLECTIONS:
+                    report.embedded += self._embed_pending(conn, collection, progress,
+                                                           cancelled)
         report.seconds = time.perf_counter() - started
         return report
+
+    # the same work in phases (the LSP layer runs and reports each on its own)
+    def sync(self, progress: Progress | None = None,
+             cancelled: Callable[[], bool] | None = None) -> IndexReport:
+        """Chunks (keyword search) for changed files and new commits; no model needed."""
+        started = time.perf_counter()
+        report = IndexReport()
+        with self._lock:
+            conn = self.ws.db.read()
+            self._sync_code(conn, report)
+            self._sync_git(conn, report)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def embed(self, collections: tuple[str, ...], progress: Progress | None = None,
+              cancelled: Callable[[], bool] | None = None) -> int:
+        """Embed what is pending in ``collections``; raises ``EmbedderError`` when the
+        embedder or the vector store stopped it (the phase failed, it is not done)."""
+        done = 0
+        with self._lock:
+            conn = self.ws.db.read()
+            for collection in collections:
+                errors: list[str] = []
+                done += self._embed_pending(conn, collection, progress, cancelled,
+                                            errors=errors)
+                if errors:
+                    raise EmbedderError(errors[0])
+        return done
+
+    def pending(self, collection: str) -> int:
+        return int(self.ws.db.read().execute(
+            "SELECT COUNT(*) FROM semantic_chunks WHERE collection = ? AND embedded = 0",
+            (collection,)).fetchone()[0])
 
     def _chunks_for(self, rel: str, text: str) -> list[Chunk]:
         symbols = _symbols(self.ws, self.ws.root / rel, text)
@@ -189,64 +242,67 @@ class SearchService:
             existing.setdefault(path, {})[key] = (chunk_id, digest)
         seen: set[str] = set()
         removed: list[int] = []
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for rel in list_files(self.ws.root):
-                if is_secret(rel) or rel.startswith(".mira/"):
+        pending: list[Chunk] = []  # written in short batches: chunking holds no write lock
+        gate = files.for_workspace(self.ws)
+        for rel in gate.list_files():
+            text = gate.read_text(rel)  # None: secret content, binary, huge
+            if text is None:
+                continue
+            seen.add(rel)
+            report.files += 1
+            old = existing.get(rel, {})
+            new = {c.key: c for c in self._chunks_for(rel, text)}
+            for key, (chunk_id, _) in old.items():
+                if key not in new:
+                    removed.append(chunk_id)
+            for key, chunk in new.items():
+                if key in old and old[key][1] == chunk.content_hash:
                     continue
-                text = read_text(self.ws.root / rel)
-                if text is None:
-                    continue
-                seen.add(rel)
-                report.files += 1
-                old = existing.get(rel, {})
-                new = {c.key: c for c in self._chunks_for(rel, text)}
-                for key, (chunk_id, _) in old.items():
-                    if key not in new:
-                        removed.append(chunk_id)
-                for key, chunk in new.items():
-                    if key in old and old[key][1] == chunk.content_hash:
-                        continue
-                    self._upsert_chunk(conn, "code", chunk)
-                    report.chunks_added += 1
-            for path, chunks in existing.items():
-                if path not in seen:
-                    removed += [chunk_id for chunk_id, _ in chunks.values()]
-            self._delete_chunks(conn, "code", removed)
-            report.chunks_removed = len(removed)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+                pending.append(chunk)
+                report.chunks_added += 1
+            if len(pending) >= WRITE_BATCH:
+                self._write_chunks("code", pending)
+                pending = []
+        self._write_chunks("code", pending)
+        for path, chunks in existing.items():
+            if path not in seen:
+                removed += [chunk_id for chunk_id, _ in chunks.values()]
+        self._delete_chunks("code", removed)
+        report.chunks_removed = len(removed)
+
+    def _write_chunks(self, collection: str, chunks: list[Chunk]) -> None:
+        if chunks:
+            self.ws.db.write(lambda w: [self._upsert_chunk(w, collection, c) for c in chunks],
+                             Priority.EMBED)
 
     def _sync_git(self, conn: sqlite3.Connection, report: IndexReport) -> None:
-        rows = conn.execute(
-            "SELECT c.oid, c.subject, c.author_time, GROUP_CONCAT(p.path || ' +' ||"
-            " COALESCE(fc.added, 0) || ' -' || COALESCE(fc.deleted, 0), '\n')"
-            " FROM commits c LEFT JOIN file_changes fc ON fc.commit_id = c.id"
-            " LEFT JOIN paths p ON p.id = fc.path_id"
-            " WHERE NOT EXISTS (SELECT 1 FROM semantic_chunks s WHERE s.key = 'git:' || c.oid)"
-            " GROUP BY c.id").fetchall()
-        known = {r[0] for r in conn.execute(
-            "SELECT commit_oid FROM semantic_chunks WHERE collection = 'git'")}
-        reachable = {r[0] for r in conn.execute("SELECT oid FROM commits")}
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for oid, subject, when, files in rows:
-                changes = (files or "").split("\n")[:30]
-                text = f"{subject}\n" + "\n".join(changes)
-                chunk = Chunk(f"git:{oid}", None, None, "commit", None, 0, 0, text)
-                self._upsert_chunk(conn, "git", chunk, commit=oid, updated_at=float(when))
-                report.commits_added += 1
-            gone = known - reachable  # rewritten history
-            if gone:
-                ids = [r[0] for oid in gone for r in conn.execute(
-                    "SELECT id FROM semantic_chunks WHERE key = ?", (f"git:{oid}",))]
-                self._delete_chunks(conn, "git", ids)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        last_id = 0
+        while True:  # commits without a chunk, a batch at a time (never the whole history)
+            rows = conn.execute(
+                "SELECT c.id, c.oid, c.subject, c.author_time, GROUP_CONCAT(p.path || ' +' ||"
+                " COALESCE(fc.added, 0) || ' -' || COALESCE(fc.deleted, 0), '\n')"
+                " FROM commits c LEFT JOIN file_changes fc ON fc.commit_id = c.id"
+                " LEFT JOIN paths p ON p.id = fc.path_id"
+                " WHERE c.id > ? AND NOT EXISTS"
+                " (SELECT 1 FROM semantic_chunks s WHERE s.key = 'git:' || c.oid)"
+                " GROUP BY c.id ORDER BY c.id LIMIT ?", (last_id, WRITE_BATCH)).fetchall()
+            if not rows:
+                break
+            last_id = rows[-1][0]
+            chunks = []
+            for _, oid, subject, when, changed in rows:
+                changes = (changed or "").split("\n")[:30]
+                text = secrets.redact(f"{subject}\n" + "\n".join(changes))
+                chunks.append((Chunk(f"git:{oid}", None, None, "commit", None, 0, 0, text),
+                               oid, float(when)))
+            self.ws.db.write(lambda w, chunks=chunks: [  # type: ignore[misc]
+                self._upsert_chunk(w, "git", c, commit=oid, updated_at=when)
+                for c, oid, when in chunks], Priority.EMBED)
+            report.commits_added += len(chunks)
+        gone = [r[0] for r in conn.execute(  # rewritten history
+            "SELECT s.id FROM semantic_chunks s WHERE s.collection = 'git' AND NOT EXISTS"
+            " (SELECT 1 FROM commits c WHERE c.oid = s.commit_oid)")]
+        self._delete_chunks("git", gone)
 
     def _upsert_chunk(self, conn: sqlite3.Connection, collection: str, chunk: Chunk, *,
                       commit: str | None = None, session: str | None = None,
@@ -270,13 +326,14 @@ class SearchService:
         return int(conn.execute("SELECT id FROM semantic_chunks WHERE key = ?",
                                 (chunk.key,)).fetchone()[0])
 
-    def _delete_chunks(self, conn: sqlite3.Connection, collection: str, ids: list[int]) -> None:
+    def _delete_chunks(self, collection: str, ids: list[int]) -> None:
         if not ids:
             return
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
-            conn.execute(f"DELETE FROM semantic_chunks WHERE id IN ({','.join('?' * len(part))})",
-                         part)
+            self.ws.db.write(lambda w, part=part: w.execute(  # type: ignore[misc]
+                f"DELETE FROM semantic_chunks WHERE id IN ({','.join('?' * len(part))})", part),
+                Priority.EMBED)
         store = self._stores.get(collection)
         if store is not None:
             try:
@@ -286,9 +343,18 @@ class SearchService:
                             exc_info=True)
 
     def _embed_pending(self, conn: sqlite3.Connection, collection: str,
-                       progress: Progress | None, cancelled: Callable[[], bool] | None) -> int:
+                       progress: Progress | None, cancelled: Callable[[], bool] | None,
+                       embedder: Embedder | None = None, errors: list[str] | None = None
+                       ) -> int:
+        """Embed the collection's pending chunks a batch at a time, shortest first (a
+        batch pads to its longest text), identical texts once; resumable by the flags.
+        Why it stopped early goes to ``errors`` (the caller's own list: passes run on
+        several threads)."""
+        embedder = embedder or self.bulk_embedder()
         store = self._store(conn, collection)
         if store is None:
+            if errors is not None:
+                errors.append(self.status_message or "the vector store is unavailable")
             return 0
         total = conn.execute("SELECT COUNT(*) FROM semantic_chunks WHERE collection = ? AND"
                              " embedded = 0", (collection,)).fetchone()[0]
@@ -296,22 +362,30 @@ class SearchService:
         while True:
             rows = conn.execute(
                 "SELECT id, text, path, symbol, start_line, end_line, language, commit_oid"
-                " FROM semantic_chunks WHERE collection = ? AND embedded = 0 LIMIT ?",
-                (collection, EMBED_BATCH)).fetchall()
+                " FROM semantic_chunks WHERE collection = ? AND embedded = 0"
+                " ORDER BY length(text) LIMIT ?", (collection, EMBED_BATCH)).fetchall()
             if not rows or (cancelled is not None and cancelled()):
                 return done
             try:
-                vectors = self.embedder().embed([r[1] for r in rows])
+                unique = list(dict.fromkeys(r[1] for r in rows))
+                found = embedder.embed(unique)
+                vectors = found[[unique.index(r[1]) for r in rows]] \
+                    if len(unique) < len(rows) else found
                 store.upsert([r[0] for r in rows], vectors, [
                     {"path": r[2], "symbol": r[3], "start": r[4], "end": r[5], "language": r[6],
                      "commit": r[7], "collection": collection} for r in rows])
+            except EmbedderBusy:  # a chat turn's embedding: the next pass does it
+                return done
             except (EmbedderError, VectorStoreError, OSError, RuntimeError) as exc:
                 self.status_message = f"embedding stopped ({exc}); search is keyword-only" \
                     " for what is not embedded yet"
+                if errors is not None:
+                    errors.append(str(exc))
                 log.warning("%s", self.status_message)
                 return done
-            conn.executemany("UPDATE semantic_chunks SET embedded = 1 WHERE id = ?",
-                             [(r[0],) for r in rows])
+            done_ids = [(r[0],) for r in rows]
+            self.ws.db.write(lambda w, ids=done_ids: w.executemany(  # type: ignore[misc]
+                "UPDATE semantic_chunks SET embedded = 1 WHERE id = ?", ids), Priority.EMBED)
             done += len(rows)
             if progress is not None:
                 progress(done, total, f"embedded {done}/{total} {collection} chunks")
@@ -319,19 +393,23 @@ class SearchService:
     # -- conversation ----------------------------------------------------------------------
     async def add_conversation(self, session_id: str, message_id: str, role: str, text: str,
                                ts: float) -> None:
-        def run() -> None:
-            with self._lock:
-                conn = open_database(self.ws.db_path)
-                try:
-                    chunk = Chunk(f"conversation:{session_id}:{message_id}", None, role,
-                                  "message", None, 0, 0, text[:4000])
-                    self._upsert_chunk(conn, "conversation", chunk, session=session_id,
-                                       updated_at=ts)
-                    if self.ws.config.semantic_enabled:
-                        self._embed_pending(conn, "conversation", None, None)
-                finally:
-                    conn.close()
-        await asyncio.to_thread(run)
+        chunk = Chunk(f"conversation:{session_id}:{message_id}", None, role,
+                      "message", None, 0, 0, secrets.redact(text[:4000]))
+        await self.ws.db.awrite(lambda w: self._upsert_chunk(
+            w, "conversation", chunk, session=session_id, updated_at=ts))
+        if self.ws.config.semantic_enabled:
+            # embedded in the background, never under the index lock: a chat turn waited
+            # for the whole first embedding pass (minutes on a large repository)
+            threading.Thread(target=self._embed_conversation, name="mira-embed-turn",
+                             daemon=True).start()
+
+    def _embed_conversation(self) -> None:
+        with self._conversation_lock:
+            try:
+                self._embed_pending(self.ws.db.read(), "conversation", None, None,
+                                    self.embedder())
+            except Exception:  # the next pass picks it up (the flag stays 0)
+                log.warning("embedding a conversation turn failed", exc_info=True)
 
     async def search_conversation(self, query: str, session_id: str | None = None,
                                   limit: int = 5) -> list[SearchHit]:
@@ -348,34 +426,37 @@ class SearchService:
                 ) -> list[SearchHit]:
         # commits are a result kind of their own: asked for by name, never mixed in by default
         collections = [k for k in (kinds or ["code"]) if k in COLLECTIONS]
-        conn = open_database(self.ws.db_path)
-        try:
-            lists: list[tuple[list[int], float]] = []
-            if mode in ("hybrid", "keyword"):
-                lists.append((ranking.keyword_ids(conn, query, collections),
-                              ranking.KEYWORD_WEIGHT))
-            if mode in ("hybrid", "vector") and self.ws.config.semantic_enabled:
-                lists.append((self._vector(conn, query, collections), ranking.VECTOR_WEIGHT))
-            rows = ranking.load_rows(conn, (i for ids, _ in lists for i in ids))
-            hits: list[SearchHit] = []
-            for score, row in ranking.fuse(lists, rows, query):
-                if not _path_ok(row.path, paths):
-                    continue
-                if session_id is not None and row.session != session_id:
-                    continue
-                message = row.key.rsplit(":", 1)[-1] if row.collection == "conversation" \
-                    else None
-                hits.append(SearchHit(row.path, row.start_line, row.end_line, row.symbol,
-                                      round(score, 6), _snippet(row.text), row.collection,
-                                      row.commit, message))
-                if len(hits) >= limit:
-                    break
-            return hits
-        finally:
-            conn.close()
+        gate = files.for_workspace(self.ws)  # defence in depth: filtered again at query time
+        conn = self.ws.db.read()
+        lists: list[tuple[list[int], float]] = []
+        if mode in ("hybrid", "keyword"):
+            lists.append((ranking.keyword_ids(conn, query, collections),
+                          ranking.KEYWORD_WEIGHT))
+        if mode in ("hybrid", "vector") and self.ws.config.semantic_enabled:
+            lists.append((self._vector(conn, query, collections), ranking.VECTOR_WEIGHT))
+        rows = ranking.load_rows(conn, (i for ids, _ in lists for i in ids))
+        hits: list[SearchHit] = []
+        for score, row in ranking.fuse(lists, rows, query):
+            if not _path_ok(row.path, paths) or gate.is_secret(row.path):
+                continue
+            if session_id is not None and row.session != session_id:
+                continue
+            message = row.key.rsplit(":", 1)[-1] if row.collection == "conversation" \
+                else None
+            hits.append(SearchHit(row.path, row.start_line, row.end_line, row.symbol,
+                                  round(score, 6), secrets.redact(_snippet(row.text)),
+                                  row.collection, row.commit, message))
+            if len(hits) >= limit:
+                break
+        return hits
 
     def _vector(self, conn: sqlite3.Connection, query: str, collections: list[str]
                 ) -> list[int]:
+        marks = ",".join("?" * len(collections))
+        if not collections or conn.execute(  # nothing to compare with: no model needed yet
+                f"SELECT 1 FROM semantic_chunks WHERE collection IN ({marks}) AND embedded = 1"
+                " LIMIT 1", collections).fetchone() is None:
+            return []
         try:
             vector = self.embedder().embed([query])[0]
         except (EmbedderError, OSError, RuntimeError) as exc:
@@ -399,13 +480,9 @@ class SearchService:
         return self._search(query, limit, kinds, None, mode)
 
     def status(self) -> dict[str, Any]:
-        conn = sqlite3.connect(self.ws.db_path)
-        try:
-            counts = {c: (n, e) for c, n, e in conn.execute(
-                "SELECT collection, COUNT(*), SUM(embedded) FROM semantic_chunks"
-                " GROUP BY collection")}
-        finally:
-            conn.close()
+        counts = {c: (n, e) for c, n, e in self.ws.db.read().execute(
+            "SELECT collection, COUNT(*), SUM(embedded) FROM semantic_chunks"
+            " GROUP BY collection")}
         return {"collections": {c: {"chunks": n, "embedded": e or 0}
                                 for c, (n, e) in counts.items()},
                 "embedder": self.ws.config.embedder, "message": self.status_message}

@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from mira.core.semantic.chunks import LANGUAGES, Chunk
+from mira.core.files import language_for
+from mira.core.semantic.chunks import Chunk
 
 WINDOW_TOKENS = 100  # estimated; about 115 model tokens, within MiniLM's 128 with [CLS]/[SEP]
 MAX_WINDOWS = 12  # per symbol; the rest of a huge body goes into the last window's text
@@ -97,7 +97,7 @@ def _head_lines(symbol: SymbolInfo, lines: list[str]) -> int:
 def symbol_chunks(rel: str, text: str, symbols: Sequence[object]) -> Iterator[Chunk]:
     """Windows of every symbol (own lines, children as signatures) plus module windows."""
     lines = text.splitlines()
-    language = LANGUAGES.get(Path(rel).suffix.lower())
+    language = language_for(rel)
     infos = sorted((SymbolInfo.of(s) for s in symbols), key=lambda s: (s.start_line,
                                                                       -s.end_line))
     infos = [s for s in infos if s.kind != "module"]
@@ -136,7 +136,7 @@ def symbol_chunks(rel: str, text: str, symbols: Sequence[object]) -> Iterator[Ch
 
 def window_chunks(rel: str, text: str) -> Iterator[Chunk]:
     """A file without symbols (docs, configuration, unparsed languages): windows that fit."""
-    language = LANGUAGES.get(Path(rel).suffix.lower())
+    language = language_for(rel)
     numbered = [(i, line) for i, line in enumerate(text.splitlines()) if line.strip()]
     headings = {i: line.lstrip("# ").strip() for i, line in numbered
                 if line.lstrip().startswith("#")}

@@ -6,7 +6,6 @@ output as progress, and offers past fixes as code actions on any diagnostic.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from typing import Any
@@ -19,6 +18,7 @@ from mira.core.workspace import Workspace
 from mira.lsp import protocol_build
 from mira.lsp.convert import path_to_uri
 from mira.lsp.documents import resolve
+from mira.lsp.phase_runner import run_phase
 from mira.lsp.progress import WorkProgress
 from mira.lsp.server import MiraServer  # runtime import: pygls reads command annotations
 
@@ -30,7 +30,6 @@ SHOW_FIXES = "mira.showFixes"
 MAX_DIAGNOSTICS_PER_ACTION = 3
 _SEVERITY = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning,
              "info": types.DiagnosticSeverity.Information}
-_published: dict[int, set[str]] = {}  # id(server) -> URIs carrying mira-build diagnostics
 
 
 def _diagnostic(error: BuildError) -> types.Diagnostic:
@@ -56,7 +55,7 @@ async def publish(ls: MiraServer, ws: Workspace) -> int:
         if path is None:
             continue
         by_uri.setdefault(path_to_uri(path), []).append(_diagnostic(error))
-    published = _published.setdefault(id(ls), set())
+    published = ls.state.build_published
     ws_prefix = path_to_uri(ws.root)
     for uri in list(published):
         if uri.startswith(ws_prefix) and uri not in by_uri:
@@ -152,7 +151,7 @@ def register(server: MiraServer) -> None:
     async def on_indexed(ls: MiraServer, ws: Any) -> None:
         if isinstance(ws, Workspace):
             await publish(ls, ws)
-            ls.state.spawn(_mine(ws), f"mine fixes {ws.root}")
+            ls.state.spawn(_mine(ls, ws), f"mine fixes {ws.root}")
 
     server.providers.git_indexed.append(on_indexed)
 
@@ -192,13 +191,13 @@ def register(server: MiraServer) -> None:
             ls.window_show_message(types.ShowMessageParams(
                 type=types.MessageType.Info,
                 message=f"{chosen.short} {chosen.summary} ({chosen.author})\n\n{chosen.hunk}"))
-        return ls.protocol._converter.unstructure(result)
+        return ls.converter.unstructure(result)
 
 
-async def _mine(ws: Workspace) -> None:
-    try:
-        await ws.service(BuildService).mine_history()
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        log.exception("mining fix commits failed")
+async def _mine(ls: MiraServer, ws: Workspace) -> None:
+    """Fix mining as a phase of its own: failures are retried and shown, never "done"."""
+    service = ws.service(BuildService)
+    stored = await run_phase(ls, ws, "fixes", lambda report, cancelled: service._mine(),
+                             progress=False, retry=lambda: _mine(ls, ws))
+    if stored is not None:
+        ws.phases.finish("fixes", f"{stored} new commits mined")

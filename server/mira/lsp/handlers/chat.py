@@ -11,12 +11,13 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from mira.core.chat.artifacts import PatchError
+from mira.core.chat.models import ArtifactPartial, ChatError, ChatPartial, ChatRequest, ChatSink
 from mira.core.chat.operations import Artifact, Operation
-from mira.core.chat.service import ChatError, ChatRequest, ChatService, ChatSink
+from mira.core.chat.service import ChatService
 from mira.core.workspace import Workspace
 from mira.lsp import protocol_chat as pc
 from mira.lsp.convert import iso, path_to_uri
-from mira.lsp.documents import buffer_text, workspace_for
+from mira.lsp.documents import buffer_text, question_workspace, workspace_for
 from mira.lsp.server import MiraServer  # runtime import: pygls reads command annotations
 
 log = logging.getLogger(__name__)
@@ -86,12 +87,13 @@ class _LspSink(ChatSink):
         self.begun = False
         self.artifacts: dict[str, pc.ArtifactItem] = {}  # streamed already: reused in the result
 
-    async def _partial(self, value: dict[str, Any]) -> None:
-        if value.get("kind") == "artifact" and isinstance(value.get("artifact"), Artifact):
-            item = await artifact_item(self.ls, self.ws, value["artifact"])
+    async def _partial(self, part: ChatPartial) -> None:
+        if isinstance(part, ArtifactPartial):  # only this layer knows URIs and edits
+            item = await artifact_item(self.ls, self.ws, part.artifact)
             self.artifacts[item.id] = item
-            value = {"kind": "artifact",
-                     "artifact": self.ls.protocol._converter.unstructure(item)}
+            value = {"kind": "artifact", "artifact": self.ls.converter.unstructure(item)}
+        else:
+            value = part.wire()
         assert self.partial_token is not None
         self.ls.protocol.notify(types.PROGRESS, types.ProgressParams(
             token=self.partial_token, value=value))
@@ -113,10 +115,8 @@ class _LspSink(ChatSink):
 
 
 async def chat_result(ls: MiraServer, params: pc.ChatParams) -> pc.ChatResult:
-    if not params.message.strip():
-        raise JsonRpcInvalidParams(message="message must not be empty")
+    ws, path = await question_workspace(ls, params.message, params.text_document)
     uri = params.text_document.uri if params.text_document else None
-    ws, path = await workspace_for(ls, uri)
     if ws is None:
         raise ChatRequestFailed(message="no workspace is open")
     selection = None
@@ -221,13 +221,8 @@ async def apply_artifact(ls: MiraServer, artifact_id: str) -> dict[str, Any]:
 
 
 def register(server: MiraServer) -> None:
-    @server.feature(pc.CHAT)
-    async def chat(ls: MiraServer, params: pc.ChatParams) -> pc.ChatResult:
-        return await chat_result(ls, params)
-
-    @server.feature(pc.OPERATIONS)
-    async def operations(ls: MiraServer, params: pc.OperationsParams) -> pc.OperationsResult:
-        return await operations_result(ls, params)
+    server.feature(pc.CHAT)(chat_result)
+    server.feature(pc.OPERATIONS)(operations_result)
 
     @server.feature(pc.BUDGET)
     async def budget(ls: MiraServer, params: pc.BudgetParams) -> pc.BudgetResult:

@@ -17,7 +17,7 @@ from mira.core.code.service import CodeService
 from mira.core.workspace import Workspace
 from mira.lsp.convert import path_to_uri
 from mira.lsp.documents import DocumentRef, buffer_text, resolve, wait_ready
-from mira.lsp.progress import WorkProgress
+from mira.lsp.phase_runner import run_phase
 from mira.lsp.protocol_code import (
     CONCEPTS,
     IMPACT,
@@ -46,8 +46,6 @@ KINDS = {
     "enum": types.SymbolKind.Enum, "trait": types.SymbolKind.Interface,
     "type": types.SymbolKind.Class,  # Go: `type ID int`, function types, aliases
 }
-_running: set[Path] = set()
-_again: set[Path] = set()
 
 
 # -- positions: tree-sitter columns are UTF-8 bytes, LSP's are UTF-16 code units -----------
@@ -138,7 +136,7 @@ def hierarchy_item(ws: Workspace, cols: Columns, s: Symbol, guess: bool = False
 
 
 def guesses_enabled(ws: Workspace) -> bool:
-    return bool(getattr(ws.config, "code_call_guesses", False))
+    return bool(ws.config.code_call_guesses)
 
 
 def _call_range(cols: Columns, e: CallEdge) -> types.Range:
@@ -155,7 +153,7 @@ def _open_texts(ls: MiraServer, ws: Workspace) -> dict[str, str]:
 
 
 def _enabled(ws: Workspace) -> bool:
-    return bool(getattr(ws.config, "code_enabled", True))
+    return ws.config.code_enabled
 
 
 # -- keeping the index current ------------------------------------------------------------
@@ -163,28 +161,18 @@ async def refresh(ls: MiraServer, ws: Workspace) -> None:
     """Bulk index (changed files only); one run per workspace, coalesced."""
     if not _enabled(ws):
         return
-    if ws.root in _running:
-        _again.add(ws.root)
-        return
-    _running.add(ws.root)
-    try:
-        while True:
-            _again.discard(ws.root)
-            service = ws.service(CodeService)
-            async with WorkProgress(ls, "Mira: indexing code") as progress:
-                try:
-                    report = await asyncio.to_thread(service.index, progress.report,
-                                                     lambda: progress.cancelled)
-                    log.info("code index of %s: %d parsed, %d symbols, %d calls in %.2fs",
-                             ws.root, report.parsed, report.symbols, report.calls,
-                             report.seconds)
-                except Exception as exc:
-                    log.exception("code indexing failed")
-                    ls.show(f"code indexing failed: {exc}")
-            if ws.root not in _again:
-                break
-    finally:
-        _running.discard(ws.root)
+    await ls.state.runs.run(("code", ws.root), lambda: _index_code(ls, ws))
+
+
+async def _index_code(ls: MiraServer, ws: Workspace) -> None:
+    service = ws.service(CodeService)
+    report = await run_phase(ls, ws, "code", service.index, title="Mira: indexing code",
+                             retry=lambda: refresh(ls, ws))
+    if report is not None:
+        ws.phases.finish("code", f"{report.parsed} files parsed", files=report.files,
+                         symbols=report.symbols, calls=report.calls)
+        log.info("code index of %s: %d parsed, %d symbols, %d calls in %.2fs",
+                 ws.root, report.parsed, report.symbols, report.calls, report.seconds)
 
 
 async def on_document(ls: MiraServer, uri: str, event: str) -> None:
@@ -196,8 +184,8 @@ async def on_document(ls: MiraServer, uri: str, event: str) -> None:
         text = buffer_text(ls, uri)
         if text is not None:
             await asyncio.to_thread(service.update_buffer, doc.path, text)
-        if event == "open" and doc.workspace.root not in _started:
-            _started.add(doc.workspace.root)
+        if event == "open" and doc.workspace.root not in ls.state.code_started:
+            ls.state.code_started.add(doc.workspace.root)
             ls.state.spawn(refresh(ls, doc.workspace), f"code index {doc.workspace.root}")
     elif event == "save":
         await asyncio.to_thread(service.index_paths, [doc.path])
@@ -205,12 +193,9 @@ async def on_document(ls: MiraServer, uri: str, event: str) -> None:
         service.close_buffer(doc.path)
 
 
-_started: set[Path] = set()
-
-
 async def on_opened(ls: MiraServer, ws: Workspace) -> None:
-    if _enabled(ws) and ws.root not in _started:
-        _started.add(ws.root)
+    if _enabled(ws) and ws.root not in ls.state.code_started:
+        ls.state.code_started.add(ws.root)
         ls.state.spawn(refresh(ls, ws), f"code index {ws.root}")
 
 
@@ -232,14 +217,8 @@ async def _doc(ls: MiraServer, uri: str) -> DocumentRef | None:
 
 
 async def _at(ls: MiraServer, doc: DocumentRef, position: types.Position) -> Symbol | None:
-    """The symbol whose name is at ``position``, else the innermost one around it."""
-    service = doc.workspace.service(CodeService)
-    symbols = await service.document_symbols(doc.path, buffer_text(ls, doc.uri))
-    for s in symbols:
-        if s.kind != "module" and s.selection_start_line == position.line and \
-                s.selection_start_col <= position.character <= s.selection_end_col:
-            return s
-    return await service.symbol_at(doc.path, position.line)
+    return await doc.workspace.service(CodeService).symbol_at(
+        doc.path, position.line, position.character, buffer_text(ls, doc.uri))
 
 
 def register(server: MiraServer) -> None:
@@ -334,22 +313,22 @@ def register(server: MiraServer) -> None:
         if doc is None:
             return ImpactResult(None, [], [], "not a file of an open workspace")
         ws = doc.workspace
-        service = ws.service(CodeService)
-        symbol = await _at(ls, doc, params.position)
-        if symbol is None:
+        found = await ws.service(CodeService).impact(
+            doc.path, params.position.line, max(1, min(params.depth or 3, 10)),
+            guesses=guesses_enabled(ws), character=params.position.character,
+            text=buffer_text(ls, doc.uri))
+        if found is None:
             return ImpactResult(None, [], [], "no symbol at this position")
-        depth = max(1, min(params.depth or 3, 10))
-        callers = await service.callers(symbol.qualified_name, depth, guesses_enabled(ws))
-        answer = await ws.cochange(ws.root / symbol.path)
         cols = Columns(ws, _open_texts(ls, ws))
         items = [ImpactCaller(
             symbol=to_item(ws, cols, e.caller), depth=e.depth,
             call_site=types.Location(path_to_uri(ws.root / e.caller.path), _call_range(cols, e)),
-            confidence=e.confidence) for e in callers]
-        cochanged = [CochangedFile(s.path, path_to_uri(answer.repo_root / s.path), s.confidence)
-                     for s in answer.items] if answer.repo_root is not None else []
-        return ImpactResult(to_item(ws, cols, symbol), items, cochanged,
-                            answer.note if not cochanged else None)
+            confidence=e.confidence) for e in found.callers]
+        root = found.cochange_root
+        cochanged = [CochangedFile(p, path_to_uri(root / p), c)
+                     for p, c in found.cochanged] if root is not None else []
+        return ImpactResult(to_item(ws, cols, found.symbol), items, cochanged,
+                            found.note if not cochanged else None)
 
     @server.feature(CONCEPTS)
     async def concepts(ls: MiraServer, params: ConceptsParams) -> ConceptsResult:

@@ -43,7 +43,7 @@ def register(server: MiraServer) -> None:
                            and choice.title.startswith(i.path + " ")), None)
             if chosen is not None:
                 await open_file(ls, chosen.uri)
-        return ls.protocol._converter.unstructure(result)
+        return ls.converter.unstructure(result)
 
     @server.command(REINDEX)
     async def reindex(ls: MiraServer, *args: Any) -> None:

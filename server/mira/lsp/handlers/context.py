@@ -11,7 +11,7 @@ from mira.core.context.api import ContextRequest
 from mira.core.context.presets import UnknownPreset
 from mira.core.context.service import ContextService
 from mira.lsp import protocol_context as pc
-from mira.lsp.documents import workspace_for
+from mira.lsp.documents import question_workspace, workspace_for
 
 if TYPE_CHECKING:
     from mira.lsp.server import MiraServer
@@ -20,10 +20,7 @@ INSPECT_SESSION = "mira-context-inspect"  # a session with no messages: no memor
 
 
 async def context_result(ls: MiraServer, params: pc.ContextParams) -> pc.ContextResult:
-    if not params.message.strip():
-        raise JsonRpcInvalidParams(message="message must not be empty")
-    uri = params.text_document.uri if params.text_document else None
-    ws, path = await workspace_for(ls, uri)
+    ws, path = await question_workspace(ls, params.message, params.text_document)
     if ws is None:
         return pc.ContextResult(preset="", markdown="", sections=[], skipped=[], tokens=0,
                                 system="", citations=[])
@@ -71,10 +68,5 @@ async def memory_result(ls: MiraServer, params: pc.MemoryParams) -> pc.MemoryRes
 
 
 def register(server: MiraServer) -> None:
-    @server.feature(pc.CONTEXT)
-    async def context(ls: MiraServer, params: pc.ContextParams) -> pc.ContextResult:
-        return await context_result(ls, params)
-
-    @server.feature(pc.MEMORY)
-    async def memory(ls: MiraServer, params: pc.MemoryParams) -> pc.MemoryResult:
-        return await memory_result(ls, params)
+    server.feature(pc.CONTEXT)(context_result)
+    server.feature(pc.MEMORY)(memory_result)

@@ -5,6 +5,7 @@ Each concern contributes through ``server.providers`` (see ``mira.lsp.features``
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -15,25 +16,23 @@ if TYPE_CHECKING:
     from mira.lsp.server import MiraServer
 
 
+DocumentParams = (types.DidOpenTextDocumentParams | types.DidChangeTextDocumentParams
+                  | types.DidSaveTextDocumentParams | types.DidCloseTextDocumentParams)
+DocumentHandler = Callable[["MiraServer", DocumentParams], Awaitable[None]]
+
+
 def register(server: MiraServer) -> None:
-    async def notify(ls: MiraServer, uri: str, event: str) -> None:
-        await gather_safely("document", [p(ls, uri, event) for p in ls.providers.document])
+    def document_event(event: str) -> DocumentHandler:
+        async def handler(ls: MiraServer, params: DocumentParams) -> None:
+            uri = params.text_document.uri
+            await gather_safely("document", [p(ls, uri, event) for p in ls.providers.document])
+        return handler
 
-    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    async def did_open(ls: MiraServer, params: types.DidOpenTextDocumentParams) -> None:
-        await notify(ls, params.text_document.uri, "open")
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    async def did_change(ls: MiraServer, params: types.DidChangeTextDocumentParams) -> None:
-        await notify(ls, params.text_document.uri, "change")
-
-    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    async def did_save(ls: MiraServer, params: types.DidSaveTextDocumentParams) -> None:
-        await notify(ls, params.text_document.uri, "save")
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-    async def did_close(ls: MiraServer, params: types.DidCloseTextDocumentParams) -> None:
-        await notify(ls, params.text_document.uri, "close")
+    for method, event in ((types.TEXT_DOCUMENT_DID_OPEN, "open"),
+                          (types.TEXT_DOCUMENT_DID_CHANGE, "change"),
+                          (types.TEXT_DOCUMENT_DID_SAVE, "save"),
+                          (types.TEXT_DOCUMENT_DID_CLOSE, "close")):
+        server.feature(method)(document_event(event))
 
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
     async def code_lens(ls: MiraServer, params: types.CodeLensParams) -> list[types.CodeLens]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -58,9 +57,8 @@ async def hover(ls: MiraServer, params: types.HoverParams) -> str | None:
     now = time.time()
     line = params.position.line
     parts = []
-    blame, all_experts = await asyncio.gather(
-        service.blame_line(doc.path, line, buffer_text(ls, doc.uri)),
-        service.experts(doc.path, line, HOVER_EXPERTS))
+    blame, all_experts = await service.hover(doc.path, line, buffer_text(ls, doc.uri),
+                                             HOVER_EXPERTS)
     if blame is not None:
         parts.append(blame_markdown(blame, now))
     experts = [e for e in all_experts if e.score >= MIN_HOVER_SCORE]
@@ -155,4 +153,4 @@ def register(server: MiraServer) -> None:
             ls.window_show_message(types.ShowMessageParams(
                 type=types.MessageType.Info,
                 message=f"Experts of {Path(uri).name}:\n{lines}"))
-        return ls.protocol._converter.unstructure(result)
+        return ls.converter.unstructure(result)

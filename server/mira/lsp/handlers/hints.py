@@ -8,9 +8,7 @@ can satisfy the hint shown on another.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -29,40 +27,16 @@ SOURCE = "mira"
 CODE = "cochange"
 OPEN_FILE = "mira.openFile"
 
-_disk_modified: dict[Path, set[str]] = {}
-_head_text: dict[tuple[Path, str, str | None], str | None] = {}
-
-
-async def _refresh_disk(ws: Workspace, repo: RepoInfo) -> set[str]:
-    modified = await asyncio.to_thread(ws.modified, repo)
-    _disk_modified[repo.root] = modified
-    return modified
-
-
-async def _buffer_differs(ls: MiraServer, ws: Workspace, repo: RepoInfo, uri: str,
-                          rel: str) -> bool:
-    text = buffer_text(ls, uri)
-    if text is None:
-        return False
-    key = (repo.root, rel, await ws.reader.head_oid(repo.root))
-    if key not in _head_text:
-        _head_text[key] = await asyncio.to_thread(ws.head_text, repo, rel)
-    original = _head_text[key]
-    return original is not None and text != original
-
-
 async def modified_now(ls: MiraServer, ws: Workspace, repo: RepoInfo, *,
                        refresh_disk: bool) -> set[str]:
-    modified = set(await _refresh_disk(ws, repo) if refresh_disk or repo.root not in
-                   _disk_modified else _disk_modified[repo.root])
+    """The repository's modified files, open buffers' unsaved edits included."""
+    buffers: dict[str, str] = {}
     for uri in list(ls.workspace.text_documents):
         path = uri_to_path(uri)
-        if path is None or ws.repo_for(path) != repo:
-            continue
-        rel = relative_path(path, repo.root)
-        if rel not in modified and await _buffer_differs(ls, ws, repo, uri, rel):
-            modified.add(rel)
-    return modified
+        text = buffer_text(ls, uri) if path is not None and ws.repo_for(path) == repo else None
+        if path is not None and text is not None:
+            buffers[relative_path(path, repo.root)] = text
+    return await ws.modified_now(repo, buffers, refresh_disk=refresh_disk)
 
 
 async def refresh_repo(ls: MiraServer, ws: Workspace, repo: RepoInfo, *,

@@ -55,8 +55,20 @@ async def open_workspace(ls: MiraServer, folder: Path) -> Workspace | None:
     if not state.git_missing:
         state.spawn(index_workspace(ls, ws, "initial"), f"index {ws.root}")
     if state.config.watch:
-        state.spawn(watch_workspace(ls, ws), f"watch {ws.root}")
+        state.watchers[ws.root] = state.spawn(watch_workspace(ls, ws), f"watch {ws.root}")
     return ws
+
+
+async def remove_workspace(ls: MiraServer, folder: Path) -> None:
+    """A folder left the workspace: stop watching it, then close its index."""
+    root = folder.resolve()
+    watcher = ls.state.watchers.pop(root, None)
+    if watcher is not None:
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
+    ws = ls.state.workspaces.pop(root, None)
+    if ws is not None:
+        await ws.close()
 
 
 def register(server: MiraServer) -> None:
@@ -82,9 +94,8 @@ def register(server: MiraServer) -> None:
                               params: types.DidChangeWorkspaceFoldersParams) -> None:
         for removed in params.event.removed:
             path = uri_to_path(removed.uri)
-            ws = ls.state.workspaces.pop(path.resolve(), None) if path else None
-            if ws is not None:
-                await ws.close()
+            if path is not None:
+                await remove_workspace(ls, path)
         for added in params.event.added:
             path = uri_to_path(added.uri)
             if path is not None:

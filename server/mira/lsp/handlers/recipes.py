@@ -112,9 +112,13 @@ async def new_like_actions(ls: MiraServer, params: types.CodeActionParams
     if doc is None or doc.repo is None:
         return []
     found = await doc.workspace.service(RecipeService).applicable(doc.path)
-    actions = []
-    for a in found[:MAX_ACTIONS]:
+    actions: list[types.CodeAction] = []
+    seen: set[str] = set()
+    for a in sorted(found, key=lambda a: -a.recipe.support):
         title = f"New {thing(a.recipe.anchor)} like {Path(a.example).name}…"
+        if title in seen or len(actions) >= MAX_ACTIONS:
+            continue
+        seen.add(title)
         actions.append(types.CodeAction(
             title=title, kind=types.CodeActionKind.Refactor,
             command=types.Command(title=title, command=pr.SCAFFOLD_COMMAND, arguments=[

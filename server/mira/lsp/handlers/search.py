@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -12,7 +11,7 @@ from mira.core.semantic.service import SearchHit, SearchService
 from mira.core.workspace import Workspace
 from mira.lsp.convert import path_to_uri
 from mira.lsp.documents import wait_ready
-from mira.lsp.progress import WorkProgress
+from mira.lsp.phase_runner import Cancelled, Report, run_phase
 from mira.lsp.protocol_search import SEARCH, SearchItem, SearchParams, SearchResult
 
 if TYPE_CHECKING:
@@ -20,8 +19,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_running: set[str] = set()
-_again: set[str] = set()
 
 
 def to_item(ws: Workspace, hit: SearchHit) -> SearchItem:
@@ -33,29 +30,47 @@ def to_item(ws: Workspace, hit: SearchHit) -> SearchItem:
 
 
 async def refresh(ls: MiraServer, ws: Workspace) -> None:
-    """Re-index changed files and new commits; one run per workspace, coalesced."""
-    key = str(ws.root)
-    if key in _running:
-        _again.add(key)
+    """Re-index changed files and new commits; one run per workspace, coalesced.
+
+    Three phases: chunks (keyword search works once they exist), then code embeddings,
+    then commit embeddings (code first: it is what most questions are about).
+    """
+    await ls.state.runs.run(("search", ws.root), lambda: _phases(ls, ws))
+
+
+async def _phases(ls: MiraServer, ws: Workspace) -> None:
+    service = ws.service(SearchService)
+    report = await run_phase(ls, ws, "chunks", service.sync, title="Mira: indexing for search",
+                             retry=lambda: refresh(ls, ws))
+    if report is None:
         return
-    _running.add(key)
-    try:
-        while True:
-            _again.discard(key)
-            service = ws.service(SearchService)
-            async with WorkProgress(ls, "Mira: indexing for search") as progress:
-                try:
-                    await asyncio.to_thread(service.index, progress.report,
-                                            lambda: progress.cancelled)
-                except Exception as exc:
-                    log.exception("search indexing failed")
-                    ls.show(f"search indexing failed: {exc}")
-            if service.status_message:
-                log.warning("%s", service.status_message)
-            if key not in _again:
-                break
-    finally:
-        _running.discard(key)
+    ws.phases.finish("chunks", f"{report.chunks_added} chunks added",
+                     files=report.files, commits=report.commits_added)
+    if not ws.config.semantic_enabled:
+        for name in ("code_embeddings", "commit_embeddings"):
+            ws.phases.off(name, "semantic search is off (semanticEnabled)")
+        return
+    await embed(ls, ws)
+
+
+async def embed(ls: MiraServer, ws: Workspace) -> None:
+    """The embedding passes, code first; each resumes where it stopped (paused for a more
+    urgent phase, failed, cancelled), so a retry runs only these."""
+    await ls.state.runs.run(("embed", ws.root), lambda: _embed_once(ls, ws))
+
+
+async def _embed_once(ls: MiraServer, ws: Workspace) -> None:
+    service = ws.service(SearchService)
+    for name, collections in (("code_embeddings", ("code", "conversation")),
+                              ("commit_embeddings", ("git",))):
+        def work(report: Report, cancelled: Cancelled, c: tuple[str, ...] = collections
+                 ) -> int:
+            return service.embed(c, report, cancelled)
+        embedded = await run_phase(ls, ws, name, work, retry=lambda: embed(ls, ws))
+        if embedded is None:
+            return
+        ws.phases.finish(name, f"{embedded} chunks embedded", embedded=embedded,
+                         pending=service.pending(collections[0]))
 
 
 def register(server: MiraServer) -> None:

@@ -23,8 +23,18 @@ def to_protocol(status: WorkspaceStatus) -> protocol.WorkspaceStatus:
         last_indexed_head=r["lastIndexedHead"], indexed_at=iso(r["indexedAt"]),
         last_full_index_seconds=r["lastFullIndexSeconds"], last_run_seconds=r["lastRunSeconds"],
         message=r["message"]) for r in status.repositories]
+    phases = [protocol.PhaseStatus(
+        name=p["name"], title=p["title"], state=p["state"], done=p["done"], total=p["total"],
+        message=p["message"], error=p["error"], attempts=p["attempts"],
+        started_at=p["startedAt"], finished_at=p["finishedAt"], retry_at=p["retryAt"],
+        counts={k: v for k, v in p.items() if k not in _PHASE_FIELDS})
+        for p in status.phases]
     return protocol.WorkspaceStatus(root=status.root, data_dir=status.data_dir, git=status.git,
-                                    repositories=repos, message=status.message)
+                                    repositories=repos, message=status.message, phases=phases)
+
+
+_PHASE_FIELDS = {"name", "title", "state", "done", "total", "message", "error", "attempts",
+                 "startedAt", "finishedAt", "retryAt"}
 
 
 def register(server: MiraServer) -> None:

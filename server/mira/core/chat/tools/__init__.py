@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from mira.core import files, secrets
 from mira.core.chat.tools.actions import ActionTools
 from mira.core.chat.tools.box import CodeWriterFn, Proposal, Tool, ToolError, ToolOutput, cap
 from mira.core.chat.tools.git import GitTools
@@ -30,6 +31,7 @@ class ToolBox(KnowledgeTools, GitTools, ActionTools):
         self.code_writer = code_writer
         self.root = workspace.root
         self.secret_globs = secret_globs
+        self.gate = files.Gate(self.root, secret_globs)
         self.on_proposal = on_proposal
         self.tools: dict[str, Tool] = {t.name: t for t in self._tools()}
 
@@ -60,7 +62,7 @@ class ToolBox(KnowledgeTools, GitTools, ActionTools):
         except (KeyError, TypeError, ValueError) as exc:
             return False, ToolOutput(f"error: bad arguments for {name}: {exc}",
                                      f"bad arguments: {exc}"[:120])
-        return True, ToolOutput(cap(out.content), out.summary)
+        return True, ToolOutput(cap(secrets.redact(out.content)), out.summary)
 
 
     def _tools(self) -> list[Tool]:

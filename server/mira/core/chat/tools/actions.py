@@ -12,6 +12,7 @@ from typing import Any
 
 from mira.core.build.runner import run_command
 from mira.core.chat.tools.box import (
+    READ_MAX_BYTES,
     STR,
     Proposal,
     Tool,
@@ -21,7 +22,6 @@ from mira.core.chat.tools.box import (
     cap,
     obj_schema,
 )
-from mira.core.context import safety
 
 
 class ActionTools(ToolBase):
@@ -74,7 +74,7 @@ class ActionTools(ToolBase):
         instructions = str(args.get("instructions") or "").strip()
         if not instructions:
             raise ToolError("instructions are required")
-        current = safety.read_text(self.root, path, self.secret_globs) if path.exists() else None
+        current = self.gate.read_text(path, READ_MAX_BYTES) if path.exists() else None
         assert self.code_writer is not None
         try:
             text = await self.code_writer(rel, instructions, current)

@@ -3,8 +3,9 @@
 Why every tool goes through ``ToolBox.call``: the model's arguments are untrusted
 text. Paths are resolved inside the workspace (absolute paths, ``..`` and
 symlinks out are refused), secret files are never read or shown (not even in a
-git diff), output is capped, and a failing tool becomes an error *result* the
-model can react to — never an exception that ends the chat.
+git diff) and secret tokens in any output are redacted — the gate
+(``mira.core.files``) decides both — output is capped, and a failing tool becomes
+an error *result* the model can react to — never an exception that ends the chat.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mira.core.context import safety
+from mira.core import files
 
 if TYPE_CHECKING:
     from mira.core.workspace import Workspace
 
 MAX_OUTPUT_CHARS = 12_000
+READ_MAX_BYTES = 256 * 1024  # read_file shows the first part of a larger file
 GIT_TIMEOUT_S = 20.0
 
 
@@ -80,6 +82,7 @@ class ToolBase:
     ws: Workspace
     root: Path
     secret_globs: tuple[str, ...]
+    gate: files.Gate
     on_proposal: Callable[[Proposal], None] | None
     code_writer: CodeWriterFn | None
 
@@ -91,18 +94,18 @@ class ToolBase:
         if given.is_absolute():
             raise ToolError("absolute paths are not allowed; use a path relative to the"
                             " workspace root")
-        resolved = safety.inside(self.root, given)
+        resolved = self.gate.inside(given)
         if resolved is None:
             raise ToolError(f"{raw} is outside the workspace")
-        rel = resolved.relative_to(self.root).as_posix()  # "." for the root itself
-        if rel != "." and safety.is_secret(rel, self.secret_globs):
+        rel = resolved.relative_to(self.gate.root).as_posix()  # "." for the root itself
+        if rel != "." and self.gate.path_secret(given) is not None:
             raise ToolError(f"{rel} may contain secrets and is never read")
         if must_exist and not resolved.exists():
             raise ToolError(f"{rel} does not exist")
         return resolved, rel
 
-    def _secret(self, rel: str) -> bool:
-        return safety.is_secret(rel, self.secret_globs)
+    def _secret(self, rel: str | None) -> bool:
+        return self.gate.is_secret(rel)
 
     def _repo_root(self, path: Path | None = None) -> Path:
         repo = self.ws.repo_for(path or self.root)

@@ -4,21 +4,25 @@ past fixes and build errors — what Mira knows, read-only."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 from mira.core.build.service import BuildService
-from mira.core.chat.tools.box import INT, STR, Tool, ToolBase, ToolError, ToolOutput, obj_schema
+from mira.core.chat.tools.box import (
+    INT,
+    READ_MAX_BYTES,
+    STR,
+    Tool,
+    ToolBase,
+    ToolError,
+    ToolOutput,
+    obj_schema,
+)
 from mira.core.code.service import CodeService
-from mira.core.context import safety
 from mira.core.expertise.service import ExpertiseService
 from mira.core.semantic.service import SearchService
 
 MAX_LIST = 200
-_SKIP_DIRS = {".git", ".mira", "node_modules", "__pycache__", ".venv", "venv", ".tox",
-              "dist", "build", "target", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
 
 
 class KnowledgeTools(ToolBase):
@@ -55,9 +59,12 @@ class KnowledgeTools(ToolBase):
         path, rel = self.resolve(args.get("path"))
         if path.is_dir():
             raise ToolError(f"{rel} is a directory; use list_files")
-        text = await asyncio.to_thread(safety.read_text, self.root, path, self.secret_globs)
-        if text is None:
+        read = await asyncio.to_thread(self.gate.read, path, READ_MAX_BYTES, True)
+        if read.status == "secret":
+            raise ToolError(f"{rel} may contain secrets and is never read ({read.reason})")
+        if read.text is None:
             raise ToolError(f"{rel} is binary or unreadable")
+        text = read.text + ("\n… (file truncated)" if read.truncated else "")
         lines = text.splitlines()
         start = max(int(args.get("start_line") or 1), 1)
         end = min(int(args.get("end_line") or len(lines)), len(lines))
@@ -76,21 +83,13 @@ class KnowledgeTools(ToolBase):
         def walk() -> tuple[list[str], bool]:
             import fnmatch
 
-            found: list[str] = []
-            for dirpath, dirnames, filenames in os.walk(base):
-                dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
-                for name in sorted(filenames):
-                    full = Path(dirpath) / name
-                    file_rel = full.relative_to(self.root).as_posix()
-                    if self._secret(file_rel) or not fnmatch.fnmatch(name, pattern):
-                        continue
-                    found.append(file_rel)
-                    if len(found) >= MAX_LIST:
-                        return found, True
-            return found, False
-        files, more = await asyncio.to_thread(walk)
-        text = "\n".join(files) + (f"\n… (first {MAX_LIST} shown)" if more else "")
-        return ToolOutput(text or "(no files)", f"{len(files)} files under {rel}")
+            prefix = "" if rel == "." else rel + "/"
+            found = [f for f in self.gate.list_files() if f.startswith(prefix)
+                     and fnmatch.fnmatch(f.rsplit("/", 1)[-1], pattern)]
+            return found[:MAX_LIST], len(found) > MAX_LIST
+        listed, more = await asyncio.to_thread(walk)
+        text = "\n".join(listed) + (f"\n… (first {MAX_LIST} shown)" if more else "")
+        return ToolOutput(text or "(no files)", f"{len(listed)} files under {rel}")
 
     async def _search_code(self, args: dict[str, Any]) -> ToolOutput:
         query = str(args.get("query") or "").strip()

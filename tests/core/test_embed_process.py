@@ -1,0 +1,75 @@
+"""The embedding child process: same vectors as in-process, dies with its parent, and a
+query never waits long behind a bulk batch."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mira.core.semantic.embed_process import EmbedderBusy, ProcessEmbedder
+from mira.core.semantic.embedder import MiniLMEmbedder
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXTS = ["def parse(config): return load(config)", "Fix the cache key", "x"]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is dead for our purpose
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def test_child_vectors_equal_in_process_vectors_and_queries_do_not_wait() -> None:
+    child = ProcessEmbedder(threads=1)
+    try:
+        got = child.embed(TEXTS)
+        want = MiniLMEmbedder(threads=1).embed(TEXTS)
+        assert got.shape == (3, 384)
+        assert np.allclose(got, want, atol=1e-5)
+        assert child.pid is not None and child.pid != os.getpid()
+        child._lock.acquire()  # a bulk batch in flight
+        try:
+            started = time.monotonic()
+            with pytest.raises(EmbedderBusy):
+                child.urgent().embed(["a query"])
+            assert time.monotonic() - started < 5
+        finally:
+            child._lock.release()
+        assert child.urgent().embed(["a query"]).shape == (1, 384)  # free again
+    finally:
+        child.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and prctl")
+def test_the_child_dies_when_the_server_is_killed() -> None:
+    script = ("import sys; from mira.core.semantic.embed_process import ProcessEmbedder;"
+              "e = ProcessEmbedder(threads=1); e.embed(['warm']); print(e.pid, flush=True);"
+              "import time; time.sleep(600)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "server")}
+    server = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                              env=env, text=True)
+    try:
+        assert server.stdout is not None
+        child = int(server.stdout.readline())
+        assert _alive(child)
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+        deadline = time.monotonic() + 20
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(child), "the embedding child outlived the server"
+    finally:
+        if server.poll() is None:
+            server.kill()
