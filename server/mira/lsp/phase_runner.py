@@ -52,6 +52,9 @@ async def run_phase(ls: MiraServer, ws: Workspace, name: str, work: Work[T], *,
     phases = ws.phases
     scheduler = ls.state.scheduler
     _configure(asyncio.get_running_loop())
+    if ws.db.role == "reader":  # another server indexes this workspace (notices.py)
+        phases.off(name, "another Mira server is indexing this workspace")
+        return None
     if phases.get(name).state != "running":
         phases.off(name, "waiting for a more urgent phase", "pending")
     async with scheduler.slot(name):

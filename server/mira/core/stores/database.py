@@ -207,6 +207,15 @@ class Database:
             return
         self._lock_fd = fd
 
+    def claim_writer(self) -> bool:
+        """A reader tries the lock again (the other server may have exited); True once
+        this process is the writer."""
+        with self._open_lock:
+            if self.role == "reader":
+                self.role = "writer"
+                self._take_role()
+        return self.role == "writer"
+
     # -- reading -------------------------------------------------------------------------
     def read(self) -> sqlite3.Connection:
         """This thread's read connection (autocommit; wrap multi-statement reads in

@@ -15,7 +15,7 @@ from mira.lsp.convert import uri_to_path
 from mira.lsp.features import gather_safely
 from mira.lsp.indexing import index_workspace
 from mira.lsp.logging_setup import set_level
-from mira.lsp.notices import announce_opened, git_missing
+from mira.lsp.notices import announce_opened, git_missing, take_over_when_free
 from mira.lsp.options import parse_options
 from mira.lsp.watcher import watch_workspace
 
@@ -48,11 +48,18 @@ async def open_workspace(ls: MiraServer, folder: Path) -> Workspace | None:
     state.workspaces[ws.root] = ws
     announce_opened(ls, ws)
     await gather_safely("workspace_opened", [p(ls, ws) for p in ls.providers.workspace_opened])
+    if ws.db.role == "reader":  # another server indexes; take over when it exits
+        async def start() -> None:
+            await gather_safely("workspace_opened",
+                                [p(ls, ws) for p in ls.providers.workspace_opened])
+            if ws.has_git and not state.git_missing:
+                await index_workspace(ls, ws, "initial")
+        state.spawn(take_over_when_free(ls, ws, start), f"await writer {ws.root}")
     if not ws.has_git:
         ls.show(f"{folder} is not a git repository: co-change and history features are off",
                 types.MessageType.Info)
         return ws
-    if not state.git_missing:
+    if ws.db.role == "writer" and not state.git_missing:
         state.spawn(index_workspace(ls, ws, "initial"), f"index {ws.root}")
     if state.config.watch:
         state.watchers[ws.root] = state.spawn(watch_workspace(ls, ws), f"watch {ws.root}")
