@@ -334,10 +334,16 @@ class Database:
         if self._thread is not None:
             self._queue.put(_Job(1 << 30, next(self._seq), _noop, _STOP))
             self._thread.join(timeout=30)
+        # Only this thread's reader is closed here. Another thread may be inside a query on
+        # its own reader right now (an index thread cannot be interrupted), and closing a
+        # connection under a running statement crashes the process (seen as SIGSEGV at
+        # exit). Dropping the references instead lets each connection close when its last
+        # user lets go of it.
+        own: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if own is not None:
+            with contextlib.suppress(sqlite3.Error):
+                own.close()
         with self._readers_lock:
-            for conn in self._readers:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.close()
             self._readers.clear()
         self._local = threading.local()
         if self._lock_fd is not None:
