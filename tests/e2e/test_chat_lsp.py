@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +27,6 @@ API_KEY = "sk-e2e-DO-NOT-LEAK-0123456789"
 @pytest.fixture
 def repo(tmp_path: Path) -> GitRepo:
     return context_fixture(tmp_path / "repo")
-
-
-@pytest.fixture
-def llm() -> Iterator[ScriptedLLM]:
-    server = ScriptedLLM([]).start()
-    yield server
-    server.stop()
 
 
 @pytest_lsp.fixture(config=config(OPENAI_API_KEY=API_KEY, MIRA_MEMORY_MODEL_ANALYSIS="false",

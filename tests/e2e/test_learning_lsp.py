@@ -4,7 +4,6 @@ mira/profile shows, edits and deletes what was learned about the user."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,13 +21,6 @@ API_KEY = "sk-e2e-learning-0123456789"
 @pytest.fixture
 def repo(tmp_path: Path) -> GitRepo:
     return context_fixture(tmp_path / "repo")
-
-
-@pytest.fixture
-def llm() -> Iterator[ScriptedLLM]:
-    server = ScriptedLLM([]).start()
-    yield server
-    server.stop()
 
 
 @pytest_lsp.fixture(config=config(OPENAI_API_KEY=API_KEY, MIRA_MEMORY_MODEL_ANALYSIS="false"))
