@@ -134,8 +134,6 @@ class Database:
         self._opened = False
         self._open_lock = threading.Lock()
         self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
-        self._readers_lock = threading.Lock()
         self._queue: queue.PriorityQueue[_Job] = queue.PriorityQueue()
         self._seq = itertools.count()
         self._thread: threading.Thread | None = None
@@ -226,8 +224,6 @@ class Database:
             conn = connect(self.path, check_same_thread=False)
             conn.execute("PRAGMA query_only=1")
             self._local.conn = conn
-            with self._readers_lock:
-                self._readers.append(conn)
         return conn
 
     def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
@@ -327,7 +323,7 @@ class Database:
 
     # -- closing -------------------------------------------------------------------------
     def close(self) -> None:
-        """Finish queued writes, then close every connection (idempotent)."""
+        """Finish queued writes, close the writer and let go of the readers (idempotent)."""
         if self._closed:
             return
         self._closed = True
@@ -343,8 +339,6 @@ class Database:
         if own is not None:
             with contextlib.suppress(sqlite3.Error):
                 own.close()
-        with self._readers_lock:
-            self._readers.clear()
         self._local = threading.local()
         if self._lock_fd is not None:
             os.close(self._lock_fd)
