@@ -45,26 +45,31 @@ def test_kept_scaffolds_score_high_and_discarded_ones_retire_the_recipe(tmp_path
     assert r.retired and r.stats["executions"] == 4 and r.stats["applied"] == 2
 
 
-def test_mined_recipes_survive_a_database_held_by_another_writer(
-        tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """A long index run holds the write lock past the busy timeout: the mined recipes are
-    written again after a pause instead of being lost (seen on pytest's history)."""
+def test_mined_recipes_survive_a_database_held_by_another_writer(tmp_path: Path) -> None:
+    """A long write by another process holds the lock past the busy timeout: the mined
+    recipes are written once it lets go instead of being lost (seen on pytest's history)."""
     import sqlite3
+    import threading
+    import time
 
-    from mira.core.recipes import service as service_module
     repo = recipe_repo.build(tmp_path / "repo")
     ws = Workspace(repo.root)
     ws.open()
     service = ws.service(RecipeService)
-    monkeypatch.setattr(service_module, "WRITE_RETRY_PAUSES_S", (0.01, 0.01))
-    real_write = service.db.write
-    failures = []
+    held, released = threading.Event(), threading.Event()
 
-    def busy_once(fn):  # type: ignore[no-untyped-def]
-        if not failures:
-            failures.append(1)
-            raise sqlite3.OperationalError("database is locked")
-        return real_write(fn)
-    monkeypatch.setattr(service.db, "write", busy_once)
+    def other_writer() -> None:
+        conn = sqlite3.connect(ws.db.path, timeout=0.1)
+        conn.execute("BEGIN IMMEDIATE")
+        held.set()
+        time.sleep(2.0)  # longer than the writer's own busy wait
+        conn.execute("COMMIT")
+        conn.close()
+        released.set()
+
+    blocker = threading.Thread(target=other_writer)
+    blocker.start()
+    assert held.wait(10)
     found = service.recipes_blocking(ws.repos[0])
-    assert failures and any("src/app/handlers/{{snake}}.py" in r.files for r in found)
+    blocker.join()
+    assert released.is_set() and any("src/app/handlers/{{snake}}.py" in r.files for r in found)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import sqlite3
 import subprocess
 import threading
 import time
@@ -38,7 +37,6 @@ log = logging.getLogger(__name__)
 CONTENT_MODE = "latest"  # chosen on the tuning repositories (docs/benchmarks.md)
 MIN_SUPPORT = 3
 READ_MAX_BYTES = 256 * 1024  # a template file larger than this is not read
-WRITE_RETRY_PAUSES_S = (2.0, 5.0, 15.0, 30.0, 60.0)
 BACKGROUND_REMINE_S = 600.0  # after new commits, background mining waits this long since the last
 
 
@@ -103,7 +101,7 @@ class RecipeService:
                 if progress:
                     progress("mining change recipes from history")
                 found, commits = mine(repo.root, self.globs)
-                self._write_patiently(lambda c: store.replace_mined(c, key, head, commits, found))
+                self.db.write(lambda c: store.replace_mined(c, key, head, commits, found))
             recipes = self.db.run(lambda c: store.load(c, key))
             self._assess(repo, recipes)
         return [r for r in recipes if include_retired or not r.retired]
@@ -118,21 +116,6 @@ class RecipeService:
             if r.id == rid:
                 return r
         raise RecipeError(f"no recipe {rid!r}; `mira recipes` lists them")
-
-    def _write_patiently(self, fn: Callable[[Any], None]) -> None:
-        """A write that waits out long writers (a full code or git index holds the database
-        longer than the busy timeout on a big repository): the mined recipes are kept in
-        memory and written again after a pause, instead of being lost."""
-        for pause in WRITE_RETRY_PAUSES_S:
-            try:
-                self.db.write(fn)
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc):
-                    raise
-                log.info("database busy; storing recipes again in %.0f s", pause)
-                time.sleep(pause)
-        self.db.write(fn)
 
     def stored(self, repo: RepoInfo) -> list[Recipe]:
         """The stored recipes, without mining; when they are missing or stale, mining starts
