@@ -9,9 +9,15 @@ import argparse
 from typing import Any
 
 from mira.cli.commands import CliError, config_from, open_workspace, run_closing
-from mira.cli.output import emit_json
+from mira.cli.output import emit_json, show
 from mira.core.reasoning.profile import ProfileService, fact_json
 from mira.core.reasoning.service import ReasoningService, pattern_json, render
+from mira.core.reasoning.store import Pattern
+
+
+def _pattern_line(p: Pattern) -> str:
+    rate = "not judged" if p.success_rate is None else f"{round(p.success_rate * 100)} %"
+    return f"{p.id:4d}  [{p.source}] {p.title} — success {rate}, used {p.uses}x"
 
 
 def reasoning(args: argparse.Namespace) -> int:
@@ -19,15 +25,9 @@ def reasoning(args: argparse.Namespace) -> int:
     service = ws.service(ReasoningService)
     if args.action == "list":
         found = run_closing(ws, service.list)
-        if args.json:
-            emit_json([pattern_json(p) for p in found])
-            return 0
-        if not found:
-            print("(no reasoning pattern yet: they come from chats that went well, and recipes)")
-        for p in found:
-            rate = "not judged" if p.success_rate is None else f"{round(p.success_rate * 100)} %"
-            print(f"{p.id:4d}  [{p.source}] {p.title} — success {rate}, used {p.uses}x")
-        return 0
+        return show(args.json, [pattern_json(p) for p in found], found,
+                    "(no reasoning pattern yet: they come from chats that went well, and"
+                    " recipes)", _pattern_line)
     if args.id is None:
         raise CliError(f"mira reasoning {args.action} needs a pattern ID")
     if args.action == "show":
@@ -69,15 +69,10 @@ def profile(args: argparse.Namespace) -> int:
             "forgotten" if removed else f"no profile fact {args.category}")
         return 0 if removed else 1
     facts = run_closing(ws, service.facts)
-    if args.json:
-        emit_json([fact_json(f) for f in facts])
-        return 0
-    if not facts:
-        print("(nothing learned about you yet)")
-    for f in facts:
-        print(f"{f.key}\n    {f.value} — confidence {f.confidence:.2f}"
-              f"{' (set by you)' if f.source == 'user' else f', said {f.evidence}x'}")
-    return 0
+    return show(args.json, [fact_json(f) for f in facts], facts,
+                "(nothing learned about you yet)", lambda f: (
+                    f"{f.key}\n    {f.value} — confidence {f.confidence:.2f}"
+                    f"{' (set by you)' if f.source == 'user' else f', said {f.evidence}x'}"))
 
 
 def add_parsers(sub: Any, add_config_flags: Any, workspace_flags: Any) -> None:
