@@ -2,7 +2,7 @@
 
 Run after adding a setting to server/mira/core/config.py:
     PYTHONPATH=server python client-vscode/scripts/sync_settings.py
-tests/core/test_vscode_settings.py fails until package.json matches.
+tests/core/config/test_vscode_settings.py fails until package.json matches.
 """
 
 from __future__ import annotations

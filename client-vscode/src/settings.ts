@@ -1,7 +1,7 @@
 // Settings: every `mira.*` setting contributed in package.json that is not client-only is a
 // server setting (a key of MiraConfig). Only the values the user actually set are sent as
 // initializationOptions, so the server's own defaults and MIRA_* environment variables still
-// apply to everything else. tests/core/test_vscode_settings.py checks package.json's defaults
+// apply to everything else. tests/core/config/test_vscode_settings.py checks package.json's defaults
 // against the server's.
 import * as fs from 'node:fs';
 import * as path from 'node:path';

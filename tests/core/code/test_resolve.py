@@ -9,6 +9,7 @@ from mira.core.code.extract import extract
 from mira.core.code.indexer import PythonModules
 from mira.core.code.model import FileIndex
 from mira.core.code.resolve import Resolver
+from tests.support.code_repo import write_files
 
 PY = {
     "pkg/__init__.py": "from ._client import Client\nfrom .models import *\n"
@@ -66,14 +67,8 @@ def calls(resolver: Resolver, index: FileIndex, caller: str
             for c in index.calls if c.caller == caller]
 
 
-def write(root: Path, files: dict[str, str]) -> None:
-    for path, text in files.items():
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(text)
-
-
 def test_python_resolution_follows_the_language(tmp_path: Path) -> None:
-    write(tmp_path, PY)
+    write_files(tmp_path, PY)
     resolver, indexes = index_all(PY, str(tmp_path))
     found = {name: edges for _, name, edges in calls(resolver, indexes["app.py"], "app.main")}
     ordered = calls(resolver, indexes["app.py"], "app.main")
@@ -104,7 +99,7 @@ def test_python_resolution_follows_the_language(tmp_path: Path) -> None:
 
 
 def test_guesses_are_single_rare_and_marked(tmp_path: Path) -> None:
-    write(tmp_path, PY)
+    write_files(tmp_path, PY)
     resolver, indexes = index_all(PY, str(tmp_path))
     guessed = {name: edges for _, name, edges in calls(resolver, indexes["app.py"],
                                                        "app.guesses")}
@@ -157,7 +152,7 @@ def test_namespace_packages_and_attributes_of_typed_locals(tmp_path: Path) -> No
             "from web.app import App\n\napp = App()\n\n\n"
             "@app.route('/')\ndef index():\n    app.settings.load_env('X')\n"),
     }
-    write(tmp_path, files)
+    write_files(tmp_path, files)
     resolver, indexes = index_all(files, str(tmp_path))
     found = [(name, edges) for _, name, edges in calls(
         resolver, indexes["tests/test_app.py"], "test_app.index")]

@@ -4,11 +4,8 @@ per-file re-index, concepts, clusters, workspace symbols, the CLI."""
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import sqlite3
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -21,25 +18,14 @@ from mira.core.code.reparse import common_affixes
 from mira.core.code.service import CodeService
 from mira.core.config import MiraConfig
 from mira.core.workspace import Workspace
-from tests.support.code_repo import code_fixture
+from tests.support.code_repo import PACKAGE_ROOT_FILES, code_fixture, write_files
 from tests.support.gitrepo import GitRepo
-from tests.support.lsp import server_env
 
 
 def workspace(root: Path, **config: object) -> tuple[Workspace, CodeService]:
     ws = Workspace(root, MiraConfig(**config))  # type: ignore[arg-type]
     ws.open()
     return ws, ws.service(CodeService)
-
-
-def write(root: Path, files: dict[str, str | bytes]) -> None:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
 
 
 def edges(found: list) -> list[tuple[str, str, str, int]]:  # type: ignore[type-arg]
@@ -53,7 +39,7 @@ def repo(tmp_path: Path) -> GitRepo:
 
 
 async def test_resolution_rules(tmp_path: Path) -> None:
-    write(tmp_path, {
+    write_files(tmp_path, {
         "pkg/__init__.py": "",
         "pkg/base.py": "class Base:\n    def close(self):\n        pass\n",
         "pkg/impl.py": (
@@ -170,7 +156,7 @@ def test_common_affixes() -> None:
 
 
 def test_bad_files_and_per_file_reindex(tmp_path: Path) -> None:
-    write(tmp_path, {
+    write_files(tmp_path, {
         "ok.py": "def ok():\n    pass\n",
         "broken.py": "def fine():\n    pass\n\n\ndef broken(:\n",
         "huge.py": "x = 1\n" * 20_000,
@@ -192,19 +178,19 @@ def test_bad_files_and_per_file_reindex(tmp_path: Path) -> None:
 
     # a second run parses nothing; a changed file is re-parsed alone; a deleted one goes
     assert service.index().parsed == 0
-    write(tmp_path, {"ok.py": "def ok():\n    pass\n\n\ndef more():\n    ok()\n"})
+    write_files(tmp_path, {"ok.py": "def ok():\n    pass\n\n\ndef more():\n    ok()\n"})
     assert service.index_paths([tmp_path / "ok.py"]) == 1
     assert [s.name for s in service.symbols_sync(tmp_path / "ok.py", None)] == [
         "ok", "ok", "more"]
     (tmp_path / "broken.py").unlink()
     service.index_paths([tmp_path / "broken.py"])
     assert service.status()["files"] == 2
-    write(tmp_path, {"huge.py": "def small():\n    pass\n"})
+    write_files(tmp_path, {"huge.py": "def small():\n    pass\n"})
     assert service.index().parsed == 1 and "tooLarge" not in service.status()
 
 
 def test_bulk_index_in_a_process_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write(tmp_path, {f"m{i}.py": f"def step{i}():\n    step{(i + 1) % 10}()\n"
+    write_files(tmp_path, {f"m{i}.py": f"def step{i}():\n    step{(i + 1) % 10}()\n"
                      for i in range(10)})
     monkeypatch.setattr(indexer, "POOL_MIN_FILES", 2)
     monkeypatch.setattr(indexer, "CHUNK_FILES", 3)
@@ -218,7 +204,7 @@ def test_bulk_index_in_a_process_pool(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 async def test_concepts_workspace_symbols_and_clusters(repo: GitRepo) -> None:
-    write(repo.root, {
+    write_files(repo.root, {
         "auth/login.py": 'def authenticate_user(name):\n    """Check a password."""\n',
         "auth/tokens.py": "class TokenAuth:\n    pass\n"})
     _, service = workspace(repo.root)
@@ -244,51 +230,11 @@ def test_fuzzy_ranking() -> None:
     assert index.search("zzz") == [] and index.search("") == []
 
 
-def test_cli_commands(repo: GitRepo) -> None:
-    def mira(*args: str) -> list[dict]:  # type: ignore[type-arg]
-        env = server_env()
-        out = subprocess.run([sys.executable, "-m", "mira", *args, "--json"], cwd=repo.root,
-                             env=env, capture_output=True, text=True, timeout=120)
-        assert out.returncode == 0, out.stderr
-        return [json.loads(line) for line in out.stdout.splitlines()]
 
-    [symbols] = mira("symbols", "shop/store.py")
-    assert [s["qualifiedName"] for s in symbols["symbols"]] == [
-        "shop.store", "shop.store.Store", "shop.store.Store.save", "shop.store.Store.validate",
-        "shop.store.write_row"]
-    [callers] = mira("callers", "write_row", "--no-index")
-    assert [(i["caller"]["qualifiedName"], i["line"]) for i in callers["items"]] == [
-        ("shop.api.audit", 10), ("shop.store.Store.save", 6)]
-    [callees] = mira("callees", "Store.save", "--no-index")
-    assert [i["callee"]["qualifiedName"] for i in callees["items"]] == [
-        "shop.store.Store.validate", "shop.store.write_row"]
-    [impact] = mira("impact", "shop/store.py", "--line", "12", "--no-index")
-    assert impact["symbol"]["qualifiedName"] == "shop.store.write_row"
-    assert [(c["caller"]["qualifiedName"], c["depth"]) for c in impact["callers"]] == [
-        ("shop.api.audit", 1), ("shop.store.Store.save", 1), ("shop.api.handle", 2)]
-    [concepts] = mira("concepts", "database", "--no-index")
-    assert concepts["items"][0]["qualifiedName"] == "shop.store.Store"
-    [patterns] = mira("patterns", "--no-index")
-    assert patterns == {"path": None, "items": []}
-
-
-def test_cli_bulk_index_uses_worker_processes(tmp_path: Path) -> None:
-    """``python -m mira``: spawned workers import the main module without running it."""
-    count = indexer.POOL_MIN_FILES + 6
-    write(tmp_path, {f"pkg/m{i}.py": f"def f{i}():\n    return {i}\n" for i in range(count)})
-    env = server_env(MIRA_CODE_INDEX_WORKERS="2")
-    out = subprocess.run([sys.executable, "-m", "mira", "concepts", "f7", "--json"],
-                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert "Traceback" not in out.stderr
-    status = subprocess.run([sys.executable, "-m", "mira", "symbols", "pkg/m3.py", "--json",
-                             "--no-index"], cwd=tmp_path, env=env, capture_output=True,
-                            text=True, timeout=120)
-    assert [s["name"] for s in json.loads(status.stdout)["symbols"]] == ["m3", "f3"]
 
 
 async def test_go_and_java_see_their_package_without_imports(tmp_path: Path) -> None:
-    write(tmp_path, {
+    write_files(tmp_path, {
         "cmd/a.go": "package main\n\nfunc main() {\n\thelper()\n}\n",
         "cmd/b.go": "package main\n\nfunc helper() {}\n",
         "other/c.go": "package other\n\nfunc helper() {}\n",
@@ -315,32 +261,8 @@ async def test_a_call_resolves_when_its_callee_appears_later(repo: GitRepo) -> N
         ("shop.refunds.refund", "shop.credit.issue_credit", "name", 1)]
 
 
-PACKAGE_ROOT_FILES: dict[str, str | bytes] = {
-    # a repository whose Python source root is server/ (not a package itself)
-    "server/mira/__init__.py": "",
-    "server/mira/core/__init__.py": "",
-    "server/mira/core/chat/__init__.py": "",
-    "server/mira/core/chat/cache.py": "def cache_key(x):\n    return x\n",
-    "server/mira/core/chat/service.py": (
-        "from mira.core.chat.cache import cache_key\nfrom . import cache\n"
-        "from ..chat import cache as c2\n\n\n"
-        "class ChatService:\n    def chat(self, x):\n        cache.cache_key(x)\n"
-        "        c2.cache_key(x)\n        return cache_key(x)\n"),
-    "server/mira/cli.py": (
-        "from mira.core.chat.service import ChatService\n\n\n"
-        "def main():\n    ChatService().chat(1)\n"),
-    # a src layout
-    "src/pkg/__init__.py": "",
-    "src/pkg/mod.py": "def helper():\n    pass\n",
-    "src/pkg/sub/__init__.py": "from pkg.mod import helper\n\n\ndef run():\n    helper()\n",
-    # not in a package: top-level modules; namespace packages still resolve by path
-    "scripts/tool.py": "from ns.thing import work\n\n\ndef go():\n    work()\n",
-    "ns/thing.py": "def work():\n    pass\n",
-}
-
-
 async def test_python_modules_are_named_from_their_package_root(tmp_path: Path) -> None:
-    write(tmp_path, PACKAGE_ROOT_FILES)
+    write_files(tmp_path, PACKAGE_ROOT_FILES)
     _, service = workspace(tmp_path)
     service.index()
     names = [s.qualified_name for s in await service.document_symbols(
@@ -361,14 +283,14 @@ async def test_python_modules_are_named_from_their_package_root(tmp_path: Path) 
         tmp_path / "src/pkg/mod.py", text + "\n\ndef more():\n    pass\n")] == [
         "pkg.mod", "pkg.mod.helper", "pkg.mod.more"]
     # a package appears: its files are renamed when re-indexed
-    write(tmp_path, {"ns/__init__.py": ""})
+    write_files(tmp_path, {"ns/__init__.py": ""})
     service.index_paths([tmp_path / "ns/__init__.py", tmp_path / "ns/thing.py"])
     assert [s.qualified_name for s in await service.document_symbols(
         tmp_path / "ns/thing.py")] == ["ns.thing", "ns.thing.work"]
 
 
 def test_an_index_of_an_older_version_is_rebuilt(tmp_path: Path) -> None:
-    write(tmp_path, PACKAGE_ROOT_FILES)
+    write_files(tmp_path, PACKAGE_ROOT_FILES)
     ws, service = workspace(tmp_path)
     assert service.index().parsed == 11
 
@@ -384,35 +306,7 @@ def test_an_index_of_an_older_version_is_rebuilt(tmp_path: Path) -> None:
         "mira.core.chat.cache.cache_key"]
 
 
-def test_cli_callers_with_package_root_names(tmp_path: Path) -> None:
-    write(tmp_path, PACKAGE_ROOT_FILES)
-    out = subprocess.run([sys.executable, "-m", "mira", "callers",
-                          "mira.core.chat.service.ChatService.chat", "--json"],
-                         cwd=tmp_path, env=server_env(), capture_output=True, text=True,
-                         timeout=120)
-    assert out.returncode == 0, out.stderr
-    items = json.loads(out.stdout)["items"]
-    assert [i["caller"]["qualifiedName"] for i in items] == ["mira.cli.main"]
 
-
-def test_cli_guesses_are_off_by_default_and_marked(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "lib.py": "import functools\n\n\nclass Spline:\n    @functools.cache\n"
-                  "    def reticulate(self):\n        pass\n",
-        "app.py": "def main(thing):\n    thing.reticulate()\n"})
-
-    def callers(*flags: str) -> list[dict]:  # type: ignore[type-arg]
-        out = subprocess.run([sys.executable, "-m", "mira", "callers", "Spline.reticulate",
-                              "--json", *flags], cwd=tmp_path, env=server_env(),
-                             capture_output=True, text=True, timeout=120)
-        assert out.returncode == 0, out.stderr
-        return list(json.loads(out.stdout)["items"])
-
-    assert callers() == []  # `thing` is untyped: only a guess would connect them
-    [item] = callers("--guesses")
-    assert item["confidence"] == "name" and item["caller"]["qualifiedName"] == "app.main"
-    # line: the `def` line (the decorator is inside the range, from startLine)
-    assert (item["callee"]["line"], item["callee"]["startLine"]) == (6, 5)
 
 
 async def test_reindex_writes_only_changes_and_matches_a_fresh_index(tmp_path: Path) -> None:
@@ -427,7 +321,7 @@ async def test_reindex_writes_only_changes_and_matches_a_fresh_index(tmp_path: P
         base + "\n\ndef extra():\n    helper(1)\n",  # a function comes
         base.replace("import os\n", "import posixpath as os\n"),  # imports change
     ]
-    write(tmp_path, {"m.py": versions[0], "other.py": "from m import helper\n\n\n"
+    write_files(tmp_path, {"m.py": versions[0], "other.py": "from m import helper\n\n\n"
                      "def use():\n    helper(2)\n"})
     _, service = workspace(tmp_path)
     service.index()
@@ -451,7 +345,7 @@ async def test_reindex_writes_only_changes_and_matches_a_fresh_index(tmp_path: P
         (tmp_path / "m.py").write_text(text)
         service.index_paths([tmp_path / "m.py"])
         fresh_root = tmp_path.parent / f"fresh{k}"
-        write(fresh_root, {"m.py": text, "other.py": (tmp_path / "other.py").read_text()})
+        write_files(fresh_root, {"m.py": text, "other.py": (tmp_path / "other.py").read_text()})
         _, fresh = workspace(fresh_root)
         fresh.index()
         assert state(service) == state(fresh), k
@@ -488,12 +382,13 @@ def test_name_index_updated_per_file_matches_a_rebuilt_one() -> None:
 
 
 async def test_workspace_symbols_follow_changed_files(tmp_path: Path) -> None:
-    write(tmp_path, {"a.py": "def alpha_one():\n    pass\n", "b.py": "def beta():\n    pass\n"})
+    write_files(tmp_path, {"a.py": "def alpha_one():\n    pass\n",
+                           "b.py": "def beta():\n    pass\n"})
     _, service = workspace(tmp_path)
     service.index()
     assert [s.name for s in await service.workspace_symbols("alpha")] == ["alpha_one"]
     built = service._names
-    write(tmp_path, {"a.py": "def alpha_two():\n    pass\n", "c.py": "def alphabet():\n"
+    write_files(tmp_path, {"a.py": "def alpha_two():\n    pass\n", "c.py": "def alphabet():\n"
                      "    pass\n"})
     service.index_paths([tmp_path / "a.py", tmp_path / "c.py"])
     assert [s.qualified_name for s in await service.workspace_symbols("alpha")] == [
@@ -501,7 +396,7 @@ async def test_workspace_symbols_follow_changed_files(tmp_path: Path) -> None:
     (tmp_path / "c.py").unlink()
     service.index_paths([tmp_path / "c.py"])
     assert [s.name for s in await service.workspace_symbols("alpha")] == ["alpha_two"]
-    write(tmp_path, {"b.py": "def alpha_beta():\n    pass\n"})
+    write_files(tmp_path, {"b.py": "def alpha_beta():\n    pass\n"})
     service.index()  # a bulk run that changes a few files
     assert [s.name for s in await service.workspace_symbols("alpha")] == [
         "alpha_two", "alpha_beta"]
@@ -516,7 +411,7 @@ def test_a_long_write_elsewhere_delays_the_index_instead_of_failing_it(
 
     from mira.core.stores import database
     monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 100)  # each try gives up quickly
-    write(tmp_path, {"a.py": "def one():\n    pass\n", "b.py": "from a import one\n\n\n"
+    write_files(tmp_path, {"a.py": "def one():\n    pass\n", "b.py": "from a import one\n\n\n"
                      "def two():\n    one()\n"})
     ws, service = workspace(tmp_path)
     service.index()  # creates the database

@@ -16,7 +16,7 @@ import pytest
 from mira.core.semantic.embed_process import EmbedderBusy, ProcessEmbedder
 from mira.core.semantic.embedder import MiniLMEmbedder
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TEXTS = ["def parse(config): return load(config)", "Fix the cache key", "x"]
 
 

@@ -19,7 +19,7 @@ from mira.core.config import MiraConfig
 from mira.core.semantic.service import SearchService
 from mira.core.workspace import Workspace
 
-PACKAGE = Path(__file__).resolve().parents[2] / "server" / "mira"
+PACKAGE = Path(__file__).resolve().parents[3] / "server" / "mira"
 MRR_FLOOR = 0.35  # measured 0.39 (BM25 baseline 0.23) when the floor was set
 OVER_BASELINE = 0.1
 

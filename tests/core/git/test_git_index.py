@@ -192,7 +192,7 @@ def test_killed_mid_index_resumes_without_loss_or_duplicates(tmp_path: Path) -> 
     data = tmp_path / "data"
     env = {**os.environ, "MIRA_DATA_DIR": str(data)}
     cmd = [sys.executable, "-m", "mira", "index", str(repo)]
-    src = str(Path(__file__).resolve().parents[2] / "server")
+    src = str(Path(__file__).resolve().parents[3] / "server")
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     partial = 0

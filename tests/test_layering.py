@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-CORE = Path(__file__).resolve().parents[2] / "server" / "mira" / "core"
+CORE = Path(__file__).resolve().parents[1] / "server" / "mira" / "core"
 FORBIDDEN = ("pygls", "lsprotocol", "mira.lsp")
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from mira.core.config import camel, defaults_as_camel, settings_fields
 
-PACKAGE_JSON = Path(__file__).resolve().parents[2] / "client-vscode" / "package.json"
+PACKAGE_JSON = Path(__file__).resolve().parents[3] / "client-vscode" / "package.json"
 CLIENT_ONLY = {"serverCommand", "serverArgs", "serverEnv", "trace.server"}
 FIX = "run: PYTHONPATH=server python client-vscode/scripts/sync_settings.py"
 

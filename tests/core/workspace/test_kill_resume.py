@@ -19,7 +19,7 @@ import pytest
 
 from tests.support.replay import replay
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 # what each phase has written once it is under way
 STARTED = {
     "git": "SELECT COUNT(*) FROM commits",
