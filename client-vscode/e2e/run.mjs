@@ -88,7 +88,10 @@ const CHAT_SCRIPT = [
   { tool_calls: [{ id: 'p1', name: 'propose_change', arguments: JSON.stringify({
     path: 'models.py', content: '"""Models."""\n\nM = 1\n', description: 'add a docstring' }) }] },
   { text: 'I proposed a module docstring for `models.py`: review it with **View diff**, then **Apply**.', chunks: 3 },
-  // 4. the screenshot's question
+  // 4. "Refine with the Model" on the handler recipe (mira/refineRecipe)
+  { text: JSON.stringify({ title: 'New request handler', note: 'a TODO for the route',
+    files: [{ path: 'handlers/{{snake}}.py', content: 'class {{pascal}}Handler:\n    """The {{spaced}} handler."""\n    route = "/{{snake}}"  # TODO: the route\n' }] }) },
+  // 5. the screenshot's question
   { tool_calls: [{ id: 'c2', name: 'experts', arguments: '{"path": "api.py"}' }] },
   { text: '**Alice Liddell** knows `api.py` best (98 %, 6 commits). `client.py` changes with it 75 % of the time, so review both together.', chunks: 5 },
 ];

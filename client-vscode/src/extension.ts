@@ -5,15 +5,17 @@ import {
 } from 'vscode-languageclient/node';
 import { ArtifactContents, ARTIFACT_SCHEME, ChatController } from './chat/panel';
 import { createClient, reportServerNotFound, ServerNotFound } from './client';
+import { registerLearning } from './learning';
 import { onInterpreterChange } from './python';
 import { registerCommands } from './commands';
 import {
-  BudgetResult, CochangeResult, ExpertsResult, Methods, RecipesResult,
+  BudgetResult, CochangeResult, ExpertsResult, Methods, ProfileResult, ReasoningResult, RecipesResult,
 } from './protocol';
 import { scaffold } from './scaffold';
 import { StatusState } from './status';
 import { CochangeTreeProvider } from './views/cochange';
 import { ExpertsTreeProvider } from './views/experts';
+import { LearnedTreeProvider } from './views/learned';
 import { RecipesTreeProvider } from './views/recipes';
 
 /** What activate() returns: used by the end-to-end tests (and other extensions). */
@@ -24,6 +26,7 @@ export interface MiraApi {
   cochange: CochangeTreeProvider;
   experts: ExpertsTreeProvider;
   recipes: RecipesTreeProvider;
+  learned: LearnedTreeProvider;
   status: StatusState;
 }
 
@@ -56,6 +59,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<MiraAp
     try {
       const budget = await running()?.sendRequest<BudgetResult>(Methods.budget, {});
       status.setBudget(budget?.configured ? budget : undefined);
+      // "Refine with the Model" is offered only when a model is configured
+      void vscode.commands.executeCommand('setContext', 'mira.modelConfigured', Boolean(budget?.configured));
     } catch {
       status.setBudget(undefined); // a server without chat
     }
@@ -64,19 +69,30 @@ export async function activate(context: vscode.ExtensionContext): Promise<MiraAp
   const fetchRecipes = async (): Promise<RecipesResult | undefined> =>
     running()?.sendRequest<RecipesResult>(Methods.recipes, {});
   const recipes = new RecipesTreeProvider(fetchRecipes);
+  const request = async <T>(method: string, params: object): Promise<T | undefined> =>
+    running()?.sendRequest<T>(method, params);
+  const learned = new LearnedTreeProvider({
+    patterns: () => request<ReasoningResult>(Methods.reasoning, { action: 'list' }),
+    profile: () => request<ProfileResult>(Methods.profile, { action: 'list' }),
+  });
   const cochange = new CochangeTreeProvider(fetchCochange);
   const experts = new ExpertsTreeProvider((uri) => fetchExperts(uri));
   const artifacts = new ArtifactContents();
-  const chat = new ChatController(context.extensionUri, running, artifacts, () => void refreshBudget());
+  const chat = new ChatController(context.extensionUri, running, artifacts, () => {
+    void refreshBudget();
+    void learned.refresh();
+  });
   const refreshViews = async (): Promise<void> => {
     const uri = vscode.window.activeTextEditor?.document.uri ?? cochange.document;
-    await Promise.all([cochange.setDocument(uri), experts.setDocument(uri), recipes.refresh()]);
+    await Promise.all([cochange.setDocument(uri), experts.setDocument(uri), recipes.refresh(), learned.refresh()]);
   };
   context.subscriptions.push(
     chat,
     vscode.window.createTreeView('mira.cochange', { treeDataProvider: cochange, showCollapseAll: false }),
     vscode.window.createTreeView('mira.experts', { treeDataProvider: experts }),
     vscode.window.createTreeView('mira.recipes', { treeDataProvider: recipes }),
+    vscode.window.createTreeView('mira.learned', { treeDataProvider: learned }),
+    ...registerLearning(request, learned, () => recipes.refresh()),
     vscode.commands.registerCommand('mira.scaffold', (arg?: unknown) => scaffold(arg, async () => {
       await recipes.refresh();
       return recipes.recipes;
@@ -166,7 +182,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MiraAp
 
   const ready = start();
   return {
-    client: running, ready, chat, cochange, experts, recipes, status,
+    client: running, ready, chat, cochange, experts, recipes, learned, status,
   };
 }
 

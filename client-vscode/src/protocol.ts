@@ -20,6 +20,7 @@ export const Methods = {
   budget: 'mira/budget',
   recipes: 'mira/recipes',
   scaffold: 'mira/scaffold',
+  refineRecipe: 'mira/refineRecipe',
   reasoning: 'mira/reasoning',
   feedback: 'mira/feedback',
   profile: 'mira/profile',
@@ -213,6 +214,9 @@ export interface ScaffoldResult {
   edit: WireWorkspaceEdit;    // never applied by the server; see mira.applyScaffold
   notes: string[];
 }
+export interface RefineRecipeParams { recipe: string; textDocument?: TextDocumentIdentifier }
+/** The recipe's new version and the model's note; RequestFailed without a model or when refused. */
+export interface RefineRecipeResult { recipe: RecipeItem; note: string }
 /** Arguments of the client command mira.scaffold (from the "New … like …" code action). */
 export interface ScaffoldCommandArgs { recipe: string; uri?: string; title?: string; name?: string }
 /** mira.applyScaffold's arguments and result. */

@@ -139,6 +139,17 @@ def test_streamed_chat_and_stop(nvim: str, tmp_path: Path) -> None:
     assert result["applied"]["text"] == PROPOSED.rstrip("\n"), result["applied"]
     assert result["applied"]["modified"] is True  # in the buffer, not on disk
     assert (repo.root / "api.py").read_text() == "v = 5\n"
+    # :MiraFeedback up on the last answer, then :MiraReasoning and :MiraProfile
+    assert result["feedback"]["result"]["recorded"] is True, result["feedback"]
+    assert "add a version constant to api.py" in result["reasoning_list"], result["reasoning_list"]
+    assert "100 % success" in result["reasoning_list"]
+    assert result["reasoning_show"].count("## Suggested Approach") == 1, result["reasoning_show"]
+    assert "1. style: be concise (set by you)" in result["profile_set"], result["profile_set"]
+    assert "1. style: be very concise (set by you)" in result["profile_corrected"]
+    assert "be concise (" not in result["profile_corrected"]
+    assert "Nothing yet" in result["profile_forgotten"]
+    assert "None yet" in result["reasoning_after"], result["reasoning_after"]
+    assert result["learning_commands"]
 
 
 def test_scaffold_a_change_recipe(nvim: str, tmp_path: Path) -> None:

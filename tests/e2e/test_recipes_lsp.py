@@ -64,6 +64,8 @@ async def test_recipes_and_scaffold_requests(client: LanguageClient, repo: GitRe
     assert client.applied_edits == []  # type: ignore[attr-defined]
     with pytest.raises(Exception, match="no recipe"):
         await request(client, "mira/scaffold", {"recipe": "nope", "name": "x"})
+    with pytest.raises(Exception, match="needs a language model"):
+        await request(client, "mira/refineRecipe", {"recipe": recipe["id"]})
 
 
 async def test_code_action_offers_new_like_and_apply_goes_through_apply_edit(

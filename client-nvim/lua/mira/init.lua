@@ -1,6 +1,8 @@
 -- Mira for Neovim 0.7+: starts `mira serve` with the built-in LSP client and adds
--- :MiraChat (streams mira/chat into a scratch buffer), :MiraChatStop, :MiraApply, :MiraCochange
--- (quickfix), :MiraExperts and :MiraScaffold (change recipes). Hover, CodeLens, code actions and diagnostics need nothing extra.
+-- :MiraChat (streams mira/chat into a scratch buffer), :MiraChatStop, :MiraApply, :MiraFeedback
+-- (thumbs up/down on the last answer), :MiraCochange (quickfix), :MiraExperts, :MiraScaffold and
+-- :MiraRefine (change recipes), :MiraReasoning and :MiraProfile (what Mira learned). Hover,
+-- CodeLens, code actions and diagnostics need nothing extra.
 -- On 0.11+ `vim.lsp.enable('mira')` alone works (lsp/mira.lua); the commands come from
 -- plugin/mira.lua. See :help mira.
 local M = {}
@@ -291,6 +293,7 @@ function M.chat(message, opts)
       chat.state = 'completed'
       chat.result = result
       M.session_id = result.sessionId
+      M.last_answer = chat
       if chat.text == '' and result.response then
         M._on_partial(chat, { kind = 'text', text = result.response })
         chat.partials = chat.partials - 1
@@ -408,6 +411,174 @@ function M.scaffold(recipe, name, on_done, bufnr)
   end)
 end
 
+-- -- what Mira learned: reasoning patterns, the profile, feedback, recipe refinement ----------
+
+local function any_buffer(bufnr)
+  bufnr = (bufnr and bufnr ~= 0) and bufnr or vim.api.nvim_get_current_buf()
+  if not M.client(bufnr) then
+    for _, b in ipairs(vim.api.nvim_list_bufs()) do
+      if M.client(b) then return b end
+    end
+  end
+  return bufnr
+end
+
+--- Show lines in the named scratch buffer (reused), in a split.
+local function scratch(name, lines)
+  local buf = vim.fn.bufnr(name)
+  if buf == -1 then
+    buf = vim.api.nvim_create_buf(false, true)
+    vim.bo[buf].filetype = 'markdown'
+    vim.bo[buf].bufhidden = 'hide'
+    pcall(vim.api.nvim_buf_set_name, buf, name)
+  end
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
+  if vim.fn.bufwinid(buf) == -1 then
+    vim.cmd('botright split')
+    vim.api.nvim_win_set_buf(0, buf)
+  end
+  return buf
+end
+
+local function percent(x)
+  return string.format('%d %%', math.floor(x * 100 + 0.5))
+end
+
+function M.pattern_line(p)
+  local rate = p.successRate ~= nil and p.successRate ~= vim.NIL and (percent(p.successRate) .. ' success')
+    or 'no outcome yet'
+  return string.format('%d. %s — %s%s · used %d×', p.id, p.title, p.source == 'recipe' and 'from a recipe · ' or '',
+    rate, p.uses)
+end
+
+M.pattern_ids = {} -- for :MiraReasoning's completion, from the last list
+
+--- mira/reasoning: action 'list' (a mira://reasoning buffer), 'show' ID (its Suggested
+--- Approach) or 'forget' ID. on_done(err, result).
+function M.reasoning(action, id, on_done)
+  action = (action and action ~= '') and action or 'list'
+  local params = { action = action, id = tonumber(id) }
+  if action ~= 'list' and not params.id then
+    vim.notify('Mira: :MiraReasoning ' .. action .. ' needs a pattern id', vim.log.levels.WARN)
+    return
+  end
+  M.request(any_buffer(), 'mira/reasoning', params, function(err, result)
+    if err or not result then
+      vim.notify('mira/reasoning: ' .. (err and err.message or 'no result'), vim.log.levels.WARN)
+    elseif action == 'list' then
+      M.pattern_ids = vim.tbl_map(function(p) return tostring(p.id) end, result.patterns)
+      local lines = { '# Reasoning patterns', '',
+        '_:MiraReasoning show ID · :MiraReasoning forget ID_', '' }
+      for _, p in ipairs(result.patterns) do table.insert(lines, M.pattern_line(p)) end
+      if #result.patterns == 0 then
+        table.insert(lines, 'None yet: rate a good answer with :MiraFeedback up, or apply a proposed change.')
+      end
+      scratch('mira://reasoning', lines)
+    elseif action == 'show' then
+      local p = result.patterns[1]
+      local lines = { '<!-- ' .. M.pattern_line(p) .. ' -->' }
+      vim.list_extend(lines, vim.split(p.markdown or '', '\n', { plain = true }))
+      scratch('mira://reasoning', lines)
+    else
+      vim.notify(result.removed and ('Mira: forgot pattern ' .. id) or ('Mira: no pattern ' .. id))
+    end
+    if on_done then on_done(err, result) end
+  end)
+end
+
+M.fact_keys = {}       -- keys of the facts last listed, in their order (:MiraProfile's numbers)
+M.fact_categories = {}
+
+-- A fact by its number in the last list (keys have spaces: "style:be concise"), or its key.
+local function fact_key(arg)
+  local n = tonumber(arg)
+  return n and M.fact_keys[n] or arg
+end
+
+--- mira/profile: action 'list' (a mira://profile buffer), 'set' CATEGORY VALUE, 'correct'
+--- N VALUE (keeps the fact's category) or 'forget' N|all; N is the fact's number in the last
+--- list (or its key). on_done(err, result).
+function M.profile(action, args, on_done)
+  action = (action and action ~= '') and action or 'list'
+  args = args or {}
+  local params = { action = action }
+  if action == 'set' then
+    params.category, params.value = args[1], table.concat(vim.list_slice(args, 2), ' ')
+  elseif action == 'correct' then
+    local key = fact_key(args[1])
+    params.action, params.key, params.value = 'set', key, table.concat(vim.list_slice(args, 2), ' ')
+    params.category = M.fact_categories[key] or (key or ''):match('^(%w+):') or 'preference'
+  elseif action == 'forget' then
+    params.key = fact_key(args[1])
+  elseif action ~= 'list' then
+    vim.notify('Mira: :MiraProfile [list | set CATEGORY VALUE | correct KEY VALUE | forget KEY|all]',
+      vim.log.levels.WARN)
+    return
+  end
+  M.request(any_buffer(), 'mira/profile', params, function(err, result)
+    if err or not result then
+      vim.notify('mira/profile: ' .. (err and err.message or 'no result'), vim.log.levels.WARN)
+    else
+      M.fact_keys, M.fact_categories = {}, {}
+      local lines = { '# What Mira knows about you', '',
+        '_:MiraProfile set CATEGORY VALUE · correct N VALUE · forget N|all_', '' }
+      for i, f in ipairs(result.facts) do
+        table.insert(M.fact_keys, f.key)
+        M.fact_categories[f.key] = f.category
+        table.insert(lines, string.format('%d. %s: %s (%s)', i, f.category, f.value,
+          f.source == 'user' and 'set by you' or (percent(f.confidence) .. ' sure')))
+      end
+      if #result.facts == 0 then table.insert(lines, 'Nothing yet: say "I prefer …" in :MiraChat.') end
+      scratch('mira://profile', lines)
+    end
+    if on_done then on_done(err, result) end
+  end)
+end
+
+--- mira/feedback on the latest chat answer: 'up' teaches Mira the approach, 'down' counts
+--- against the pattern it suggested.
+function M.feedback(rating, on_done)
+  local chat = M.last_answer
+  if rating ~= 'up' and rating ~= 'down' then
+    vim.notify('Mira: :MiraFeedback up|down', vim.log.levels.WARN)
+    return
+  end
+  if not chat or not chat.result or not chat.result.operationId then
+    vim.notify('Mira: no answer to rate yet (:MiraChat)', vim.log.levels.WARN)
+    return
+  end
+  M.request(any_buffer(), 'mira/feedback', { operationId = chat.result.operationId, rating = rating },
+    function(err, result)
+      if err then
+        vim.notify('mira/feedback: ' .. err.message, vim.log.levels.WARN)
+      else
+        chat.rating = rating
+        vim.notify(rating == 'up' and result.patternId and result.patternId ~= vim.NIL
+          and ('Mira: thanks — learned this approach (pattern ' .. result.patternId .. ')')
+          or 'Mira: thanks for the feedback')
+      end
+      if on_done then on_done(err, result) end
+    end)
+end
+
+--- mira/refineRecipe: the configured model refines a recipe's templates (a new version).
+function M.refine(recipe, on_done)
+  if not recipe or recipe == '' then
+    vim.notify('Mira: :MiraRefine RECIPE_ID', vim.log.levels.WARN)
+    return
+  end
+  vim.notify('Mira: the model is refining ' .. recipe .. '…')
+  M.request(any_buffer(), 'mira/refineRecipe', { recipe = recipe }, function(err, result)
+    if err then
+      vim.notify('mira/refineRecipe: ' .. err.message, vim.log.levels.WARN)
+    else
+      vim.notify(string.format('Mira: %s is now version %d: %s', result.recipe.title, result.recipe.version,
+        result.note))
+    end
+    if on_done then on_done(err, result) end
+  end)
+end
+
 -- -- setup ---------------------------------------------------------------------------------
 
 --- The user commands (plugin/mira.lua defines them at startup; setup() again, harmlessly).
@@ -442,6 +613,35 @@ function M.commands()
     local a = (cmd.arguments or {})[1] or {}
     M.scaffold(a.recipe, nil, nil, ctx and ctx.bufnr)
   end
+  local function completer(list)
+    return function(lead) return vim.tbl_filter(function(x) return x:sub(1, #lead) == lead end, list()) end
+  end
+  command('MiraReasoning', function(args) M.reasoning(args.fargs[1], args.fargs[2]) end, {
+    nargs = '*',
+    complete = function(lead, line)
+      if #vim.split(line, '%s+') <= 2 then return completer(function() return { 'list', 'show', 'forget' } end)(lead) end
+      return completer(function() return M.pattern_ids end)(lead)
+    end,
+  })
+  command('MiraProfile', function(args) M.profile(args.fargs[1], vim.list_slice(args.fargs, 2)) end, {
+    nargs = '*',
+    complete = function(lead, line)
+      local words = #vim.split(line, '%s+')
+      if words <= 2 then return completer(function() return { 'list', 'set', 'correct', 'forget' } end)(lead) end
+      if words == 3 and line:match('^%S+%s+set') then
+        return completer(function() return { 'preference', 'stack', 'style' } end)(lead)
+      end
+      local numbers = { 'all' }
+      for i = 1, #M.fact_keys do table.insert(numbers, tostring(i)) end
+      return words == 3 and completer(function() return numbers end)(lead) or {}
+    end,
+  })
+  command('MiraFeedback', function(args) M.feedback(args.args) end, {
+    nargs = 1, complete = function() return { 'up', 'down' } end,
+  })
+  command('MiraRefine', function(args) M.refine(args.args) end, {
+    nargs = 1, complete = completer(function() return M.recipe_ids end),
+  })
   command('MiraCochange', function() M.cochange() end)
   command('MiraExperts', function() M.experts() end)
   command('MiraReindex', function()

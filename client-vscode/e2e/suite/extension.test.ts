@@ -23,8 +23,10 @@ interface Api {
     getChildren(): unknown[]; getTreeItem(node: unknown): vscode.TreeItem; setDocument(uri: vscode.Uri): Promise<void> };
   experts: { loading: Promise<void>; experts: { name: string; score: number }[]; setDocument(uri: vscode.Uri): Promise<void> };
   status: { text(): { text: string; tooltip: string } };
-  recipes: { recipes: { id: string; files: string[] }[]; refresh(): Promise<void>;
+  recipes: { recipes: { id: string; files: string[]; version: number }[]; refresh(): Promise<void>;
     getChildren(node?: unknown): unknown[]; getTreeItem(node: unknown): vscode.TreeItem };
+  learned: { patterns: { id: number; title: string; source: string }[]; facts: { key: string; value: string; source: string }[];
+    refresh(): Promise<void>; getChildren(node?: unknown): unknown[]; getTreeItem(node: unknown): vscode.TreeItem };
 }
 interface Turn {
   state: string; error?: string; operationId?: string; rating?: string;
@@ -153,6 +155,25 @@ describe('Mira in VS Code', function () {
     }
   });
 
+  it('shows the profile in the "Learned" view: add, correct and forget a fact', async function () {
+    await api.learned.refresh();
+    const [patterns, profile] = api.learned.getChildren();
+    assert.equal(api.learned.getTreeItem(patterns).label, 'Reasoning patterns');
+    assert.equal(api.learned.getTreeItem(profile).label, 'About you');
+    await vscode.commands.executeCommand('mira.addFact', { category: 'stack', value: 'uses pytest' });
+    const added = api.learned.facts.find((f) => f.value === 'uses pytest');
+    assert.ok(added, `the new fact is listed: ${JSON.stringify(api.learned.facts)}`);
+    assert.equal(added.source, 'user');
+    const node = api.learned.getChildren(profile).find((n) => api.learned.getTreeItem(n).label === 'uses pytest')!;
+    assert.equal(api.learned.getTreeItem(node).contextValue, 'mira.fact');
+    await vscode.commands.executeCommand('mira.editFact', node, 'uses pytest and hypothesis');
+    assert.deepEqual(api.learned.facts.map((f) => f.value), ['uses pytest and hypothesis']);
+    await vscode.commands.executeCommand('mira.forgetFact', { key: api.learned.facts[0].key }, { confirm: false });
+    assert.deepEqual(api.learned.facts, []);
+    await api.learned.refresh(); // the server agrees
+    assert.deepEqual(api.learned.facts, []);
+  });
+
   describe('chat', function () {
     before(function () {
       if (!llm) {
@@ -196,6 +217,43 @@ describe('Mira in VS Code', function () {
       assert.ok(doc, 'the edited document is open');
       assert.ok(doc.isDirty || doc.getText().length > 0);
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    });
+  });
+
+  describe('learning', function () {
+    before(function () {
+      if (!llm) {
+        this.skip();
+      }
+    });
+
+    it('lists the pattern a thumbs-up stored in the "Learned" view; shows and forgets it', async function () {
+      const found = await until('the rated approach as a pattern', async () => {
+        await api.learned.refresh();
+        return api.learned.patterns.find((p) => p.source === 'chat' && /api\.py/.test(p.title));
+      });
+      const [patterns] = api.learned.getChildren();
+      const node = api.learned.getChildren(patterns).find((n) => api.learned.getTreeItem(n).label === found.title)!;
+      const item = api.learned.getTreeItem(node);
+      assert.match(String(item.description), /success/);
+      assert.equal(item.command?.command, 'mira.showPattern');
+      const shown = await vscode.commands.executeCommand<{ markdown: string }>('mira.showPattern', node);
+      assert.match(shown.markdown, /^## Suggested Approach/);
+      assert.match(vscode.window.activeTextEditor!.document.getText(), /Suggested Approach/);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      assert.equal(await vscode.commands.executeCommand('mira.forgetPattern', node, { confirm: false }), true);
+      assert.ok(!api.learned.patterns.some((p) => p.id === found.id), 'forgotten');
+    });
+
+    it('refines a recipe with the model (a new version) from the "Recipes" view', async function () {
+      await api.recipes.refresh();
+      const recipe = api.recipes.recipes.find((r) => r.files[0] === 'handlers/{{snake}}.py')!;
+      const node = api.recipes.getChildren().find((n) => (n as { recipe?: { id: string } }).recipe?.id === recipe.id);
+      const result = await vscode.commands.executeCommand<{ recipe: { version: number; title: string }; note: string }>(
+        'mira.refineRecipe', node);
+      assert.equal(result?.recipe.version, 2);
+      assert.equal(result.note, 'a TODO for the route');
+      assert.equal(api.recipes.recipes.find((r) => r.id === recipe.id)?.version, 2);
     });
   });
 

@@ -46,6 +46,7 @@ export class ChatController implements vscode.Disposable {
   constructor(private readonly extensionUri: vscode.Uri,
     private readonly getClient: () => LanguageClient | undefined,
     private readonly artifacts: ArtifactContents,
+    /** After a turn, a rating or an applied artifact: budget and what Mira learned changed. */
     private readonly afterTurn: () => void = () => undefined) {}
 
   get busy(): boolean {
@@ -140,6 +141,8 @@ export class ChatController implements vscode.Disposable {
     const applied = Boolean(result?.applied);
     if (!applied) {
       void vscode.window.showWarningMessage('Mira: the artifact was not applied.');
+    } else {
+      this.afterTurn(); // an applied artifact is a good outcome: Mira may have learned the approach
     }
     this.post({ type: 'applied', id, applied });
     return applied;
@@ -157,6 +160,7 @@ export class ChatController implements vscode.Disposable {
       const result = await client.sendRequest<FeedbackResult>(Methods.feedback, params);
       turn.rating = rating;
       this.render(turn);
+      this.afterTurn();
       return result;
     } catch (error) {
       void vscode.window.showWarningMessage(`Mira: feedback not recorded: ${(error as Error).message}`);

@@ -9,6 +9,7 @@ from mira.lsp.protocol import register
 
 RECIPES = "mira/recipes"
 SCAFFOLD = "mira/scaffold"
+REFINE_RECIPE = "mira/refineRecipe"
 SCAFFOLD_COMMAND = "mira.scaffold"          # client side: asks for a name, then applies
 APPLY_SCAFFOLD = "mira.applyScaffold"      # server side: workspace/applyEdit, tracked
 
@@ -77,5 +78,18 @@ class ScaffoldResult:
     notes: list[str]
 
 
+@attrs.define
+class RefineRecipeParams:
+    recipe: str
+    text_document: types.TextDocumentIdentifier | None = None
+
+
+@attrs.define
+class RefineRecipeResult:
+    recipe: RecipeItem  # the new version
+    note: str  # what the model says it changed
+
+
 register(RECIPES, RecipesParams, RecipesResult)
 register(SCAFFOLD, ScaffoldParams, ScaffoldResult)
+register(REFINE_RECIPE, RefineRecipeParams, RefineRecipeResult)

@@ -145,6 +145,44 @@ local function run()
           modified = vim.bo[buf].modified,
         }
       end
+
+      -- what Mira learned: :MiraFeedback, :MiraReasoning, :MiraProfile (the user commands)
+      local function buffer_text(name, pattern)
+        local text
+        vim.wait(20000, function()
+          local b = vim.fn.bufnr(name)
+          text = b ~= -1 and table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), '\n') or ''
+          return text:find(pattern) ~= nil
+        end, 20)
+        return text
+      end
+      local rated
+      mira.feedback('up', function(e, r) rated = { err = e and e.message or vim.NIL, result = r } end)
+      vim.wait(20000, function() return rated ~= nil end, 20)
+      results.feedback = rated or vim.NIL
+      vim.cmd('MiraReasoning')
+      results.reasoning_list = buffer_text('mira://reasoning', '%d+%. ')
+      local id = results.reasoning_list:match('\n(%d+)%. ')
+      results.pattern_ids = mira.pattern_ids
+      if id then
+        vim.cmd('MiraReasoning show ' .. id)
+        results.reasoning_show = buffer_text('mira://reasoning', 'Suggested Approach')
+      end
+      vim.cmd('MiraProfile set style be concise')
+      results.profile_set = buffer_text('mira://profile', 'be concise')
+      vim.cmd('MiraProfile correct 1 be very concise')
+      results.profile_corrected = buffer_text('mira://profile', 'be very concise')
+      vim.cmd('MiraProfile forget all')
+      results.profile_forgotten = buffer_text('mira://profile', 'Nothing yet')
+      if id then
+        local gone
+        mira.reasoning('forget', id, function(_, r) gone = r end)
+        vim.wait(20000, function() return gone ~= nil end, 20)
+        vim.cmd('MiraReasoning list')
+        results.reasoning_after = buffer_text('mira://reasoning', 'None yet')
+      end
+      results.learning_commands = vim.fn.exists(':MiraReasoning') == 2 and vim.fn.exists(':MiraProfile') == 2
+        and vim.fn.exists(':MiraFeedback') == 2 and vim.fn.exists(':MiraRefine') == 2
     end
   end
 end

@@ -9,9 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
+from mira.core.chat.ledger import BudgetExceeded
+from mira.core.chat.llm_client import LLMError
+from mira.core.chat.service import ChatService
 from mira.core.recipes.model import Recipe, recipe_json, thing
+from mira.core.recipes.refine import RefineError
 from mira.core.recipes.scaffold import Scaffold, ScaffoldError
 from mira.core.recipes.service import RecipeService
 from mira.core.workspace import Workspace
@@ -22,6 +26,10 @@ from mira.lsp.server import MiraServer  # runtime import: pygls reads command an
 
 log = logging.getLogger(__name__)
 MAX_ACTIONS = 3
+
+
+class RefineFailed(JsonRpcException):
+    code = -32803  # LSP's RequestFailed: no model, or its answer did not validate
 
 
 def recipe_item(r: Recipe) -> pr.RecipeItem:
@@ -153,6 +161,26 @@ def register(server: MiraServer) -> None:
         ws, path = await _target(ls, params.text_document)
         _, result, root = await _scaffold(ws, path, params.recipe, params.name)
         return scaffold_result(root, result)
+
+    @server.feature(pr.REFINE_RECIPE)
+    async def refine_recipe(ls: MiraServer, params: pr.RefineRecipeParams
+                            ) -> pr.RefineRecipeResult:
+        ws, path = await _target(ls, params.text_document)
+        completer = ws.service(ChatService).completer()
+        if completer is None:
+            raise RefineFailed(message="refining a recipe needs a language model (mira.model)")
+        try:
+            recipe, note = await ws.service(RecipeService).refine_with_model(
+                params.recipe, completer, path)
+        except ScaffoldError as exc:
+            raise JsonRpcInvalidParams(message=str(exc)) from exc
+        except RefineError as exc:
+            raise RefineFailed(message=f"the refinement was not kept: {exc}") from exc
+        except (LLMError, BudgetExceeded) as exc:
+            raise RefineFailed(message=f"the model did not answer: {exc}") from exc
+        finally:
+            completer.close()
+        return pr.RefineRecipeResult(recipe_item(recipe), note)
 
     @server.command(pr.APPLY_SCAFFOLD)
     async def apply_scaffold_command(ls: MiraServer, args: dict[str, Any]) -> dict[str, Any]:
