@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
 import sys
 from typing import Any
 
@@ -17,7 +16,7 @@ from mira.cli.commands import (
     question_arguments,
     run_closing,
 )
-from mira.cli.output import emit_json
+from mira.cli.output import day, emit_json, show
 from mira.core.context.api import ContextRequest
 from mira.core.context.presets import PRESETS, UnknownPreset
 from mira.core.context.service import ContextService
@@ -73,15 +72,9 @@ def memory(args: argparse.Namespace) -> int:
                 print(f"mira: no fact named {args.key!r}", file=sys.stderr)
             return 1
         return 0
-    if args.json:
-        emit_json({"facts": [dataclasses.asdict(f) for f in facts]})
-        return 0
-    if not facts:
-        print("(no remembered facts)")
-    for f in facts:
-        when = dt.datetime.fromtimestamp(f.updated_at, tz=dt.UTC).strftime("%Y-%m-%d")
-        print(f"{f.key} = {f.value}  ({f.source}, confidence {f.confidence:.2f}, {when})")
-    return 0
+    return show(args.json, {"facts": [dataclasses.asdict(f) for f in facts]}, facts,
+                "(no remembered facts)", lambda f: f"{f.key} = {f.value}  ({f.source},"
+                f" confidence {f.confidence:.2f}, {day(f.updated_at)})")
 
 
 def add_parsers(sub: Any, add_config_flags: Any, workspace_flags: Any) -> None:

@@ -99,6 +99,32 @@ def test_incremental_reindex_embeds_only_changes(service: SearchService) -> None
     assert service.index().embedded == 0
 
 
+def test_commit_chunks_follow_rewritten_history(tmp_path: Path) -> None:
+    """A commit chunk shows the subject and changed files; a commit that left the history
+    (reset, amend) loses its chunk on the next sync."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("add code", {"auth.py": FILES["auth.py"]})
+    repo.commit("render charts faster", {"render.py": FILES["render.py"]})
+    dropped = repo.head()
+    ws = Workspace(repo.root, MiraConfig(data_dir=str(tmp_path / "data")))
+    ws.open()
+    try:
+        ws.index_git()
+        svc = ws.service(SearchService)
+        assert svc.sync().commits_added == 2
+        [hit] = svc.search_mode("render charts", 1, "keyword", ["git"])
+        assert hit.commit == dropped and "render.py +3 -0" in hit.snippet
+        repo.git("reset", "-q", "--hard", "HEAD~1")
+        repo.commit("draw charts with axes", {"render.py": FILES["render.py"] + "# axes\n"})
+        ws.index_git()
+        assert svc.sync().commits_added == 1
+        commits = {h.commit for h in svc.search_mode("charts", 5, "keyword", ["git"])}
+        assert commits == {repo.head()}
+        assert svc.sync().commits_added == 0  # nothing left to do
+    finally:
+        asyncio.run(ws.close())
+
+
 def test_locked_vector_store_degrades_to_keyword(tmp_path: Path) -> None:
     repo = GitRepo(tmp_path / "repo")
     repo.commit("add", {"auth.py": FILES["auth.py"]})

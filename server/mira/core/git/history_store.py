@@ -374,3 +374,41 @@ def recent_changesets(conn: sqlite3.Connection, root: Path, commits: int
         " SELECT c.id FROM commits c JOIN repositories r ON r.id = c.repo_id"
         " WHERE r.root = ? AND c.is_merge = 0 AND c.n_files BETWEEN 2 AND 30"
         " ORDER BY c.author_time DESC LIMIT ?)", (str(root), commits))]
+
+
+# -- commits for the search index ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class CommitSummary:
+    """What the search index shows of a commit: its subject and changed files."""
+    id: int
+    oid: str
+    subject: str
+    author_time: int
+    changes: tuple[tuple[str, int, int], ...]  # (path, added, deleted), at most ``files``
+
+
+def commit_ids(conn: sqlite3.Connection) -> dict[str, int]:
+    """oid -> commit id of every indexed commit (blocking)."""
+    return {str(oid): int(cid) for cid, oid in conn.execute("SELECT id, oid FROM commits")}
+
+
+def commit_summaries(conn: sqlite3.Connection, ids: list[int], files: int
+                     ) -> list[CommitSummary]:
+    """The commits ``ids`` (a batch: at most a few hundred), in id order (blocking)."""
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    changes: dict[int, list[tuple[str, int, int]]] = {}
+    for cid, path, added, deleted in conn.execute(
+            "SELECT fc.commit_id, p.path, COALESCE(fc.added, 0), COALESCE(fc.deleted, 0)"
+            " FROM file_changes fc JOIN paths p ON p.id = fc.path_id"
+            f" WHERE fc.commit_id IN ({marks}) ORDER BY fc.commit_id, fc.path_id", ids):
+        shown = changes.setdefault(int(cid), [])
+        if len(shown) < files:
+            shown.append((str(path), int(added), int(deleted)))
+    return [CommitSummary(int(cid), str(oid), str(subject), int(when),
+                          tuple(changes.get(int(cid), ())))
+            for cid, oid, subject, when in conn.execute(
+                f"SELECT id, oid, subject, author_time FROM commits WHERE id IN ({marks})"
+                " ORDER BY id", ids)]

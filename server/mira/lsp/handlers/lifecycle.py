@@ -85,7 +85,7 @@ def register(server: MiraServer) -> None:
         ls.state.config = config
         ls.state.pending_folders = _folders(params)
         ls.state.git_missing = git_missing()
-        ls.lifetime.watch_client(params.process_id)
+        ls.lifetime.watch_client(params.process_id, config.client_poll_s)
         set_level(config.log_level)
         for warning in warnings:
             ls.show(f"invalid setting — {warning}")

@@ -1,0 +1,103 @@
+"""Answering queries: SQLite FTS5 keyword ranks fused with vector similarity ranks
+(weighted reciprocal rank fusion, ``ranking``), filtered again by the secrets gate.
+
+Code is the default result kind; commits and conversation turns are asked for by name.
+Without vectors (no model, a store that cannot open, nothing embedded yet) the keyword
+ranks alone answer, and ``status_message`` says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from mira.core import files, secrets
+from mira.core.semantic import ranking
+from mira.core.semantic.collections import COLLECTIONS, Collections
+from mira.core.semantic.embedder import EmbedderError
+from mira.core.semantic.results import SearchHit
+
+if TYPE_CHECKING:
+    from mira.core.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+SNIPPET_CHARS = 240
+
+
+class Searcher:
+    def __init__(self, workspace: Workspace, collections: Collections) -> None:
+        self.ws = workspace
+        self.collections = collections
+
+    def search(self, query: str, limit: int, kinds: list[str] | None,
+               paths: list[str] | None, mode: str = "hybrid", session_id: str | None = None
+               ) -> list[SearchHit]:
+        """Blocking (a worker thread calls it). ``mode``: hybrid, keyword or vector."""
+        # commits are a result kind of their own: asked for by name, never mixed in by default
+        collections = [k for k in (kinds or ["code"]) if k in COLLECTIONS]
+        gate = files.for_workspace(self.ws)  # defence in depth: filtered again at query time
+        conn = self.ws.db.read()
+        lists: list[tuple[list[int], float]] = []
+        if mode in ("hybrid", "keyword"):
+            lists.append((ranking.keyword_ids(conn, query, collections),
+                          ranking.KEYWORD_WEIGHT))
+        if mode in ("hybrid", "vector") and self.ws.config.semantic_enabled:
+            lists.append((self._vector(conn, query, collections), ranking.VECTOR_WEIGHT))
+        rows = ranking.load_rows(conn, (i for ids, _ in lists for i in ids))
+        hits: list[SearchHit] = []
+        for score, row in ranking.fuse(lists, rows, query):
+            if not _path_ok(row.path, paths) or gate.is_secret(row.path):
+                continue
+            if session_id is not None and row.session != session_id:
+                continue
+            message = row.key.rsplit(":", 1)[-1] if row.collection == "conversation" \
+                else None
+            hits.append(SearchHit(row.path, row.start_line, row.end_line, row.symbol,
+                                  round(score, 6), secrets.redact(row.text[:SNIPPET_CHARS]),
+                                  row.collection, row.commit, message))
+            if len(hits) >= limit:
+                break
+        return hits
+
+    def _vector(self, conn: sqlite3.Connection, query: str, collections: list[str]
+                ) -> list[int]:
+        marks = ",".join("?" * len(collections))
+        if not collections or conn.execute(  # nothing to compare with: no model needed yet
+                f"SELECT 1 FROM semantic_chunks WHERE collection IN ({marks}) AND embedded = 1"
+                " LIMIT 1", collections).fetchone() is None:
+            return []
+        try:
+            vector = self.collections.embedder().embed([query])[0]
+        except (EmbedderError, OSError, RuntimeError) as exc:
+            self.collections.status_message = f"embedder unavailable ({exc}); search is" \
+                " keyword-only"
+            return []
+        found: list[tuple[float, int]] = []
+        for collection in collections:
+            store = self.collections.store(conn, collection)
+            if store is None:
+                continue
+            try:
+                found += [(h.score, h.id) for h in store.search(vector, ranking.CANDIDATES)]
+            except Exception as exc:
+                self.collections.status_message = f"vector search failed ({exc}); keyword-only"
+                log.warning("%s", self.collections.status_message)
+        return [chunk_id for _, chunk_id in sorted(found, reverse=True)[:ranking.CANDIDATES]]
+
+    def status(self) -> dict[str, Any]:
+        counts = {c: (n, e) for c, n, e in self.ws.db.read().execute(
+            "SELECT collection, COUNT(*), SUM(embedded) FROM semantic_chunks"
+            " GROUP BY collection")}
+        return {"collections": {c: {"chunks": n, "embedded": e or 0}
+                                for c, (n, e) in counts.items()},
+                "embedder": self.ws.config.embedder,
+                "message": self.collections.status_message}
+
+
+def _path_ok(path: str | None, prefixes: Iterable[str] | None) -> bool:
+    if not prefixes:
+        return True
+    return path is not None and any(path.startswith(p.rstrip("*")) for p in prefixes)
