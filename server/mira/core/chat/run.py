@@ -115,20 +115,23 @@ class ChatRun:
             "preset": context.preset, "tokens": context.tokens,
             "sections": [s.title for s in context.sections], "skipped": context.skipped})
         learned = await learning.before_answer(self.svc.ws, self.op.id, self.req.message,
-                                               self.req.path)
+                                               self.req.path, self.op.session_id)
         if learned is not None:
             context = dataclasses.replace(context, system=f"{context.system}\n\n{learned.text}")
             await self.event("learned", learned.event)
-        await self.svc.provider().record(self.op.session_id, "user", self.req.message)
+        asked = await self.svc.provider().record(self.op.session_id, "user", self.req.message)
         if self.svc.client is None:
             await self._text(no_model_answer(context))
         else:
             await self._converse(context)
         response = "".join(self.texts)
         await self._collect_artifacts(response)
-        await self.svc.provider().record(self.op.session_id, "assistant", response)
-        await learning.after_answer(self.svc.ws, self.op.id, self.req.message, self.req.path,
-                                    response, self.steps, [a.path for a in self.artifacts])
+        answered = await self.svc.provider().record(self.op.session_id, "assistant", response)
+        await learning.after_answer(self.svc.ws, learning.ChatTurn(
+            self.op.id, self.op.session_id, asked, answered, self.req.message,
+            learning.workspace_path(self.svc.ws, self.req.path), response, self.steps,
+            [a.path for a in self.artifacts], pattern_id=learned.event.get("patternId")
+            if learned is not None else None))
         return ChatAnswer(self.op.id, self.op.session_id, response, self.artifacts,
                           context.citations, self.usage)
 
