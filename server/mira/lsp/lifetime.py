@@ -95,10 +95,8 @@ class Lifetime:
         task.add_done_callback(self._tasks.discard)
 
     async def _stop(self, code: int, reason: str) -> None:
-        from mira.lsp.handlers.lifecycle import close_workspaces
-
         try:
-            await asyncio.wait_for(close_workspaces(self.ls), CLOSE_TIMEOUT_S)
+            await asyncio.wait_for(self.ls.state.close_workspaces(), CLOSE_TIMEOUT_S)
         except TimeoutError:
             log.warning("workspaces did not close within %.0fs; exiting anyway",
                         CLOSE_TIMEOUT_S)
