@@ -46,7 +46,7 @@ import numpy as np
 
 from mira.core.config import MiraConfig
 from mira.core.semantic import ranking
-from mira.core.semantic.embedder import Embedder
+from mira.core.semantic.embedder import Embedder, MiniLMEmbedder
 from mira.core.semantic.ranking import STOPWORDS
 from mira.core.semantic.service import SearchHit, SearchService
 from mira.core.workspace import Workspace
@@ -317,7 +317,8 @@ def run_repo(repo: Path, queries_wanted: int, questions: list[Path], work: Path,
         ws.open()
         service = ws.service(SearchService)
         if cache is not None:
-            service._embedder = CachedEmbedder(service.embedder(), cache)
+            # in this (niced) process, one model, cached by text: a re-run embeds nothing
+            service.collections.use_embedder(CachedEmbedder(MiniLMEmbedder(), cache))
         started = time.perf_counter()
         report = service.index()
         seconds = time.perf_counter() - started
