@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
 import sys
 from typing import Any
 
 from mira.cli.commands import CliError, config_from, open_workspace, run_closing
-from mira.cli.output import emit_json
+from mira.cli.output import day, emit_json, show
+from mira.core.build.records import PastFix
 from mira.core.build.service import BuildService, BuildStartError
 
 
@@ -52,18 +52,15 @@ def fixes(args: argparse.Namespace) -> int:
     ws = open_workspace(args.workspace, config_from(args))
 
     found = run_closing(ws, lambda: ws.service(BuildService).fixes_for(text, None, args.limit))
-    if args.json:
-        emit_json({"fixes": [dataclasses.asdict(f) for f in found]})
-        return 0
-    if not found:
-        print("no similar past fix found")
-    for f in found:
-        date = dt.datetime.fromtimestamp(f.time, tz=dt.UTC).strftime("%Y-%m-%d")
-        print(f"{f.commit[:10]}  {round(f.similarity * 100):3d} %  {f.summary}  ({f.author},"
-              f" {date})\n    files: {', '.join(f.files[:6])}")
-        for line in f.hunk.splitlines()[:12]:
-            print("    " + line)
-    return 0
+    return show(args.json, {"fixes": [dataclasses.asdict(f) for f in found]}, found,
+                "no similar past fix found", _fix_lines)
+
+
+def _fix_lines(f: PastFix) -> str:
+    return "\n".join([
+        f"{f.commit[:10]}  {round(f.similarity * 100):3d} %  {f.summary}  ({f.author},"
+        f" {day(f.time)})\n    files: {', '.join(f.files[:6])}",
+        *("    " + line for line in f.hunk.splitlines()[:12])])
 
 
 def add_parsers(sub: Any, add_config_flags: Any, workspace_flags: Any) -> None:

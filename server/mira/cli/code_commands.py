@@ -15,7 +15,7 @@ from mira.cli.commands import (
     run_closing,
     with_progress,
 )
-from mira.cli.output import emit_json
+from mira.cli.output import emit_json, show
 from mira.core.code.model import CallEdge, PatternMatch, Symbol
 from mira.core.code.service import CodeService
 from mira.core.workspace import Workspace
@@ -86,14 +86,9 @@ def _edges(args: argparse.Namespace, incoming: bool) -> int:
     ws, service = _prepare(args)
     method = service.callers if incoming else service.callees
     found = run_closing(ws, lambda: method(args.symbol, args.depth, _guesses(ws, args)))
-    if args.json:
-        emit_json({"symbol": args.symbol, "items": [edge_json(e) for e in found]})
-        return 0
-    if not found:
-        print(f"(no {'callers' if incoming else 'callees'} of {args.symbol} found)")
-    for e in found:
-        print(_edge_line(e, e.caller if incoming else e.callee))
-    return 0
+    return show(args.json, {"symbol": args.symbol, "items": [edge_json(e) for e in found]},
+                found, f"(no {'callers' if incoming else 'callees'} of {args.symbol} found)",
+                lambda e: _edge_line(e, e.caller if incoming else e.callee))
 
 
 def callers(args: argparse.Namespace) -> int:
@@ -137,30 +132,19 @@ def patterns(args: argparse.Namespace) -> int:
     ws, service = _prepare(args)
     path = _resolve(ws, args.path) if args.path else None
     found = run_closing(ws, lambda: service.patterns(path))
-    if args.json:
-        emit_json({"path": service.rel(path) if path else None,
-                   "items": [pattern_json(m) for m in found]})
-        return 0
-    if not found:
-        print("(no design pattern detected)")
-    for m in found:
-        print(f"{m.pattern:10} {m.confidence:.2f}  {m.symbol.qualified_name}  {_where(m.symbol)}")
-        for item in m.evidence:
-            print(f"             - {item}")
-    return 0
+    return show(args.json, {"path": service.rel(path) if path else None,
+                            "items": [pattern_json(m) for m in found]}, found,
+                "(no design pattern detected)", lambda m: "\n".join([
+                    f"{m.pattern:10} {m.confidence:.2f}  {m.symbol.qualified_name}"
+                    f"  {_where(m.symbol)}", *(f"             - {e}" for e in m.evidence)]))
 
 
 def concepts(args: argparse.Namespace) -> int:
     ws, service = _prepare(args)
     found = run_closing(ws, lambda: service.concepts(args.word, args.limit))
-    if args.json:
-        emit_json({"query": args.word, "items": [symbol_json(s) for s in found]})
-        return 0
-    if not found:
-        print(f"(nothing about {args.word!r} found)")
-    for s in found:
-        print(f"{s.kind:9} {s.qualified_name}  {_where(s)}")
-    return 0
+    return show(args.json, {"query": args.word, "items": [symbol_json(s) for s in found]},
+                found, f"(nothing about {args.word!r} found)",
+                lambda s: f"{s.kind:9} {s.qualified_name}  {_where(s)}")
 
 
 def add_parsers(sub: Any, add_config_flags: Any, workspace_flags: Any) -> None:

@@ -82,8 +82,8 @@ def index_for_questions(ws: Workspace) -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
+    from mira.lsp.handlers import create_server
     from mira.lsp.logging_setup import setup
-    from mira.lsp.server import create_server
 
     config = config_from(args)
     setup(config.log_level)

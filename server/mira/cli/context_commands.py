@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
 import sys
 from typing import Any
 
+from mira.cli import learning_commands
 from mira.cli.commands import (
     CliError,
     config_from,
@@ -16,7 +16,7 @@ from mira.cli.commands import (
     question_arguments,
     run_closing,
 )
-from mira.cli.output import emit_json
+from mira.cli.output import day, emit_json, show
 from mira.core.context.api import ContextRequest
 from mira.core.context.presets import PRESETS, UnknownPreset
 from mira.core.context.service import ContextService
@@ -72,15 +72,9 @@ def memory(args: argparse.Namespace) -> int:
                 print(f"mira: no fact named {args.key!r}", file=sys.stderr)
             return 1
         return 0
-    if args.json:
-        emit_json({"facts": [dataclasses.asdict(f) for f in facts]})
-        return 0
-    if not facts:
-        print("(no remembered facts)")
-    for f in facts:
-        when = dt.datetime.fromtimestamp(f.updated_at, tz=dt.UTC).strftime("%Y-%m-%d")
-        print(f"{f.key} = {f.value}  ({f.source}, confidence {f.confidence:.2f}, {when})")
-    return 0
+    return show(args.json, {"facts": [dataclasses.asdict(f) for f in facts]}, facts,
+                "(no remembered facts)", lambda f: f"{f.key} = {f.value}  ({f.source},"
+                f" confidence {f.confidence:.2f}, {day(f.updated_at)})")
 
 
 def add_parsers(sub: Any, add_config_flags: Any, workspace_flags: Any) -> None:
@@ -96,7 +90,7 @@ def add_parsers(sub: Any, add_config_flags: Any, workspace_flags: Any) -> None:
     add_config_flags(ctx)
     ctx.set_defaults(handler=context)
 
-    mem = sub.add_parser("memory", help="list or forget remembered facts")
+    mem = sub.add_parser("memory", help="list or forget remembered facts; what memories relate to")
     mem_sub = mem.add_subparsers(dest="memory_command", required=True)
     listing = mem_sub.add_parser("list", help="every remembered fact")
     workspace_flags(listing)
@@ -107,3 +101,14 @@ def add_parsers(sub: Any, add_config_flags: Any, workspace_flags: Any) -> None:
     workspace_flags(forget)
     add_config_flags(forget)
     forget.set_defaults(handler=memory)
+    rel = mem_sub.add_parser("related", help="the chat messages related to a file, fact, "
+                                             "profile fact, pattern or message")
+    rel.add_argument("path", nargs="?", default=None, help="a file of the workspace")
+    rel.add_argument("--fact", default=None, help="a remembered fact's key")
+    rel.add_argument("--profile", default=None, help="a profile fact's key")
+    rel.add_argument("--pattern", default=None, help="a reasoning pattern's id")
+    rel.add_argument("--message", type=int, default=None, help="a message id")
+    rel.add_argument("--limit", type=int, default=20)
+    workspace_flags(rel)
+    add_config_flags(rel)
+    rel.set_defaults(handler=learning_commands.related)

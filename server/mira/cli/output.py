@@ -2,14 +2,40 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import time
-from typing import Any, TextIO
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO, TypeVar
+
+T = TypeVar("T")
 
 
 def emit_json(obj: Any, stream: TextIO | None = None) -> None:
     (stream or sys.stdout).write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def show(as_json: bool, payload: Any, items: Sequence[T], empty: str,
+         line: Callable[[T], str]) -> int:
+    """A listing command's answer, exit code 0.
+
+    ``--json``: ``payload`` as one JSON line (a script's contract); otherwise a line (or block)
+    per item for a person, or ``empty`` saying what was not found.
+    """
+    if as_json:
+        emit_json(payload)
+        return 0
+    if not items:
+        print(empty)
+    for item in items:
+        print(line(item))
+    return 0
+
+
+def day(ts: float) -> str:
+    """A Unix time as its UTC date (2026-12-03)."""
+    return dt.datetime.fromtimestamp(ts, tz=dt.UTC).strftime("%Y-%m-%d")
 
 
 class ProgressBar:

@@ -11,9 +11,9 @@ import time
 from typing import Any
 
 from mira.cli.commands import CliError, config_from, open_workspace, run_closing
-from mira.cli.output import count, emit_json
+from mira.cli.output import count, emit_json, show
 from mira.core.git.cochange import humanize_age
-from mira.core.recipes.model import recipe_json
+from mira.core.recipes.model import Recipe, recipe_json
 from mira.core.recipes.scaffold import ScaffoldError
 from mira.core.recipes.service import RecipeService
 
@@ -39,14 +39,8 @@ def _refine(ws: Any, service: RecipeService, rid: str, as_json: bool) -> int:
 
 def _history(ws: Any, service: RecipeService, rid: str, as_json: bool) -> int:
     found = run_closing(ws, lambda: service.history(rid))
-    if as_json:
-        emit_json(found)
-        return 0
-    if not found:
-        print(f"(no versions of {rid})")
-    for v in found:
-        print(f"v{v['version']} [{v['source']}] {v['note'] or ''}".rstrip())
-    return 0
+    return show(as_json, found, found, f"(no versions of {rid})",
+                lambda v: f"v{v['version']} [{v['source']}] {v['note'] or ''}".rstrip())
 
 
 def recipes(args: argparse.Namespace) -> int:
@@ -60,22 +54,19 @@ def recipes(args: argparse.Namespace) -> int:
         found = run_closing(ws, lambda: service.recipes(include_retired=args.all))
     except ScaffoldError as exc:
         raise CliError(str(exc)) from exc
-    if args.json:
-        emit_json([recipe_json(r) for r in found])
-        return 0
-    if not found:
-        print("(no recipe: no change shape recurs often enough in this history)")
     now = time.time()
-    for r in found:
-        retired = " [retired]" if r.retired else ""
-        print(f"{r.id}{retired} — {r.title} ({count(r.support, 'commit')}, last "
-              f"{humanize_age(now - r.last_used)})")
-        for path in r.files:
-            print(f"    {path}")
-        if r.examples:
-            ex = r.examples[0]
-            print(f"    e.g. {ex.commit[:10]} {ex.subject}")
-    return 0
+    return show(args.json, [recipe_json(r) for r in found], found,
+                "(no recipe: no change shape recurs often enough in this history)",
+                lambda r: _recipe_lines(r, now))
+
+
+def _recipe_lines(r: Recipe, now: float) -> str:
+    retired = " [retired]" if r.retired else ""
+    lines = [f"{r.id}{retired} — {r.title} ({count(r.support, 'commit')}, last "
+             f"{humanize_age(now - r.last_used)})", *(f"    {path}" for path in r.files)]
+    if r.examples:
+        lines.append(f"    e.g. {r.examples[0].commit[:10]} {r.examples[0].subject}")
+    return "\n".join(lines)
 
 
 def scaffold(args: argparse.Namespace) -> int:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -82,34 +79,3 @@ def test_recipes_are_stored_and_remined_only_when_head_moves(repo: GitRepo) -> N
     again = service.recipes_blocking(ws.repos[0])
     assert handler_recipe(again).support == 5
     assert all(r.title != "kept" for r in again)
-
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    server = Path(__file__).resolve().parents[3] / "server"
-    return subprocess.run([sys.executable, "-m", "mira", *args], cwd=cwd, capture_output=True,
-                          text=True, env={"PYTHONPATH": str(server), "PATH": "/usr/bin:/bin",
-                                          "HOME": str(cwd.parent)}, timeout=120)
-
-
-def test_cli_recipes_and_scaffold_json(repo: GitRepo) -> None:
-    out = run_cli("recipes", "--json", cwd=repo.root)
-    assert out.returncode == 0, out.stderr
-    listed = json.loads(out.stdout)
-    item = next(r for r in listed if "src/app/handlers/{{snake}}.py" in r["files"])
-    assert set(item) >= {"id", "title", "files", "support", "lastUsed", "examples"}
-    assert item["support"] == 4 and item["examples"][0]["commit"]
-    out = run_cli("scaffold", item["id"], "payment_method", "--json", cwd=repo.root)
-    assert out.returncode == 0, out.stderr
-    changes = json.loads(out.stdout)["changes"]
-    kinds = {c["path"]: c["kind"] for c in changes}
-    assert kinds == {"src/app/handlers/payment_method.py": "create",
-                     "tests/test_payment_method.py": "create",
-                     "src/app/handlers/__init__.py": "edit"}
-    edit = next(c for c in changes if c["kind"] == "edit")["edits"][0]
-    assert edit["newText"] == "from .payment_method import PaymentMethodHandler\n"
-    assert "PaymentMethodHandler" in next(c for c in changes if c["kind"] == "create")["content"]
-    assert not (repo.root / "tests/test_payment_method.py").exists()
-    human = run_cli("scaffold", item["id"], "payment_method", cwd=repo.root)
-    assert "create src/app/handlers/payment_method.py" in human.stdout
-    bad = run_cli("scaffold", "no-such-recipe", "x", cwd=repo.root)
-    assert bad.returncode == 2 and "no recipe" in bad.stderr

@@ -82,8 +82,8 @@ class ContextService:
         return await oracle.gather(inp, preset, timeout)
 
     # -- ContextProvider -----------------------------------------------------------------
-    async def record(self, session_id: str, role: str, content: str) -> None:
-        await self.memory.record(session_id, role, content)
+    async def record(self, session_id: str, role: str, content: str) -> int | None:
+        return await self.memory.record(session_id, role, content)
 
     async def build(self, request: ContextRequest) -> PromptContext:
         preset = self.choose_preset(request)

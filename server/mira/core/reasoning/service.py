@@ -26,11 +26,14 @@ from mira.core.reasoning.store import Pattern, Trace
 from mira.core.reasoning.triggers import file_kinds, keywords, plan_lines, similarity
 
 if TYPE_CHECKING:
+    from mira.core.recipes.model import Recipe
     from mira.core.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 MIN_SIMILARITY = 0.3
+_MAKING = re.compile(r"\b(?:add|adds|added|adding|new|create|creates|creating|introduce|"
+                     r"introduces|implement|implements|scaffold|write|document)\b", re.I)
 MAX_ARG_CHARS = 80
 
 
@@ -68,6 +71,40 @@ def render(p: Pattern, sim: float) -> str:
     return "## Suggested Approach\n\n" + "\n".join(lines)
 
 
+def recipe_pattern(r: Recipe, ref: str) -> Pattern:
+    """The pattern a change recipe seeds: its trigger is the recipe's title, paths and
+    example subjects; its steps scaffold, edit the shared files and fill in."""
+    text = re.sub(r"\{\{\w+\}\}", " ", " ".join(
+        [r.title, *r.files, *(e.subject for e in r.examples)]))
+    steps = [{"text": f"scaffold with recipe `{r.id}` (`mira scaffold {r.id} "
+                      f"NAME`, or the \"New … like …\" code action): creates "
+                      + ", ".join(f"`{c.path}`" for c in r.creates)}]
+    steps += [{"text": f"add to `{e.path}`: " + "; ".join(
+        f"`{ln.strip()}`" for ln in e.lines)} for e in r.edits]
+    steps.append({"text": "fill in the new files, following the latest example "
+                          + (f"({r.examples[0].commit[:10]} "
+                             f"{r.examples[0].subject})" if r.examples else "")})
+    return Pattern(0, r.title, text, keywords(text), file_kinds(r.files), None, steps, [],
+                   "recipe", ref)
+
+
+def best_match(patterns: Sequence[Pattern], message: str, path: str | None,
+               vec: Sequence[float] | None = None) -> tuple[Pattern, float] | None:
+    """The pattern to suggest for a request: similarity >= MIN_SIMILARITY, ranked by
+    similarity weighted by the smoothed success rate. Pure (benchmarks replay it)."""
+    words, kinds = keywords(message), file_kinds([path])
+    making = bool(_MAKING.search(message))
+    best: tuple[Pattern, float, float] | None = None
+    for p in patterns:
+        if p.source == "recipe" and not making:
+            continue  # a recipe makes a new thing: only for requests to add or create one
+        sim = similarity(words, kinds, vec, p.keywords, p.file_kinds, p.embedding)
+        score = sim * (0.5 + 0.5 * p.smoothed_success)
+        if sim >= MIN_SIMILARITY and (best is None or score > best[2]):
+            best = (p, sim, score)
+    return (best[0], best[1]) if best else None
+
+
 class ReasoningService:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
@@ -102,19 +139,7 @@ class ReasoningService:
                     ref = f"recipe:{root}:{r.id}"
                     if r.retired or store.by_ref(conn, ref) is not None:
                         continue
-                    text = re.sub(r"\{\{\w+\}\}", " ", " ".join(
-                        [r.title, *r.files, *(e.subject for e in r.examples)]))
-                    steps = [{"text": f"scaffold with recipe `{r.id}` (`mira scaffold {r.id} "
-                                      f"NAME`, or the \"New … like …\" code action): creates "
-                                      + ", ".join(f"`{c.path}`" for c in r.creates)}]
-                    steps += [{"text": f"add to `{e.path}`: " + "; ".join(
-                        f"`{ln.strip()}`" for ln in e.lines)} for e in r.edits]
-                    steps.append({"text": "fill in the new files, following the latest example "
-                                          + (f"({r.examples[0].commit[:10]} "
-                                             f"{r.examples[0].subject})" if r.examples else "")})
-                    store.insert(conn, Pattern(
-                        0, r.title, text, keywords(text), file_kinds(r.files), None, steps, [],
-                        "recipe", ref))
+                    store.insert(conn, recipe_pattern(r, ref))
                     added += 1
             return added
         return self.db.write(seed)
@@ -130,15 +155,8 @@ class ReasoningService:
         found = self.db.run(store.patterns)
         if not found:
             return None
-        words, kinds = keywords(message), file_kinds([path])
         vec = self._embed(message) if any(p.embedding for p in found) else None
-        best: tuple[Pattern, float, float] | None = None
-        for p in found:
-            sim = similarity(words, kinds, vec, p.keywords, p.file_kinds, p.embedding)
-            score = sim * (0.5 + 0.5 * p.smoothed_success)
-            if sim >= MIN_SIMILARITY and (best is None or score > best[2]):
-                best = (p, sim, score)
-        return (best[0], best[1]) if best else None
+        return best_match(found, message, path, vec)
 
     async def suggest(self, op_id: str, message: str, path: str | None) -> Suggestion | None:
         """The best matching pattern, its use recorded against ``op_id``."""
