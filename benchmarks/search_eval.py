@@ -27,6 +27,7 @@ import argparse
 import ast
 import asyncio
 import hashlib
+import itertools
 import json
 import math
 import random
@@ -44,9 +45,10 @@ from pathlib import Path
 
 import numpy as np
 
+from mira.core.code.service import CodeService
 from mira.core.config import MiraConfig
-from mira.core.semantic import ranking
-from mira.core.semantic.embedder import Embedder
+from mira.core.semantic import ranking, searching
+from mira.core.semantic.embedder import Embedder, MiniLMEmbedder
 from mira.core.semantic.ranking import STOPWORDS
 from mira.core.semantic.service import SearchHit, SearchService
 from mira.core.workspace import Workspace
@@ -83,11 +85,9 @@ class Corpus:
 # -- building the indexed copy -------------------------------------------------------------
 
 def copy_head(repo: Path, dest: Path) -> None:
-    """The tracked files at HEAD (what a clone's work tree holds)."""
-    dest.mkdir(parents=True)
-    archive = subprocess.run(["git", "-C", str(repo), "archive", "HEAD"], capture_output=True,
-                             check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    """A clone at HEAD (its history feeds the recency signal; the blanked docstrings are
+    uncommitted changes of the work tree, as a user's edits would be)."""
+    subprocess.run(["git", "clone", "-q", str(repo), str(dest)], check=True)
 
 
 def _blank(lines: list[str], start: int, end: int, keep_pass: bool) -> None:
@@ -307,9 +307,39 @@ class CachedEmbedder:
         return np.stack([known[d] for d in digests])
 
 
+GRID = {"vector": (0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0), "fan_in": (0.0, 0.05, 0.1, 0.2),
+        "recency": (0.0, 0.1, 0.2, 0.3, 0.4)}
+
+
+def tune(service: SearchService, queries: list[Query]) -> list[dict[str, float]]:
+    """MRR@10 of hybrid for every point of ``GRID``: each query's keyword and vector lists
+    and signals are gathered once and re-fused (the tuning set only)."""
+    saved = (ranking.VECTOR_WEIGHT, ranking.FAN_IN_WEIGHT, ranking.RECENCY_WEIGHT)
+    conn = service.ws.db.read()
+    gathered = []
+    ranking.FAN_IN_WEIGHT = ranking.RECENCY_WEIGHT = 1.0  # load both signals
+    for q in queries:
+        lists, rows = service.searcher.candidates(conn, q.text, ["code"])
+        gathered.append((q, [ids for ids, _ in lists], rows,
+                         searching.signals(conn, rows.values())))
+    out = []
+    for vector, fan_in, recency in itertools.product(*GRID.values()):
+        ranking.FAN_IN_WEIGHT, ranking.RECENCY_WEIGHT = fan_in, recency
+        reciprocal = []
+        for q, (keyword, *vectors), rows, signals in gathered:
+            lists = [(keyword, ranking.KEYWORD_WEIGHT)] + [(v, vector) for v in vectors]
+            ranked = ranking.fuse(lists, rows, q.text, signals)
+            rank = rank_of(service.searcher.hits(ranked, 10), q)
+            reciprocal.append(1 / rank if rank else 0.0)
+        out.append({"vector": vector, "fan_in": fan_in, "recency": recency,
+                    "mrr@10": round(statistics.mean(reciprocal), 4)})
+    ranking.VECTOR_WEIGHT, ranking.FAN_IN_WEIGHT, ranking.RECENCY_WEIGHT = saved
+    return sorted(out, key=lambda r: -r["mrr@10"])
+
+
 def run_repo(repo: Path, queries_wanted: int, questions: list[Path], work: Path,
-             cache: Path | None, keyword_only: bool = False, seed: int = 7
-             ) -> dict[str, object]:
+             cache: Path | None, keyword_only: bool = False, seed: int = 7,
+             grid: bool = False) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="mira-search-eval-", dir=work) as tmp:
         corpus = prepare(repo, Path(tmp) / repo.name)
         ws = Workspace(corpus.root, MiraConfig(data_dir=str(Path(tmp) / "data"),
@@ -317,7 +347,10 @@ def run_repo(repo: Path, queries_wanted: int, questions: list[Path], work: Path,
         ws.open()
         service = ws.service(SearchService)
         if cache is not None:
-            service._embedder = CachedEmbedder(service.embedder(), cache)
+            # in this (niced) process, one model, cached by text: a re-run embeds nothing
+            service.collections.use_embedder(CachedEmbedder(MiniLMEmbedder(), cache))
+        ws.index_git()  # the signals' sources, as in the server: git and code indexes
+        ws.service(CodeService).index()
         started = time.perf_counter()
         report = service.index()
         seconds = time.perf_counter() - started
@@ -328,6 +361,8 @@ def run_repo(repo: Path, queries_wanted: int, questions: list[Path], work: Path,
             "index_s": round(seconds, 1), "chunks_per_s": round(report.embedded / seconds, 1)
             if seconds else None}
         result["docstring"] = evaluate(service, ws.db_path, queries[:queries_wanted])
+        if grid:
+            result["grid"] = tune(service, queries[:queries_wanted])
         for path in questions:
             result[f"questions:{path.stem}"] = evaluate(service, ws.db_path,
                                                         load_questions(path))
@@ -362,13 +397,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
     parser.add_argument("--keyword-only", action="store_true",
                         help="no embeddings: keyword and BM25 only (vector rows are empty)")
+    parser.add_argument("--grid", action="store_true",
+                        help="also score every point of the tuning grid (tuning set only)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     results = []
     for repo in args.repo:
         mine = [q for q in args.questions if q.stem == repo.name]
         results.append(run_repo(repo, args.queries, mine, args.work, args.cache,
-                                args.keyword_only))
+                                args.keyword_only, grid=args.grid))
         print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     final: dict[str, object] = {"repositories": results,
                                 "docstring": summary(results, "docstring")}

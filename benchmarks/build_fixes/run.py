@@ -1,13 +1,15 @@
 """Past-fix retrieval on real history: does Mira name the fix commit for its own failure?
 
-For each fix commit of a real Python project (default: pallets/click) whose changed
-tests pass at the fix commit: check out its parent, bring in the fix commit's test
-changes, run those tests to capture the REAL failure output, then ask
-``BuildService.fixes_for`` (indexed on the whole history, the fix included) for past
-fixes. Success: the fix commit is in the top 5.
+For each fix commit of a real Python project with a ``src/`` layout (pallets/click,
+python-attrs/attrs, pallets/flask) whose changed tests pass at the fix commit: check out
+its parent, bring in the fix commit's test changes, run those tests to capture the REAL
+failure output, then ask ``BuildService.fixes_for`` (indexed on the whole history, the
+fix included) for past fixes. Success: the fix commit is in the top 5.
 Baseline: the newest commits touching the files named in the failure output.
 
     python benchmarks/build_fixes/run.py --repo PATH_TO_A_CLICK_CLONE [--cases 25]
+        [--python VENV/bin/python]   # the tests' interpreter: a throwaway venv with what
+                                     # the repository's tests need (pytest, hypothesis, ...)
 
 The clone is never modified: a scratch clone is made in a temporary directory.
 """
@@ -57,11 +59,14 @@ def candidates(repo: Path, limit: int) -> list[tuple[str, str, list[str], list[s
     return found
 
 
+PYTHON = sys.executable  # the tests' interpreter (--python)
+
+
 def _pytest(scratch: Path, tests: list[str]) -> subprocess.CompletedProcess[str] | None:
     env = {**os.environ, "PYTHONPATH": str(scratch / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
     try:
         return subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:asyncio",
+            [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:asyncio",
              "-p", "no:lsp", "-x", *tests], cwd=scratch, env=env, capture_output=True,
             text=True, timeout=120)
     except subprocess.TimeoutExpired:
@@ -103,10 +108,14 @@ async def main() -> int:
     parser.add_argument("--cases", type=int, default=25)
     parser.add_argument("--scan", type=int, default=120, help="fix commits to try at most")
     parser.add_argument("--out", type=Path, default=None, help="write case details (JSON)")
+    parser.add_argument("--python", default=sys.executable,
+                        help="the interpreter that runs the repository's tests")
     parser.add_argument("--failures", type=Path, default=None,
                         help="cache of captured failure outputs (JSON, by commit): a re-run"
                              " after a ranking change does not run the tests again")
     args = parser.parse_args()
+    global PYTHON
+    PYTHON = args.python
     work = Path(tempfile.mkdtemp(prefix="mira-bench-fixes-"))
     try:
         scratch = work / "scratch"

@@ -24,6 +24,7 @@ export const Methods = {
   reasoning: 'mira/reasoning',
   feedback: 'mira/feedback',
   profile: 'mira/profile',
+  memoryRelations: 'mira/memoryRelations',
   impact: 'mira/impact',
   concepts: 'mira/concepts',
   patterns: 'mira/patterns',
@@ -247,6 +248,21 @@ export interface ProfileFact {
   confidence: number; evidence: number; source: 'learned' | 'user';
 }
 export interface ProfileResult { facts: ProfileFact[]; removed?: boolean | null }
+/** mira/memoryRelations: one of textDocument, kind + target, or messageId. */
+export interface MemoryRelationsParams {
+  textDocument?: TextDocumentIdentifier;
+  kind?: 'file' | 'fact' | 'profile' | 'pattern'; target?: string;
+  messageId?: number; limit?: number;
+}
+export interface MemoryLink {
+  kind: 'file' | 'fact' | 'profile' | 'pattern'; target: string;
+  relation: 'about' | 'mentioned' | 'read' | 'proposed' | 'applied' | 'taught' | 'suggested';
+}
+export interface RelatedMessage {
+  id: number; sessionId: string; operationId?: string | null; role: 'user' | 'assistant';
+  excerpt: string; ts: string; links: MemoryLink[];
+}
+export interface MemoryRelationsResult { messages: RelatedMessage[] }  // newest first
 // -- mira/impact, mira/concepts, mira/patterns (code intelligence) --
 export interface Location { uri: string; range: Range }
 export interface SymbolItem {

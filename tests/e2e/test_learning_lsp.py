@@ -7,15 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from pytest_lsp import LanguageClient
 
 from tests.support.context_repo import context_fixture
 from tests.support.gitrepo import GitRepo
-from tests.support.lsp import config, initialize, request, wait_indexed
+from tests.support.lsp import request
 from tests.support.scripted_llm import ScriptedLLM
-
-API_KEY = "sk-e2e-learning-0123456789"
 
 
 @pytest.fixture
@@ -23,23 +20,35 @@ def repo(tmp_path: Path) -> GitRepo:
     return context_fixture(tmp_path / "repo")
 
 
-@pytest_lsp.fixture(config=config(OPENAI_API_KEY=API_KEY, MIRA_MEMORY_MODEL_ANALYSIS="false"))
-async def client(lsp_client: LanguageClient, repo: GitRepo, llm: ScriptedLLM
-                 ):  # type: ignore[no-untyped-def]
-    await initialize(lsp_client, repo.root, {"llmBaseUrl": llm.base_url,
-                                             "model": "gpt-4o-mini"})
-    await wait_indexed(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
+@pytest.fixture
+def client(model_client: LanguageClient) -> LanguageClient:
+    return model_client
 
 
-async def test_feedback_patterns_and_profile(client: LanguageClient, llm: ScriptedLLM) -> None:
+async def test_feedback_patterns_and_profile(client: LanguageClient, llm: ScriptedLLM,
+                                             repo: GitRepo) -> None:
     llm.script[:] = [
         {"tool_calls": [{"id": "c1", "name": "read_file", "arguments": '{"path": "api.py"}'}]},
         {"text": "1. Read the handler in api.py\n2. Add the rate limit check before it"},
     ]
+    api = (repo.root / "api.py").as_uri()
     first = await request(client, "mira/chat", {
-        "message": "Add a rate limit to the api handler. I prefer small functions."})
+        "message": "Add a rate limit to the api handler. I prefer small functions.",
+        "textDocument": {"uri": api}})
+    # memory relationships: the chat's messages relate to the file, what it read, what it taught
+    related = (await request(client, "mira/memoryRelations", {"textDocument": {"uri": api}}
+                             ))["messages"]
+    assert [m["role"] for m in related] == ["assistant", "user"]
+    assert {"kind": "file", "target": "api.py", "relation": "about"} in related[1]["links"]
+    assert {"kind": "profile", "target": "preference:prefers small functions",
+            "relation": "taught"} in related[1]["links"]
+    assert related[0]["links"] == [{"kind": "file", "target": "api.py", "relation": "read"}]
+    assert related[1]["operationId"] == first["operationId"]
+    by_fact = await request(client, "mira/memoryRelations", {
+        "kind": "profile", "target": "preference:prefers small functions"})
+    assert {m["id"] for m in by_fact["messages"]} == {m["id"] for m in related}
+    with pytest.raises(Exception, match="give a textDocument"):
+        await request(client, "mira/memoryRelations", {})
     listed = await request(client, "mira/reasoning", {"action": "list"})
     assert listed["patterns"] == []
 

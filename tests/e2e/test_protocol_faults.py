@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from lsprotocol import types
 
+from mira.lsp.handlers import create_server
 from mira.lsp.protocol import MIRA_METHODS
-from mira.lsp.server import create_server
 from tests.support.gitrepo import cochange_fixture
 from tests.support.rawlsp import RawServer
 

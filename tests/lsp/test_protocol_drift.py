@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mira.lsp.server import create_server
+from mira.lsp.handlers import create_server
 
 ROOT = Path(__file__).resolve().parents[2]
 PROTOCOL_TS = ROOT / "client-vscode" / "src" / "protocol.ts"

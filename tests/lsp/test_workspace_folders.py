@@ -7,8 +7,8 @@ from pathlib import Path
 
 from mira.core.config import MiraConfig
 from mira.core.workspace import Workspace
+from mira.lsp.handlers import create_server
 from mira.lsp.handlers.lifecycle import remove_workspace
-from mira.lsp.server import create_server
 from mira.lsp.watcher import watch_workspace
 from tests.support.gitrepo import cochange_fixture
 

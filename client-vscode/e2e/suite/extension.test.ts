@@ -26,6 +26,7 @@ interface Api {
   recipes: { recipes: { id: string; files: string[]; version: number }[]; refresh(): Promise<void>;
     getChildren(node?: unknown): unknown[]; getTreeItem(node: unknown): vscode.TreeItem };
   learned: { patterns: { id: number; title: string; source: string }[]; facts: { key: string; value: string; source: string }[];
+    chats: unknown[]; setDocument(uri: vscode.Uri): Promise<void>;
     refresh(): Promise<void>; getChildren(node?: unknown): unknown[]; getTreeItem(node: unknown): vscode.TreeItem };
 }
 interface Turn {
@@ -243,6 +244,17 @@ describe('Mira in VS Code', function () {
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       assert.equal(await vscode.commands.executeCommand('mira.forgetPattern', node, { confirm: false }), true);
       assert.ok(!api.learned.patterns.some((p) => p.id === found.id), 'forgotten');
+    });
+
+    it('lists the earlier conversations about the active file (memory relationships)', async function () {
+      await until('a conversation about api.py', async () => {
+        await api.learned.setDocument(file('api.py'));
+        return api.learned.chats.length > 0 ? true : undefined;
+      });
+      const group = api.learned.getChildren().find((n) => (n as { group?: string }).group === 'related')!;
+      assert.equal(api.learned.getTreeItem(group).label, 'Conversations about api.py');
+      const chat = api.learned.getTreeItem(api.learned.getChildren(group)[0]);
+      assert.match(String(chat.description), /mentioned|about|read/);
     });
 
     it('refines a recipe with the model (a new version) from the "Recipes" view', async function () {

@@ -7,13 +7,13 @@ import dataclasses
 import sys
 from typing import Any
 
+from mira.cli import learning_commands
 from mira.cli.commands import (
     CliError,
-    config_from,
     open_for_question,
-    open_workspace,
     question_arguments,
     run_closing,
+    workspace_from,
 )
 from mira.cli.output import day, emit_json, show
 from mira.core.context.api import ContextRequest
@@ -51,7 +51,7 @@ def context(args: argparse.Namespace) -> int:
 
 
 def memory(args: argparse.Namespace) -> int:
-    ws = open_workspace(args.workspace, config_from(args))
+    ws = workspace_from(args)
     service = ws.service(ContextService)
 
     async def run() -> Any:
@@ -89,7 +89,7 @@ def add_parsers(sub: Any, add_config_flags: Any, workspace_flags: Any) -> None:
     add_config_flags(ctx)
     ctx.set_defaults(handler=context)
 
-    mem = sub.add_parser("memory", help="list or forget remembered facts")
+    mem = sub.add_parser("memory", help="list or forget remembered facts; what memories relate to")
     mem_sub = mem.add_subparsers(dest="memory_command", required=True)
     listing = mem_sub.add_parser("list", help="every remembered fact")
     workspace_flags(listing)
@@ -100,3 +100,14 @@ def add_parsers(sub: Any, add_config_flags: Any, workspace_flags: Any) -> None:
     workspace_flags(forget)
     add_config_flags(forget)
     forget.set_defaults(handler=memory)
+    rel = mem_sub.add_parser("related", help="the chat messages related to a file, fact, "
+                                             "profile fact, pattern or message")
+    rel.add_argument("path", nargs="?", default=None, help="a file of the workspace")
+    rel.add_argument("--fact", default=None, help="a remembered fact's key")
+    rel.add_argument("--profile", default=None, help="a profile fact's key")
+    rel.add_argument("--pattern", default=None, help="a reasoning pattern's id")
+    rel.add_argument("--message", type=int, default=None, help="a message id")
+    rel.add_argument("--limit", type=int, default=20)
+    workspace_flags(rel)
+    add_config_flags(rel)
+    rel.set_defaults(handler=learning_commands.related)

@@ -1,16 +1,21 @@
-"""``mira reasoning list|show|forget`` and ``mira profile``: what Mira learned, editable.
+"""``mira reasoning list|show|forget``, ``mira profile`` and ``mira memory related``: what
+Mira learned, editable, and what its memories relate to.
 
-JSON output has the same shape as ``mira/reasoning`` and ``mira/profile`` over LSP.
+JSON output has the same shape as ``mira/reasoning``, ``mira/profile`` and
+``mira/memoryRelations`` over LSP.
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
-from mira.cli.commands import CliError, config_from, open_workspace, run_closing
+from mira.cli.commands import CliError, run_closing, workspace_from
 from mira.cli.output import emit_json, show
+from mira.core.reasoning import chat_hooks
 from mira.core.reasoning.profile import ProfileService, fact_json
+from mira.core.reasoning.relations import RelatedMessage, RelationService, message_json
 from mira.core.reasoning.service import ReasoningService, pattern_json, render
 from mira.core.reasoning.store import Pattern
 
@@ -21,10 +26,13 @@ def _pattern_line(p: Pattern) -> str:
 
 
 def reasoning(args: argparse.Namespace) -> int:
-    ws = open_workspace(args.workspace, config_from(args))
+    ws = workspace_from(args)
     service = ws.service(ReasoningService)
     if args.action == "list":
-        found = run_closing(ws, service.list)
+        async def settled_list() -> Any:
+            await chat_hooks.settle_kept(ws)  # applied changes kept (or reverted) by now
+            return await service.list()
+        found = run_closing(ws, settled_list)
         return show(args.json, [pattern_json(p) for p in found], found,
                     "(no reasoning pattern yet: they come from chats that went well, and"
                     " recipes)", _pattern_line)
@@ -49,7 +57,7 @@ def reasoning(args: argparse.Namespace) -> int:
 
 
 def profile(args: argparse.Namespace) -> int:
-    ws = open_workspace(args.workspace, config_from(args))
+    ws = workspace_from(args)
     service = ws.service(ProfileService)
     if args.action == "set":
         if not args.category or not args.value:
@@ -73,6 +81,32 @@ def profile(args: argparse.Namespace) -> int:
                 "(nothing learned about you yet)", lambda f: (
                     f"{f.key}\n    {f.value} — confidence {f.confidence:.2f}"
                     f"{' (set by you)' if f.source == 'user' else f', said {f.evidence}x'}"))
+
+
+def related(args: argparse.Namespace) -> int:
+    """The chat messages related to a file, a fact, a profile fact, a pattern or a message."""
+    chosen = [(k, v) for k, v in (("file", args.path), ("fact", args.fact),
+                                  ("profile", args.profile), ("pattern", args.pattern))
+              if v is not None]
+    if len(chosen) + (args.message is not None) != 1:
+        raise CliError("give exactly one of PATH, --fact, --profile, --pattern, --message")
+    ws = workspace_from(args)
+    kind, target = chosen[0] if chosen else (None, None)
+    if kind == "file" and target:
+        given = Path(target).expanduser()
+        target = str(given.resolve() if given.is_absolute() or given.exists()
+                     else ws.root / given)  # relative to here, else to the workspace
+    found = run_closing(ws, lambda: ws.service(RelationService).related(
+        kind, str(target) if target is not None else None, args.message, args.limit))
+    return show(args.json, {"messages": [message_json(m) for m in found]}, found,
+                "(no conversation relates to it yet)", _message_block)
+
+
+def _message_block(m: RelatedMessage) -> str:
+    d = message_json(m)
+    head = (f"#{m.id} {d['ts'][:16].replace('T', ' ')} {m.role} [{m.session_id}]: "
+            f"{d['excerpt'][:120]}")
+    return "\n".join([head, *(f"      {ln.relation} {ln.kind} {ln.target}" for ln in m.links)])
 
 
 def add_parsers(sub: Any, add_config_flags: Any, workspace_flags: Any) -> None:

@@ -10,8 +10,11 @@ A few settings also have the names other tools use (``OPENAI_BASE_URL``,
 ``BUDGET_DAILY_LIMIT_USD``; metadata ``"env"``), read when the ``MIRA_`` name is
 not set. API keys (``OPENAI_API_KEY``, ``QDRANT_API_KEY``) are read here too, from
 the environment only: never from initializationOptions or flags (they would land
-in settings files and process lists), never shown by ``repr``. Nothing else in
-Mira reads the environment for settings.
+in settings files and process lists), never shown by ``repr``. So are the server's
+poll intervals (``MIRA_CLIENT_POLL_S``, ``MIRA_WRITER_POLL_S``): tuning for tests and
+benchmarks, not settings an editor offers. Nothing else in Mira reads the environment
+for settings (``XDG_CACHE_HOME`` is the platform's per-user cache directory, read with
+``HOME`` where that cache is located: ``stores/location.py``).
 """
 
 from __future__ import annotations
@@ -142,6 +145,15 @@ class MiraConfig:
         metadata={"help": "command prefixes run_command accepts (comma separated)"})
     run_command_timeout_s: float = field(default=60.0, metadata={
         "help": "seconds before a run_command process is killed", "min": 1.0, "max": 3600.0})
+    # -- tuning: from the environment only (MIRA_*), not offered as settings --
+    client_poll_s: float = field(default=2.0, metadata={
+        "env_only": True, "min": 0.05, "max": 60.0,
+        "help": "how often the server checks that the editor process named in initialize is"
+                " still running (it stops when it is gone)"})
+    writer_poll_s: float = field(default=5.0, metadata={
+        "env_only": True, "min": 0.05, "max": 600.0,
+        "help": "how often a second server on a workspace checks whether the indexing server"
+                " has exited (it then takes over the indexing)"})
     # -- keys: from the environment only, never shown --
     openai_api_key: str | None = field(default=None, repr=False, metadata={
         "secret": True, "env": "OPENAI_API_KEY",
@@ -153,8 +165,12 @@ class MiraConfig:
 
 
 def settings_fields() -> list[dataclasses.Field[Any]]:
-    """The settings clients and flags may set (every field but the keys)."""
-    return [f for f in dataclasses.fields(MiraConfig) if not f.metadata.get("secret")]
+    """The settings clients and flags may set (every field but keys and tuning)."""
+    return [f for f in dataclasses.fields(MiraConfig) if not _environment_only(f)]
+
+
+def _environment_only(f: dataclasses.Field[Any]) -> bool:
+    return bool(f.metadata.get("secret") or f.metadata.get("env_only"))
 
 
 def camel(name: str) -> str:
@@ -232,9 +248,9 @@ def apply(config: MiraConfig, values: Mapping[str, Any], source: str) -> list[st
         if f is None:
             warnings.append(f"{source}: unknown setting {key!r} ignored")
             continue
-        if f.metadata.get("secret") and source != "environment":
+        if _environment_only(f) and source != "environment":
             warnings.append(f"{source}: {key} is read from the environment only"
-                            f" ({f.metadata['env']}); ignored")
+                            f" ({f.metadata.get('env') or env_name(f.name)}); ignored")
             continue
         try:
             setattr(config, name, _convert(f, value))

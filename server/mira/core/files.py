@@ -28,12 +28,22 @@ import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 from mira.core import secrets
 
 if TYPE_CHECKING:
-    from mira.core.workspace import Workspace
+    from mira.core.config import MiraConfig
+
+
+class Rooted(Protocol):
+    """What the gate needs of a workspace (the gate sits below ``Workspace``)."""
+
+    @property
+    def root(self) -> Path: ...
+
+    @property
+    def config(self) -> MiraConfig: ...
 
 # Directories that hold dependencies, caches and build output, never the project's own code.
 SKIP_DIRS = frozenset({
@@ -206,7 +216,7 @@ class Gate:
         return secrets.redact(text)
 
 
-def for_workspace(ws: Workspace | Any) -> Gate:
+def for_workspace(ws: Rooted) -> Gate:
     """The gate of a workspace: its root and the user's ``contextSecretGlobs``."""
     globs = secrets.parse_globs(ws.config.context_secret_globs)
     return Gate(ws.root, globs)

@@ -28,13 +28,9 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mira.core import files, secrets
 from mira.core.stores.database import connect
-
-if TYPE_CHECKING:
-    from mira.core.workspace import Workspace
 
 log = logging.getLogger(__name__)
 _DIFF_SECTION = re.compile(r"(?m)^(?=diff --git )")
@@ -51,17 +47,17 @@ class PurgeReport:
     seconds: float = 0.0
 
 
-def purge_if_needed(ws: Workspace) -> PurgeReport:
-    """Purge the workspace's store when it was written under other gate rules.
+def purge_if_needed(db_path: Path, gate: files.Gate, data_dir: Path) -> PurgeReport:
+    """Purge a workspace's store when it was written under other gate rules.
 
     A startup step like the migrations (``Workspace.open``, after ``db.open()`` and before
     any service writes): its own short-lived connection, closed before indexing starts."""
-    conn = connect(ws.db_path)
+    conn = connect(db_path)
     try:
         row = conn.execute("SELECT value FROM gate_state WHERE key = 'version'").fetchone()
         if row is not None and row[0] == str(secrets.GATE_VERSION):
             return PurgeReport()
-        report = purge(conn, files.for_workspace(ws), ws.data_dir) if _has_data(conn) \
+        report = purge(conn, gate, data_dir) if _has_data(conn) \
             else PurgeReport()  # a new store: nothing written under older rules
         conn.execute("INSERT INTO gate_state(key, value) VALUES ('version', ?) ON CONFLICT(key)"
                      " DO UPDATE SET value = excluded.value", (str(secrets.GATE_VERSION),))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from mira.core import files
 from mira.core.config import MiraConfig
 from mira.core.git import calibration_store
 from mira.core.git.cochange import CochangeParams, Suggestion
@@ -90,7 +91,7 @@ class Workspace:
         """Create/migrate the database and find repositories (blocking)."""
         self.db.open()
         try:  # stores written under older secret rules lose what the gate now forbids
-            purge_if_needed(self)
+            purge_if_needed(self.db_path, files.for_workspace(self), self.data_dir)
         except Exception:
             log.warning("purging secrets from %s failed; retried at the next start",
                         self.db_path, exc_info=True)

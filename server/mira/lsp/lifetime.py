@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 
 CLOSE_TIMEOUT_S = 3.0
 HARD_DEADLINE_S = 8.0
-CLIENT_POLL_S = float(os.environ.get("MIRA_CLIENT_POLL_S", "2.0"))
 
 
 class Lifetime:
@@ -62,19 +61,19 @@ class Lifetime:
         log.info("SIGTERM received")
         self._begin_stop("SIGTERM")
 
-    def watch_client(self, pid: int | None) -> None:
+    def watch_client(self, pid: int | None, every_s: float) -> None:
         """Poll the client process given in ``initialize``; stop when it is gone."""
         if not pid or pid == os.getpid():
             return
-        self._keep(asyncio.ensure_future(self._poll_client(pid)))
+        self._keep(asyncio.ensure_future(self._poll_client(pid, every_s)))
 
-    async def _poll_client(self, pid: int) -> None:
+    async def _poll_client(self, pid: int, every_s: float) -> None:
         while not self.stopping:
             if not processes.pid_alive(pid):
                 log.warning("the client process %d is gone; stopping", pid)
                 self._begin_stop(f"client process {pid} gone")
                 return
-            await asyncio.sleep(CLIENT_POLL_S)
+            await asyncio.sleep(every_s)
 
     def _begin_stop(self, reason: str) -> None:
         if self.stopping:
@@ -96,10 +95,8 @@ class Lifetime:
         task.add_done_callback(self._tasks.discard)
 
     async def _stop(self, code: int, reason: str) -> None:
-        from mira.lsp.handlers.lifecycle import close_workspaces
-
         try:
-            await asyncio.wait_for(close_workspaces(self.ls), CLOSE_TIMEOUT_S)
+            await asyncio.wait_for(self.ls.state.close_workspaces(), CLOSE_TIMEOUT_S)
         except TimeoutError:
             log.warning("workspaces did not close within %.0fs; exiting anyway",
                         CLOSE_TIMEOUT_S)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import shutil
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
@@ -67,7 +66,6 @@ def status_message(ls: MiraServer, ws: Workspace, message: str | None) -> str | 
 
 READER = ("another Mira server is indexing {name}: this one answers from that index and "
           "takes over the indexing when the other server exits")
-WRITER_POLL_S = float(os.environ.get("MIRA_WRITER_POLL_S", "5.0"))
 
 
 def announce_database(ls: MiraServer, ws: Workspace) -> None:
@@ -88,7 +86,7 @@ async def take_over_when_free(ls: MiraServer, ws: Workspace,
                               start: Callable[[], Awaitable[None]]) -> None:
     """A reader polls the writer lock; once it holds it, it says so and ``start``s indexing."""
     while ws.db.role == "reader":
-        await asyncio.sleep(WRITER_POLL_S)
+        await asyncio.sleep(ws.config.writer_poll_s)
         if ls.state.workspaces.get(ws.root) is not ws:
             return  # closed meanwhile
         await asyncio.to_thread(ws.db.claim_writer)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import attrs
+from lsprotocol import types
 
 from mira.lsp.protocol import register
 
 REASONING = "mira/reasoning"
 FEEDBACK = "mira/feedback"
 PROFILE = "mira/profile"
+MEMORY_RELATIONS = "mira/memoryRelations"
 
 
 @attrs.define
@@ -82,6 +84,39 @@ class ProfileResult:
     removed: bool | None = None
 
 
+@attrs.define
+class MemoryRelationsParams:
+    text_document: types.TextDocumentIdentifier | None = None  # the file's conversations
+    kind: str | None = None  # or: file | fact | profile | pattern, with target
+    target: str | None = None  # path, fact key, profile key, pattern id
+    message_id: int | None = None  # or: everything one message relates to
+    limit: int | None = None  # messages (default 20, at most 200)
+
+
+@attrs.define
+class MemoryLink:
+    kind: str
+    target: str
+    relation: str  # about | mentioned | read | proposed | applied | taught | suggested
+
+
+@attrs.define
+class RelatedMessage:
+    id: int
+    session_id: str
+    role: str  # user | assistant
+    excerpt: str
+    ts: str  # ISO 8601
+    links: list[MemoryLink]
+    operation_id: str | None = None
+
+
+@attrs.define
+class MemoryRelationsResult:
+    messages: list[RelatedMessage]  # newest first
+
+
 register(REASONING, ReasoningParams, ReasoningResult)
 register(FEEDBACK, FeedbackParams, FeedbackResult)
 register(PROFILE, ProfileParams, ProfileResult)
+register(MEMORY_RELATIONS, MemoryRelationsParams, MemoryRelationsResult)

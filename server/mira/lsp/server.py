@@ -96,11 +96,3 @@ class MiraServer(LanguageServer):
             return
         log.error("internal error (%s): %s", getattr(source, "__name__", source), error,
                   exc_info=error)
-
-
-def create_server() -> MiraServer:
-    from mira.lsp.handlers import register_all
-
-    server = MiraServer()
-    register_all(server)
-    return server

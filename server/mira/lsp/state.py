@@ -82,3 +82,14 @@ class ServerState:
 
         task.add_done_callback(done)
         return task
+
+    async def close_workspaces(self) -> None:
+        """Cancel background work and close every workspace (``shutdown``, and before exit)."""
+        for task in list(self.tasks):
+            task.cancel()
+        while self.workspaces:
+            _, ws = self.workspaces.popitem()
+            try:
+                await ws.close()
+            except Exception:
+                log.exception("closing %s failed", ws.root)

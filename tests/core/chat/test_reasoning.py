@@ -5,9 +5,15 @@ success rates updated, forgotten; profile facts learned and put into the prompt.
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
+import pytest
+
 from mira.core.chat.service import ChatRequest
+from mira.core.reasoning import keeping
+from mira.core.reasoning.chat_hooks import settle_kept
 from mira.core.reasoning.profile import ProfileService
 from mira.core.reasoning.service import ReasoningService
 from mira.core.recipes.service import RecipeService
@@ -74,19 +80,55 @@ async def test_good_outcome_stores_a_pattern_that_later_requests_get_suggested(
     assert not await reasoning.forget(pattern.id)
 
 
-async def test_an_applied_artifact_is_a_good_outcome(make_chat: ChatFactory) -> None:
-    chat, _ = make_chat([
+NEW_MODEL = "class User:\n    email = ''\n    name = 'anonymous'\n"
+
+
+async def test_an_applied_artifact_kept_is_a_good_outcome_reverted_a_bad_one(
+        make_chat: ChatFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Applying only starts the check; once the file was saved, the change's lines still in
+    it settle the outcome: kept → a pattern (a success), reverted → a failure."""
+    monkeypatch.setattr(keeping, "KEEP_AFTER_S", 0.0)
+    chat, llm = make_chat([
         {"tool_calls": [{"id": "p", "name": "propose_change", "arguments": json.dumps(
-            {"path": "models.py", "content": "class User:\n    email = ''\n"})}]},
+            {"path": "models.py", "content": NEW_MODEL})}]},
         {"text": "1. Add the email field to User\n2. Keep the default empty"},
     ])
+    assert llm is not None
     answer = await chat.chat(ChatRequest("Add an email field to the User model"))
     [art] = answer.artifacts
     reasoning = chat.ws.service(ReasoningService)
+    models = chat.ws.root / "models.py"
+    before = models.read_text()
+    await chat.mark_applied(art.id)  # the edit is in the editor's buffer, not saved yet
+    assert await settle_kept(chat.ws) == 0
     assert await reasoning.list() == []
-    await chat.mark_applied(art.id)
+    models.write_text(NEW_MODEL)  # the user saves it
+    os.utime(models, (time.time() + 5, time.time() + 5))
+    assert await settle_kept(chat.ws) == 1
     [pattern] = await reasoning.list()
     assert pattern.file_kinds == [".py"] and pattern.steps[0]["tool"] == "propose_change"
+    assert await settle_kept(chat.ws) == 0  # settled once
+
+    # the same approach suggested again, applied, saved, then reverted: a failure
+    llm.script += [  # the script goes on where it is
+        {"tool_calls": [{"id": "q", "name": "propose_change", "arguments": json.dumps(
+            {"path": "models.py", "content": NEW_MODEL.replace("email", "e_mail")})}]},
+        {"text": "Done."}]
+    models.write_text(before)
+    again = await chat.chat(ChatRequest("Add an email field to the User model, again"))
+    await chat.mark_applied(again.artifacts[0].id)
+    models.write_text(before)  # saved without the change: reverted
+    os.utime(models, (time.time() + 10, time.time() + 10))
+    assert await settle_kept(chat.ws) == 1
+    stored = await reasoning.show(pattern.id)
+    assert stored is not None and (stored.uses, stored.successes, stored.failures) == (1, 1, 1)
+
+
+def test_brought_lines_of_diffs_and_whole_files() -> None:
+    diff = "--- a/x.py\n+++ b/x.py\n@@ -1 +1,2 @@\n x = 1\n+y = 22\n+}\n"
+    assert keeping.brought_lines("diff", diff, None) == ["y = 22"]
+    assert keeping.brought_lines("full", "x = 1\ny = 22\nz = 333\n", "x = 1\n") == [
+        "y = 22", "z = 333"]
 
 
 async def test_profile_is_learned_shown_in_the_prompt_edited_and_forgotten(
@@ -130,6 +172,14 @@ async def test_recipes_seed_patterns_for_a_fresh_repository(tmp_path: Path) -> N
         assert f"scaffold with recipe `{handler.id}`" in found.markdown
         assert "from .{{snake}} import {{pascal}}Handler" in found.markdown
         assert await ws.service(ReasoningService).suggest("op-2", "why is CI slow", None) is None
+        # the open file's shape is the signal, not its extension (absolute, as chats send it)
+        shaped = await ws.service(ReasoningService).suggest(
+            "op-3", "add a handler for payment methods",
+            (repo.root / "src/app/handlers/billing.py").as_posix())
+        assert shaped is not None and shaped.pattern.id == found.pattern.id
+        assert await ws.service(ReasoningService).suggest(
+            "op-4", "add a handler for payment methods",
+            (repo.root / "src/app/base.py").as_posix()) is None
     finally:
         await ws.close()
 

@@ -64,6 +64,18 @@ def test_keys_are_never_taken_from_options_or_offered_as_settings() -> None:
     assert "openaiApiKey" not in defaults_as_camel()
 
 
+
+def test_poll_intervals_are_tuning_from_the_environment_only() -> None:
+    config, warnings = load({"clientPollS": 0.1}, {"MIRA_CLIENT_POLL_S": "0.5",
+                                                   "MIRA_WRITER_POLL_S": "0.25"})
+    assert (config.client_poll_s, config.writer_poll_s) == (0.5, 0.25)
+    assert warnings == ["initializationOptions: clientPollS is read from the environment only"
+                        " (MIRA_CLIENT_POLL_S); ignored"]
+    assert (MiraConfig().client_poll_s, MiraConfig().writer_poll_s) == (2.0, 5.0)
+    _, bad = load(None, {"MIRA_CLIENT_POLL_S": "0"})
+    assert bad == ["environment: client_poll_s must be at least 0.05, got '0'; using 2.0"]
+    assert {"clientPollS", "writerPollS"}.isdisjoint(defaults_as_camel())
+
 def test_the_model_endpoint_is_resolved_once_from_the_configuration() -> None:
     assert endpoint_from(load(None, {})[0]) is None
     key_only = endpoint_from(load(None, {"OPENAI_API_KEY": "sk-1"})[0])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from mira.core.recipes.effectiveness import SETTLE_COMMITS
 from mira.core.recipes.service import RecipeService
 from mira.core.workspace import Workspace
 from tests.support import recipe_repo
@@ -26,23 +27,33 @@ def test_kept_scaffolds_score_high_and_discarded_ones_retire_the_recipe(tmp_path
                     repo.write(c.path, c.content or "")
         await service.record(result, applied)
 
+    def stats() -> dict[str, object]:
+        [r] = [x for x in service.recipes_blocking(ws.repos[0], include_retired=True)
+               if x.id == recipe.id]
+        return r.stats | {"retired": r.retired}
+
     asyncio.run(scaffold_and_record("kept_one", applied=True, keep=True))
-    [r] = [x for x in service.recipes_blocking(ws.repos[0]) if x.id == recipe.id]
-    assert r.stats == {"effectiveness": 1.0, "executions": 1, "applied": 1}
-    assert not r.retired
-
+    # applied, but judged only SETTLE_COMMITS commits later: pending until then
+    assert stats() == {"effectiveness": None, "executions": 0, "applied": 1, "pending": 1,
+                       "retired": False}
     (repo.root / "tests/test_kept_one.py").write_text("rewritten\n")  # edited afterwards
-    [r] = [x for x in service.recipes_blocking(ws.repos[0]) if x.id == recipe.id]
-    assert r.stats["effectiveness"] == 0.75  # both present, half of them edited
+    for i in range(SETTLE_COMMITS - 1):
+        repo.commit(f"unrelated {i}", {"notes.txt": f"{i}\n"})
+    assert stats()["pending"] == 1
+    repo.commit("unrelated, the last one", {"notes.txt": "last\n"})
+    # still present N commits later, half of the files edited
+    assert stats() == {"effectiveness": 0.75, "executions": 1, "applied": 1, "pending": 0,
+                       "retired": False}
+    (repo.root / "tests/test_kept_one.py").unlink()  # later changes do not move a judged one
+    assert stats()["effectiveness"] == 0.75
 
-    asyncio.run(scaffold_and_record("dropped", applied=True, keep=False))  # deleted again
+    asyncio.run(scaffold_and_record("dropped", applied=True, keep=False))  # pending
     asyncio.run(scaffold_and_record("declined_a", applied=False, keep=False))
-    asyncio.run(scaffold_and_record("declined_b", applied=False, keep=False))
+    asyncio.run(scaffold_and_record("declined_b", applied=False, keep=False))  # judged at once
     visible = service.recipes_blocking(ws.repos[0])
     assert recipe.id not in {x.id for x in visible}  # retired: no longer offered
-    [r] = [x for x in service.recipes_blocking(ws.repos[0], include_retired=True)
-           if x.id == recipe.id]
-    assert r.retired and r.stats["executions"] == 4 and r.stats["applied"] == 2
+    assert stats() == {"effectiveness": 0.25, "executions": 3, "applied": 2, "pending": 1,
+                       "retired": True}
 
 
 def test_mined_recipes_survive_a_database_held_by_another_writer(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ def _without_gate(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(secrets, "find", lambda text: [])
     monkeypatch.setattr(files.Gate, "inside", lambda self, p: self.root / p)  # links followed
     monkeypatch.setattr(files.Gate, "_regular_inside", lambda self, rel: True)
-    monkeypatch.setattr("mira.core.workspace.purge_if_needed", lambda ws: None)
+    monkeypatch.setattr("mira.core.workspace.purge_if_needed", lambda *args: None)
 
 
 async def _old_store(leaky: LeakyRepo, config: MiraConfig) -> None:

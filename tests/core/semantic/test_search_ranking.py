@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from mira.core.code.extract import extract
+from mira.core.code.service import CodeService
 from mira.core.config import MiraConfig
+from mira.core.semantic import ranking
 from mira.core.semantic.service import SearchService
 from mira.core.semantic.shapes import (
     MAX_WINDOWS,
@@ -132,3 +134,39 @@ def test_one_result_per_symbol_and_commits_only_on_request(service: SearchServic
     assert all(h.source == "code" for h in hits)  # the commit matches too, but is not code
     commits = service.search_mode("parse the retry header", 3, "keyword", ["git"])
     assert commits[0].source == "git" and commits[0].path is None
+
+
+def test_fan_in_and_recency_lift_equal_matches(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two functions match a query alike; the one the call graph calls from more places,
+    or whose file changed more recently, ranks first once its signal has a weight."""
+    repo = GitRepo(tmp_path / "repo")
+    same = "    text = read_source(path)\n    return decode_settings(text)\n"
+    repo.commit("old settings loader", {"old.py": "def load_settings(path):\n" + same})
+    callers = "".join(f"def use_{i}():\n    return load_settings_file('x')\n\n" for i in range(4))
+    repo.commit("settings file loader", {
+        "fresh.py": "def load_settings_file(path):\n" + same,
+        "app.py": "from fresh import load_settings_file\n\n" + callers}, days_later=400)
+    ws = Workspace(repo.root, MiraConfig(data_dir=str(tmp_path / "data"),
+                                         semantic_enabled=False))
+    ws.open()
+    try:
+        ws.index_git()
+        ws.service(CodeService).index()
+        svc = ws.service(SearchService)
+        svc.index()
+
+        def first() -> str | None:
+            return next(h.symbol for h in svc.search_mode("load settings", 5, "keyword")
+                        if h.path in ("old.py", "fresh.py"))
+
+        monkeypatch.setattr(ranking, "FAN_IN_WEIGHT", 0.0)
+        monkeypatch.setattr(ranking, "RECENCY_WEIGHT", 0.0)
+        assert first() == "old.load_settings"  # the shorter name matches better
+        monkeypatch.setattr(ranking, "FAN_IN_WEIGHT", 0.5)
+        assert first() == "fresh.load_settings_file"
+        monkeypatch.setattr(ranking, "FAN_IN_WEIGHT", 0.0)
+        monkeypatch.setattr(ranking, "RECENCY_WEIGHT", 1.0)
+        assert first() == "fresh.load_settings_file"
+    finally:
+        asyncio.run(ws.close())

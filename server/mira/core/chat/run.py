@@ -12,12 +12,13 @@ import dataclasses
 import json
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mira.core.chat import artifacts as arts
-from mira.core.chat.cache import cache_key
-from mira.core.chat.ledger import CallRecord
-from mira.core.chat.llm_client import LLMError, LLMResponse
+from mira.core.chat.cache import ResponseCache, cache_key
+from mira.core.chat.delegation import CodeWriter
+from mira.core.chat.ledger import CallRecord, Ledger
+from mira.core.chat.llm_client import LLMClient, LLMError, LLMResponse
 from mira.core.chat.models import (
     ArtifactPartial,
     ChatAnswer,
@@ -30,12 +31,12 @@ from mira.core.chat.models import (
 )
 from mira.core.chat.operations import Artifact, Operation, OperationStore
 from mira.core.chat.tools import Proposal, ToolBox
-from mira.core.context.api import ContextRequest, PromptContext
-from mira.core.endpoint import elapsed_ms
+from mira.core.context.api import ContextProvider, ContextRequest, PromptContext
+from mira.core.endpoint import Endpoint, elapsed_ms
 from mira.core.reasoning import chat_hooks as learning
 
 if TYPE_CHECKING:
-    from mira.core.chat.service import ChatService
+    from mira.core.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +57,28 @@ async def finish(store: OperationStore, op_id: str, state: str, error: str) -> N
 NO_MODEL_DEADLINE_S = 0.6
 
 
+class RunServices(Protocol):
+    """What a run uses of the ``ChatService`` that starts it (the service imports the run,
+    not the other way round)."""
+
+    ws: Workspace
+    operations: OperationStore
+    ledger: Ledger
+    cache: ResponseCache
+    endpoint: Endpoint | None
+    client: LLMClient | None
+    code_writer: CodeWriter | None
+
+    @property
+    def secret_globs(self) -> tuple[str, ...]: ...
+
+    def provider(self) -> ContextProvider: ...
+
+
 class ChatRun:
     """One operation's state while it runs."""
 
-    def __init__(self, service: ChatService, op: Operation, request: ChatRequest,
+    def __init__(self, service: RunServices, op: Operation, request: ChatRequest,
                  sink: ChatSink, warning: str | None = None) -> None:
         self.svc = service
         self.warning = warning  # the user's message held a secret: said before the answer
@@ -96,20 +115,23 @@ class ChatRun:
             "preset": context.preset, "tokens": context.tokens,
             "sections": [s.title for s in context.sections], "skipped": context.skipped})
         learned = await learning.before_answer(self.svc.ws, self.op.id, self.req.message,
-                                               self.req.path)
+                                               self.req.path, self.op.session_id)
         if learned is not None:
             context = dataclasses.replace(context, system=f"{context.system}\n\n{learned.text}")
             await self.event("learned", learned.event)
-        await self.svc.provider().record(self.op.session_id, "user", self.req.message)
+        asked = await self.svc.provider().record(self.op.session_id, "user", self.req.message)
         if self.svc.client is None:
             await self._text(no_model_answer(context))
         else:
             await self._converse(context)
         response = "".join(self.texts)
         await self._collect_artifacts(response)
-        await self.svc.provider().record(self.op.session_id, "assistant", response)
-        await learning.after_answer(self.svc.ws, self.op.id, self.req.message, self.req.path,
-                                    response, self.steps, [a.path for a in self.artifacts])
+        answered = await self.svc.provider().record(self.op.session_id, "assistant", response)
+        await learning.after_answer(self.svc.ws, learning.ChatTurn(
+            self.op.id, self.op.session_id, asked, answered, self.req.message,
+            learning.workspace_path(self.svc.ws, self.req.path), response, self.steps,
+            [a.path for a in self.artifacts], pattern_id=learned.event.get("patternId")
+            if learned is not None else None))
         return ChatAnswer(self.op.id, self.op.session_id, response, self.artifacts,
                           context.citations, self.usage)
 

@@ -176,7 +176,7 @@ class ChatService:
         await asyncio.to_thread(self.operations.mark_applied, art_id)
         art = await self.artifact(art_id)
         if art is not None:
-            await learning.artifact_applied(self.ws, art.operation_id)
+            await learning.artifact_applied(self.ws, art)
 
     async def budget(self) -> BudgetReport:
         spend = await asyncio.to_thread(self.ledger.spend)

@@ -43,6 +43,15 @@ class TypeInfo:
     def ctor(self) -> Symbol | None:
         return next((m for m in self.methods if m.name in _CTOR), None)
 
+    def ctor_params(self) -> list[str]:
+        """The constructor's parameters (none without a constructor), ``self`` left out."""
+        ctor = self.ctor()
+        return _params(ctor.signature) if ctor is not None else []
+
+    def fields_named(self, *names: str) -> list[str]:
+        """Fields whose name, case and underscores aside, is one of ``names``."""
+        return [f for f in self.symbol.fields if f.lower().strip("_") in names]
+
     @property
     def bases(self) -> list[str]:
         """Base names without their module (``abc.ABC`` -> ``ABC``)."""
@@ -61,6 +70,13 @@ class _Evidence:
     def add(self, weight: float, text: str) -> None:
         self.score += weight
         self.items.append(text)
+
+    def named(self, t: TypeInfo, weight: float, *suffixes: str) -> bool:
+        """The type's name ends with one of ``suffixes`` (``OrderFactory``): add it."""
+        suffix = next((s for s in suffixes if t.name.endswith(s)), None)
+        if suffix is not None:
+            self.add(weight, f"name {t.name} ends with {suffix}")
+        return suffix is not None
 
 
 def _first_word(name: str) -> str:
@@ -95,8 +111,7 @@ def _static(method: Symbol) -> bool:
 
 def factory(t: TypeInfo) -> _Evidence:
     e = _Evidence()
-    if t.name.endswith("Factory"):
-        e.add(0.4, f"name {t.name} ends with Factory")
+    e.named(t, 0.4, "Factory")
     creators = [m for m in t.methods if _first_word(m.name) in ("create", "make", "new")
                 and m.name not in _CTOR]
     if creators:
@@ -109,8 +124,7 @@ def factory(t: TypeInfo) -> _Evidence:
 
 def builder(t: TypeInfo) -> _Evidence:
     e = _Evidence()
-    if t.name.endswith("Builder"):
-        e.add(0.4, f"name {t.name} ends with Builder")
+    e.named(t, 0.4, "Builder")
     if any(m.name in ("build", "Build") for m in t.methods):
         e.add(0.3, "has build()")
     setters = [m.name for m in t.methods if _first_word(m.name) in ("with", "set", "add")]
@@ -123,8 +137,7 @@ def builder(t: TypeInfo) -> _Evidence:
 
 def singleton(t: TypeInfo) -> _Evidence:
     e = _Evidence()
-    holders = [f for f in t.symbol.fields if f.lower().strip("_") in ("instance", "inst",
-                                                                       "shared", "singleton")]
+    holders = t.fields_named("instance", "inst", "shared", "singleton")
     if holders:
         e.add(0.35, f"instance field: {holders[0]}")
     getters = [m for m in t.methods if m.name.lower().replace("_", "") in (
@@ -169,8 +182,8 @@ def observer(t: TypeInfo) -> _Evidence:
         e.add(0.3, "registration: " + ", ".join(subscribe))
     if notify:
         e.add(0.3, "notification: " + ", ".join(notify))
-    holders = [f for f in t.symbol.fields if f.lower().strip("_") in (
-        "listeners", "observers", "subscribers", "handlers", "callbacks", "watchers")]
+    holders = t.fields_named("listeners", "observers", "subscribers", "handlers", "callbacks",
+                             "watchers")
     if holders:
         e.add(0.2, f"keeps {holders[0]}")
     if any(k in ("unsubscribe", "detach", "removelistener", "removeobserver", "off")
@@ -197,8 +210,8 @@ def strategy(t: TypeInfo) -> _Evidence:
         return e
     if t.abstract():
         e.add(0.3, f"{t.symbol.kind} {t.name} is abstract")
-    elif t.name.endswith(("Strategy", "Policy")):
-        e.add(0.3, f"name {t.name} ends with Strategy/Policy")
+    else:
+        e.named(t, 0.3, "Strategy", "Policy")
     if len(t.implementations) >= 2:
         e.add(0.3 if len(t.implementations) == 2 else 0.4,
               "interchangeable implementations: " + ", ".join(
@@ -214,8 +227,7 @@ def strategy(t: TypeInfo) -> _Evidence:
 
 def command(t: TypeInfo) -> _Evidence:
     e = _Evidence()
-    if t.name.endswith(("Command", "Action")):
-        e.add(0.4, f"name {t.name} ends with {'Command' if 'Command' in t.name else 'Action'}")
+    e.named(t, 0.4, "Command", "Action")
     public = [m.name for m in t.methods if not m.name.startswith("_") or m.name == "__call__"]
     runs = [n for n in public if n in _COMMAND_METHODS]
     if runs:
@@ -230,16 +242,13 @@ def command(t: TypeInfo) -> _Evidence:
 
 def decorator(t: TypeInfo) -> _Evidence:
     e = _Evidence()
-    if t.name.endswith("Decorator"):
-        e.add(0.3, f"name {t.name} ends with Decorator")
-    ctor = t.ctor()
-    wrapped = [f for f in t.symbol.fields if f.lower().strip("_") in (
-        "wrapped", "inner", "component", "delegate", "decorated", "wrappee")]
-    typed: list[tuple[str, str]] = []  # (base, the constructor parameter of that type)
-    if ctor is not None:
-        param_types = [(p.split(":")[0].split("=")[0].strip(), _param_type(p))
-                       for p in _params(ctor.signature)]
-        typed = [(b, name) for b in t.bases for name, kind in param_types if kind == b]
+    e.named(t, 0.3, "Decorator")
+    wrapped = t.fields_named("wrapped", "inner", "component", "delegate", "decorated",
+                             "wrappee")
+    param_types = [(p.split(":")[0].split("=")[0].strip(), _param_type(p))
+                   for p in t.ctor_params()]
+    # (base, the constructor parameter of that type)
+    typed = [(b, name) for b in t.bases for name, kind in param_types if kind == b]
     if typed:
         e.add(0.5, f"extends {typed[0][0]} and its constructor takes a {typed[0][0]}"
                    f" ({typed[0][1]})")
@@ -250,31 +259,24 @@ def decorator(t: TypeInfo) -> _Evidence:
 
 def adapter(t: TypeInfo) -> _Evidence:
     e = _Evidence()
-    if t.name.endswith("Adapter"):
-        e.add(0.4, f"name {t.name} ends with Adapter")
-    elif t.name.endswith("Wrapper"):
-        e.add(0.2, f"name {t.name} ends with Wrapper")
+    if not e.named(t, 0.4, "Adapter"):
+        e.named(t, 0.2, "Wrapper")
     if t.bases:
         e.add(0.2, f"implements {t.bases[0]}")
-    adaptee = [f for f in t.symbol.fields if f.lower().strip("_") in (
-        "adaptee", "client", "wrapped", "delegate", "target", "legacy", "api", "backend")]
-    ctor = t.ctor()
-    foreign = [p for p in _params(ctor.signature) if _param_type(p) is not None and
-               _param_type(p) not in t.bases] if ctor is not None else []
+    adaptee = t.fields_named("adaptee", "client", "wrapped", "delegate", "target", "legacy",
+                             "api", "backend")
+    foreign = [p for p in t.ctor_params() if _param_type(p) not in (None, *t.bases)]
     if adaptee:
         e.add(0.3, f"delegates to {adaptee[0]}")
-    elif ctor is not None and len(foreign) == 1 and t.bases:
+    elif len(foreign) == 1 and t.bases:
         e.add(0.2, f"constructed from {foreign[0]}")
     return e
 
 
 def facade(t: TypeInfo) -> _Evidence:
     e = _Evidence()
-    if t.name.endswith("Facade"):
-        e.add(0.5, f"name {t.name} ends with Facade")
-    ctor = t.ctor()
-    params = _params(ctor.signature) if ctor is not None else []
-    typed = [p for p in params if re.search(r"[:\s]\s*[A-Z]\w+", p)]
+    e.named(t, 0.5, "Facade")
+    typed = [p for p in t.ctor_params() if re.search(r"[:\s]\s*[A-Z]\w+", p)]
     if len(typed) >= 3:
         e.add(0.3, f"composes {len(typed)} subsystems: " + ", ".join(
             p.split(":")[0].strip() for p in typed[:5]))
@@ -299,8 +301,7 @@ def iterator(t: TypeInfo) -> _Evidence:
                                                              "AsyncIterator")]
         if iterator_bases:
             e.add(0.4, f"implements {iterator_bases[0]}")
-        if t.name.endswith("Iterator"):
-            e.add(0.2, f"name {t.name} ends with Iterator")
+        e.named(t, 0.2, "Iterator")
     return e
 
 

@@ -159,3 +159,15 @@ def counts(conn: sqlite3.Connection) -> dict[str, Any]:
     calls = conn.execute("SELECT COUNT(*) FROM code_calls").fetchone()[0]
     return {"files": by_status.pop("indexed", 0), "skipped": by_status, "symbols": symbols,
             "calls": calls, "tooLarge": large}
+
+
+def caller_counts(conn: sqlite3.Connection, qualified: Sequence[str]) -> dict[str, int]:
+    """Distinct callers of each symbol (resolved edges): its fan-in in the call graph."""
+    wanted = list(dict.fromkeys(qualified))
+    counts: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):
+        part = wanted[start:start + 500]
+        counts.update((str(callee), int(n)) for callee, n in conn.execute(
+            "SELECT callee, COUNT(DISTINCT caller) FROM code_calls WHERE confidence ="
+            f" 'resolved' AND callee IN ({','.join('?' * len(part))}) GROUP BY callee", part))
+    return counts

@@ -27,6 +27,16 @@ _SMALL_TALK = re.compile(r"^\s*(?:(?:ok(?:ay)?|thanks?(?: you)?|thx|yes|no|sure|
                          r"got it|nice|hi|hello)[\s,.!]*)+$", re.I)
 
 
+def _ask(model: LanguageModel, prompt: str, task: str) -> str | None:
+    """The model's answer, or None when it fails (logged by kind only: memory never breaks
+    a chat, and the message may carry what must not reach a log)."""
+    try:
+        return model.complete(prompt)
+    except Exception as exc:
+        log.warning("%s by the model failed: %s", task, type(exc).__name__)
+        return None
+
+
 def heuristic_salience(role: str, content: str) -> float:
     """0..1: how much a message is worth remembering (decisions, code, errors, facts)."""
     text = content.strip()
@@ -51,12 +61,8 @@ def llm_salience(model: LanguageModel, role: str, content: str) -> float | None:
               "coding conversation (decisions, preferences, facts, errors score high; small "
               "talk scores low). Reply with the number only.\n\n"
               f"Message ({role}):\n{content[:2000]}")
-    try:
-        answer = model.complete(prompt)
-    except Exception as exc:
-        log.warning("salience analysis by the model failed: %s", type(exc).__name__)
-        return None
-    match = re.search(r"\d+(?:\.\d+)?", answer)
+    answer = _ask(model, prompt, "salience analysis")
+    match = re.search(r"\d+(?:\.\d+)?", answer or "")
     if not match:
         return None
     return max(0.0, min(float(match.group()) / 10.0, 1.0))
@@ -116,13 +122,8 @@ def llm_facts(model: LanguageModel, content: str) -> list[Fact]:
     prompt = ("Extract durable facts or preferences the user states in this message, one per "
               "line as `key = value` (key: a few lower_case words). Reply NONE if there are "
               f"none.\n\nMessage:\n{content[:2000]}")
-    try:
-        answer = model.complete(prompt)
-    except Exception as exc:
-        log.warning("fact extraction by the model failed: %s", type(exc).__name__)
-        return []
     facts = []
-    for line in answer.splitlines():
+    for line in (_ask(model, prompt, "fact extraction") or "").splitlines():
         if "=" not in line:
             continue
         key, _, value = line.strip(" -*\t").partition("=")
@@ -173,9 +174,4 @@ def llm_summary(model: LanguageModel, messages: list[tuple[str, str, float]]) ->
     transcript = "\n".join(f"{role}: {content[:800]}" for role, content, _ in messages)
     prompt = ("Summarize this part of a coding conversation in at most 5 short bullet points "
               "(decisions, facts, open questions):\n\n" + transcript[:12_000])
-    try:
-        answer = model.complete(prompt).strip()
-    except Exception as exc:
-        log.warning("summary by the model failed: %s", type(exc).__name__)
-        return None
-    return answer or None
+    return (_ask(model, prompt, "summary") or "").strip() or None

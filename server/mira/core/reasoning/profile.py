@@ -140,7 +140,10 @@ class ProfileService:
     async def forget(self, key: str) -> bool:
         def write(conn: sqlite3.Connection) -> bool:
             if key == "all":
+                conn.execute("DELETE FROM memory_relations WHERE kind = 'profile'")
                 return conn.execute("DELETE FROM user_profile").rowcount > 0
+            conn.execute("DELETE FROM memory_relations WHERE kind = 'profile' AND target = ?",
+                         (key,))
             return conn.execute("DELETE FROM user_profile WHERE key = ?", (key,)).rowcount > 0
         return await asyncio.to_thread(self.db.write, write)
 

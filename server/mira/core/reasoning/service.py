@@ -24,13 +24,17 @@ from typing import TYPE_CHECKING, Any
 from mira.core.reasoning import store
 from mira.core.reasoning.store import Pattern, Trace
 from mira.core.reasoning.triggers import file_kinds, keywords, plan_lines, similarity
+from mira.core.recipes.names import name_of
 
 if TYPE_CHECKING:
+    from mira.core.recipes.model import Recipe
     from mira.core.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 MIN_SIMILARITY = 0.3
+_MAKING = re.compile(r"\b(?:add|adds|added|adding|new|create|creates|creating|introduce|"
+                     r"introduces|implement|implements|scaffold|write|document)\b", re.I)
 MAX_ARG_CHARS = 80
 
 
@@ -68,6 +72,62 @@ def render(p: Pattern, sim: float) -> str:
     return "## Suggested Approach\n\n" + "\n".join(lines)
 
 
+def recipe_pattern(r: Recipe, ref: str) -> Pattern:
+    """The pattern a change recipe seeds: its trigger is the recipe's title, paths and
+    example subjects; its steps scaffold, edit the shared files and fill in."""
+    text = re.sub(r"\{\{\w+\}\}", " ", " ".join(
+        [r.title, *r.files, *(e.subject for e in r.examples)]))
+    steps = [{"text": f"scaffold with recipe `{r.id}` (`mira scaffold {r.id} "
+                      f"NAME`, or the \"New … like …\" code action): creates "
+                      + ", ".join(f"`{c.path}`" for c in r.creates)}]
+    steps += [{"text": f"add to `{e.path}`: " + "; ".join(
+        f"`{ln.strip()}`" for ln in e.lines)} for e in r.edits]
+    steps.append({"text": "fill in the new files, following the latest example "
+                          + (f"({r.examples[0].commit[:10]} "
+                             f"{r.examples[0].subject})" if r.examples else "")})
+    return Pattern(0, r.title, text, keywords(text), file_kinds(r.files), None, steps, [],
+                   "recipe", ref)
+
+
+def shaped_like(path: str | None, ref: str | None, shapes: dict[str, list[str]] | None
+                ) -> bool | None:
+    """For a recipe pattern: is the open file shaped like one of the files the recipe
+    creates (what the "New … like …" code action uses)? None when unknown."""
+    if not path or not ref or shapes is None or ref not in shapes:
+        return None
+    root = ref.split(":", 2)[1] if ref.startswith("recipe:") and ref.count(":") >= 2 else None
+    rel = path
+    if root and Path(path).is_absolute():
+        try:
+            rel = Path(path).relative_to(root).as_posix()
+        except ValueError:
+            return False
+    return any(name_of(rel, t) for t in shapes[ref])
+
+
+def best_match(patterns: Sequence[Pattern], message: str, path: str | None,
+               vec: Sequence[float] | None = None,
+               shapes: dict[str, list[str]] | None = None) -> tuple[Pattern, float] | None:
+    """The pattern to suggest for a request: similarity >= MIN_SIMILARITY, ranked by
+    similarity weighted by the smoothed success rate. Pure (benchmarks replay it)."""
+    words, kinds = keywords(message), file_kinds([path])
+    making = bool(_MAKING.search(message))
+    best: tuple[Pattern, float, float] | None = None
+    for p in patterns:
+        q_kinds, p_kinds = kinds, p.file_kinds
+        if p.source == "recipe":
+            if not making:
+                continue  # a recipe makes a new thing: only for requests to add or create one
+            shaped = shaped_like(path, p.source_ref, shapes)
+            if shaped is not None:  # the open file's shape, not its extension, is the signal
+                q_kinds, p_kinds = (["shape"], ["shape"]) if shaped else ([], [])
+        sim = similarity(words, q_kinds, vec, p.keywords, p_kinds, p.embedding)
+        score = sim * (0.5 + 0.5 * p.smoothed_success)
+        if sim >= MIN_SIMILARITY and (best is None or score > best[2]):
+            best = (p, sim, score)
+    return (best[0], best[1]) if best else None
+
+
 class ReasoningService:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
@@ -102,19 +162,7 @@ class ReasoningService:
                     ref = f"recipe:{root}:{r.id}"
                     if r.retired or store.by_ref(conn, ref) is not None:
                         continue
-                    text = re.sub(r"\{\{\w+\}\}", " ", " ".join(
-                        [r.title, *r.files, *(e.subject for e in r.examples)]))
-                    steps = [{"text": f"scaffold with recipe `{r.id}` (`mira scaffold {r.id} "
-                                      f"NAME`, or the \"New … like …\" code action): creates "
-                                      + ", ".join(f"`{c.path}`" for c in r.creates)}]
-                    steps += [{"text": f"add to `{e.path}`: " + "; ".join(
-                        f"`{ln.strip()}`" for ln in e.lines)} for e in r.edits]
-                    steps.append({"text": "fill in the new files, following the latest example "
-                                          + (f"({r.examples[0].commit[:10]} "
-                                             f"{r.examples[0].subject})" if r.examples else "")})
-                    store.insert(conn, Pattern(
-                        0, r.title, text, keywords(text), file_kinds(r.files), None, steps, [],
-                        "recipe", ref))
+                    store.insert(conn, recipe_pattern(r, ref))
                     added += 1
             return added
         return self.db.write(seed)
@@ -130,15 +178,24 @@ class ReasoningService:
         found = self.db.run(store.patterns)
         if not found:
             return None
-        words, kinds = keywords(message), file_kinds([path])
         vec = self._embed(message) if any(p.embedding for p in found) else None
-        best: tuple[Pattern, float, float] | None = None
-        for p in found:
-            sim = similarity(words, kinds, vec, p.keywords, p.file_kinds, p.embedding)
-            score = sim * (0.5 + 0.5 * p.smoothed_success)
-            if sim >= MIN_SIMILARITY and (best is None or score > best[2]):
-                best = (p, sim, score)
-        return (best[0], best[1]) if best else None
+        return best_match(found, message, path, vec, self._shapes(found) if path else None)
+
+    def _shapes(self, patterns: Sequence[Pattern]) -> dict[str, list[str]]:
+        """The created-file templates of the recipes behind recipe patterns, by source_ref."""
+        roots = {p.source_ref.split(":", 2)[1] for p in patterns
+                 if p.source == "recipe" and p.source_ref and p.source_ref.count(":") >= 2}
+        if not roots:
+            return {}
+        from mira.core.recipes import store as recipe_store
+
+        def read(conn: sqlite3.Connection) -> dict[str, list[str]]:
+            return {f"recipe:{root}:{r.id}": [c.path for c in r.creates]
+                    for root in roots for r in recipe_store.load(conn, root)}
+        try:
+            return self.db.run(read)
+        except sqlite3.Error:
+            return {}
 
     async def suggest(self, op_id: str, message: str, path: str | None) -> Suggestion | None:
         """The best matching pattern, its use recorded against ``op_id``."""

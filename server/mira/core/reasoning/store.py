@@ -90,6 +90,8 @@ def insert(conn: sqlite3.Connection, p: Pattern) -> int:
 
 def forget(conn: sqlite3.Connection, pid: int) -> bool:
     conn.execute("DELETE FROM pattern_usage WHERE pattern_id = ?", (pid,))
+    conn.execute("DELETE FROM memory_relations WHERE kind = 'pattern' AND target = ?",
+                 (str(pid),))
     return conn.execute("DELETE FROM reasoning_patterns WHERE id = ?", (pid,)).rowcount > 0
 
 

@@ -225,7 +225,7 @@ class RecipeService:
                 if r is None:
                     continue
                 r.stats = {"effectiveness": score.value, "executions": score.executions,
-                           "applied": score.applied}
+                           "applied": score.applied, "pending": score.pending}
                 if score.retire != r.retired:
                     store.set_retired(conn, key, rid, score.retire)
                     r.retired = score.retire

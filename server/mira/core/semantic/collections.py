@@ -86,6 +86,10 @@ class Collections:
         """The collection's store if it is open (deleting points needs no new store)."""
         return self._stores.get(collection)
 
+    def use_embedder(self, embedder: Embedder) -> None:
+        """Embed queries and bulk batches with ``embedder`` (benchmarks: a cached model)."""
+        self._embedder = self._bulk = embedder
+
     def use_store(self, collection: str, store: VectorStore | None) -> None:
         """Install a store explicitly (tests, alternative backends)."""
         self._stores[collection] = store

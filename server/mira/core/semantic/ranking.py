@@ -10,14 +10,18 @@ Why these parts (measured on whole repositories, benchmarks/search_eval.py):
 - Priors: users look for implementation; tests, docs and vendored or generated code
   matched as often and crowded it out. They are weighted down unless the query asks for
   them ("test", "docs", ...).
+- Signals from the other indexes (``Signals``): a symbol's fan-in in the call graph and
+  how recently its file changed. Their weights were tuned on the tuning repository only
+  (docs/benchmarks.md); a weight of 0 turns a signal off and skips its lookup.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mira.core.semantic.chunks import search_text
 
@@ -32,6 +36,9 @@ DOC_PRIOR = 0.5
 OTHERS_PRIOR = 0.7  # code when the query asks for tests or docs
 MODULE_PRIOR = 0.85  # windows of module-level lines (no symbol)
 VENDORED_PRIOR = 0.3
+FAN_IN_WEIGHT = 0.0  # x (1 + w * ln(1 + distinct callers))
+RECENCY_WEIGHT = 0.0  # x (1 + w / (1 + days since the file changed / RECENCY_DAYS))
+RECENCY_DAYS = 180.0
 
 _WORD = re.compile(r"[A-Za-z0-9_]+")
 _STOPWORDS_TEXT = """
@@ -144,10 +151,31 @@ def prior(row: Row, query: str) -> float:
     return weight * (1.0 if row.symbol else MODULE_PRIOR)
 
 
-def fuse(lists: Sequence[tuple[Sequence[int], float]], rows: dict[int, Row], query: str
-         ) -> list[tuple[float, Row]]:
+@dataclass(frozen=True)
+class Signals:
+    """What the code and git indexes know of the candidates (empty: no index yet)."""
+    callers: dict[str, int] = field(default_factory=dict)  # qualified symbol -> callers
+    changed: dict[str, float] = field(default_factory=dict)  # path -> last change (epoch s)
+    now: float = 0.0  # the newest indexed commit's time: ages depend on the index alone
+
+
+def signal_prior(row: Row, signals: Signals | None) -> float:
+    if signals is None or row.collection != "code":
+        return 1.0
+    factor = 1.0
+    if FAN_IN_WEIGHT and row.symbol:
+        factor *= 1.0 + FAN_IN_WEIGHT * math.log1p(signals.callers.get(row.symbol, 0))
+    when = signals.changed.get(row.path or "")
+    if RECENCY_WEIGHT and when is not None:
+        days = max(0.0, signals.now - when) / 86400.0
+        factor *= 1.0 + RECENCY_WEIGHT / (1.0 + days / RECENCY_DAYS)
+    return factor
+
+
+def fuse(lists: Sequence[tuple[Sequence[int], float]], rows: dict[int, Row], query: str,
+         signals: Signals | None = None) -> list[tuple[float, Row]]:
     """Weighted reciprocal-rank fusion over groups (a group's rank is its best chunk's),
-    times the prior; each group is shown by its best-scoring chunk."""
+    times the priors; each group is shown by its best-scoring chunk."""
     scores: dict[tuple[object, ...], float] = {}
     best: dict[tuple[object, ...], tuple[float, Row]] = {}
     for ids, weight in lists:
@@ -163,7 +191,7 @@ def fuse(lists: Sequence[tuple[Sequence[int], float]], rows: dict[int, Row], que
             scores[row.group] = scores.get(row.group, 0.0) + gain
             if row.group not in best or gain > best[row.group][0]:
                 best[row.group] = (gain, row)
-    ranked = [(score * prior(best[group][1], query), best[group][1])
-              for group, score in scores.items()]
+    ranked = [(score * prior(best[group][1], query) * signal_prior(best[group][1], signals),
+               best[group][1]) for group, score in scores.items()]
     ranked.sort(key=lambda item: (-item[0], item[1].id))
     return ranked

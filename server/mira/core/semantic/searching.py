@@ -14,9 +14,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from mira.core import files, secrets
+from mira.core.code import reads
+from mira.core.git import history_store
 from mira.core.semantic import ranking
 from mira.core.semantic.collections import COLLECTIONS, Collections
 from mira.core.semantic.embedder import EmbedderError
+from mira.core.semantic.ranking import Row
 from mira.core.semantic.results import SearchHit
 
 if TYPE_CHECKING:
@@ -36,31 +39,43 @@ class Searcher:
                paths: list[str] | None, mode: str = "hybrid", session_id: str | None = None
                ) -> list[SearchHit]:
         """Blocking (a worker thread calls it). ``mode``: hybrid, keyword or vector."""
+        conn = self.ws.db.read()
+        lists, rows = self.candidates(conn, query, kinds, mode)
+        ranked = ranking.fuse(lists, rows, query, signals(conn, rows.values()))
+        return self.hits(ranked, limit, paths, session_id)
+
+    def candidates(self, conn: sqlite3.Connection, query: str, kinds: list[str] | None,
+                   mode: str = "hybrid") -> tuple[list[tuple[list[int], float]], dict[int, Row]]:
+        """Each list's ranked chunk ids with its fusion weight, and the chunks' rows."""
         # commits are a result kind of their own: asked for by name, never mixed in by default
         collections = [k for k in (kinds or ["code"]) if k in COLLECTIONS]
-        gate = files.for_workspace(self.ws)  # defence in depth: filtered again at query time
-        conn = self.ws.db.read()
         lists: list[tuple[list[int], float]] = []
         if mode in ("hybrid", "keyword"):
             lists.append((ranking.keyword_ids(conn, query, collections),
                           ranking.KEYWORD_WEIGHT))
         if mode in ("hybrid", "vector") and self.ws.config.semantic_enabled:
             lists.append((self._vector(conn, query, collections), ranking.VECTOR_WEIGHT))
-        rows = ranking.load_rows(conn, (i for ids, _ in lists for i in ids))
-        hits: list[SearchHit] = []
-        for score, row in ranking.fuse(lists, rows, query):
+        return lists, ranking.load_rows(conn, (i for ids, _ in lists for i in ids))
+
+    def hits(self, ranked: Iterable[tuple[float, Row]], limit: int,
+             paths: list[str] | None = None, session_id: str | None = None
+             ) -> list[SearchHit]:
+        """The first ``limit`` ranked rows the caller may see, as hits."""
+        gate = files.for_workspace(self.ws)  # defence in depth: filtered again at query time
+        out: list[SearchHit] = []
+        for score, row in ranked:
             if not _path_ok(row.path, paths) or gate.is_secret(row.path):
                 continue
             if session_id is not None and row.session != session_id:
                 continue
             message = row.key.rsplit(":", 1)[-1] if row.collection == "conversation" \
                 else None
-            hits.append(SearchHit(row.path, row.start_line, row.end_line, row.symbol,
-                                  round(score, 6), secrets.redact(row.text[:SNIPPET_CHARS]),
-                                  row.collection, row.commit, message))
-            if len(hits) >= limit:
+            out.append(SearchHit(row.path, row.start_line, row.end_line, row.symbol,
+                                 round(score, 6), secrets.redact(row.text[:SNIPPET_CHARS]),
+                                 row.collection, row.commit, message))
+            if len(out) >= limit:
                 break
-        return hits
+        return out
 
     def _vector(self, conn: sqlite3.Connection, query: str, collections: list[str]
                 ) -> list[int]:
@@ -95,6 +110,18 @@ class Searcher:
                                 for c, (n, e) in counts.items()},
                 "embedder": self.ws.config.embedder,
                 "message": self.collections.status_message}
+
+
+def signals(conn: sqlite3.Connection, rows: Iterable[Row]) -> ranking.Signals | None:
+    """The code and git indexes' signals for the candidates (only those with a weight)."""
+    code = [r for r in rows if r.collection == "code"]
+    if not code or not (ranking.FAN_IN_WEIGHT or ranking.RECENCY_WEIGHT):
+        return None
+    callers = reads.caller_counts(conn, [r.symbol for r in code if r.symbol]) \
+        if ranking.FAN_IN_WEIGHT else {}
+    changed, now = history_store.last_changes(conn, [r.path for r in code if r.path]) \
+        if ranking.RECENCY_WEIGHT else ({}, 0.0)
+    return ranking.Signals(callers, changed, now)
 
 
 def _path_ok(path: str | None, prefixes: Iterable[str] | None) -> bool:

@@ -1,8 +1,10 @@
-"""One module per concern; each exposes ``register(server)``."""
+"""One module per concern; each exposes ``register(server)``.
+
+``create_server`` is where the server meets its handlers: ``server.py`` defines the server
+object and knows no handler; every handler receives that object.
+"""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from mira.lsp.handlers import (
     build,
@@ -20,14 +22,15 @@ from mira.lsp.handlers import (
     search,
     status,
 )
-
-if TYPE_CHECKING:
-    from mira.lsp.server import MiraServer
+from mira.lsp.server import MiraServer
 
 MODULES = [lifecycle, editor, status, cochange, hints, commands, build, expertise, context,
            search, chat, code, recipes, learning]
 
 
-def register_all(server: MiraServer) -> None:
+def create_server() -> MiraServer:
+    """A server with every handler registered."""
+    server = MiraServer()
     for module in MODULES:
         module.register(server)
+    return server

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from mira.lsp.server import MiraServer
 
 log = logging.getLogger(__name__)
+Call = TypeVar("Call")  # CallHierarchyIncomingCall or CallHierarchyOutgoingCall
 
 KINDS = {
     "module": types.SymbolKind.Module, "class": types.SymbolKind.Class,
@@ -267,8 +269,9 @@ def register(server: MiraServer) -> None:
             return None
         return [hierarchy_item(doc.workspace, Columns(doc.workspace), symbol)]
 
-    async def _calls(ls: MiraServer, item: types.CallHierarchyItem, incoming: bool
-                     ) -> list[tuple[types.CallHierarchyItem, list[types.Range]]] | None:
+    async def _calls(ls: MiraServer, item: types.CallHierarchyItem, incoming: bool,
+                     call: Callable[[types.CallHierarchyItem, list[types.Range]], Call]
+                     ) -> list[Call] | None:
         """The item's callers (or callees), each with the ranges of its call sites."""
         doc = await _doc(ls, item.uri)
         if doc is None:
@@ -287,25 +290,21 @@ def register(server: MiraServer) -> None:
             key = (other.qualified_name, other.path, e.confidence == "name")
             groups.setdefault(key, (other, []))[1].append(e)
         cols = Columns(ws, _open_texts(ls, ws))
-        return [(hierarchy_item(ws, cols, other, guess),
-                 [_call_range(cols, e) for e in group])
+        return [call(hierarchy_item(ws, cols, other, guess),
+                     [_call_range(cols, e) for e in group])
                 for (_, _, guess), (other, group) in groups.items()]
 
     @server.feature(types.CALL_HIERARCHY_INCOMING_CALLS)
     async def incoming_calls(ls: MiraServer, params: types.CallHierarchyIncomingCallsParams
                              ) -> list[types.CallHierarchyIncomingCall] | None:
-        found = await _calls(ls, params.item, True)
-        return None if found is None else [
-            types.CallHierarchyIncomingCall(from_=caller, from_ranges=ranges)
-            for caller, ranges in found]
+        return await _calls(ls, params.item, True, lambda caller, ranges:
+                            types.CallHierarchyIncomingCall(from_=caller, from_ranges=ranges))
 
     @server.feature(types.CALL_HIERARCHY_OUTGOING_CALLS)
     async def outgoing_calls(ls: MiraServer, params: types.CallHierarchyOutgoingCallsParams
                              ) -> list[types.CallHierarchyOutgoingCall] | None:
-        found = await _calls(ls, params.item, False)
-        return None if found is None else [
-            types.CallHierarchyOutgoingCall(to=callee, from_ranges=ranges)
-            for callee, ranges in found]
+        return await _calls(ls, params.item, False, lambda callee, ranges:
+                            types.CallHierarchyOutgoingCall(to=callee, from_ranges=ranges))
 
     @server.feature(IMPACT)
     async def impact(ls: MiraServer, params: ImpactParams) -> ImpactResult:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,8 +20,6 @@ from mira.lsp.watcher import watch_workspace
 
 if TYPE_CHECKING:
     from mira.lsp.server import MiraServer
-
-log = logging.getLogger(__name__)
 
 
 def _folders(params: types.InitializeParams) -> list[Path]:
@@ -85,7 +82,7 @@ def register(server: MiraServer) -> None:
         ls.state.config = config
         ls.state.pending_folders = _folders(params)
         ls.state.git_missing = git_missing()
-        ls.lifetime.watch_client(params.process_id)
+        ls.lifetime.watch_client(params.process_id, config.client_poll_s)
         set_level(config.log_level)
         for warning in warnings:
             ls.show(f"invalid setting — {warning}")
@@ -110,16 +107,4 @@ def register(server: MiraServer) -> None:
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: MiraServer, params: None) -> None:
-        await close_workspaces(ls)
-
-
-async def close_workspaces(ls: MiraServer) -> None:
-    """Cancel background work and close every workspace (``shutdown``, and before exit)."""
-    for task in list(ls.state.tasks):
-        task.cancel()
-    while ls.state.workspaces:
-        _, ws = ls.state.workspaces.popitem()
-        try:
-            await ws.close()
-        except Exception:
-            log.exception("closing %s failed", ws.root)
+        await ls.state.close_workspaces()
