@@ -238,6 +238,15 @@ describe('Mira in VS Code', function () {
       const item = api.learned.getTreeItem(node);
       assert.match(String(item.description), /success/);
       assert.equal(item.command?.command, 'mira.showPattern');
+      // the screenshot for the docs: the Learned view (a pattern, a fact, the file's chats) by api.py
+      await vscode.commands.executeCommand('mira.addFact', { category: 'style', value: 'be concise' });
+      await vscode.commands.executeCommand('workbench.view.extension.mira');
+      await vscode.commands.executeCommand('mira.learned.focus');
+      await open('api.py');
+      await api.learned.setDocument(file('api.py'));
+      await new Promise((r) => setTimeout(r, 800));
+      await screenshot('vscode-learned');
+      await vscode.commands.executeCommand('mira.forgetProfile', undefined, { confirm: false });
       const shown = await vscode.commands.executeCommand<{ markdown: string }>('mira.showPattern', node);
       assert.match(shown.markdown, /^## Suggested Approach/);
       assert.match(vscode.window.activeTextEditor!.document.getText(), /Suggested Approach/);
@@ -255,6 +264,7 @@ describe('Mira in VS Code', function () {
       assert.equal(api.learned.getTreeItem(group).label, 'Conversations about api.py');
       const chat = api.learned.getTreeItem(api.learned.getChildren(group)[0]);
       assert.match(String(chat.description), /mentioned|about|read/);
+
     });
 
     it('refines a recipe with the model (a new version) from the "Recipes" view', async function () {

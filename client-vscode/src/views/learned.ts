@@ -195,7 +195,7 @@ export class LearnedTreeProvider implements vscode.TreeDataProvider<LearnedNode>
     if (node.group === 'patterns') {
       return this.patterns.length
         ? this.patterns.map((pattern): LearnedNode => ({ kind: 'pattern', pattern }))
-        : [{ kind: 'message', text: 'None yet: rate a good chat answer 👍 or apply a proposed change.' }];
+        : [{ kind: 'message', text: 'None yet: rate a good chat answer ▲ (Helpful) or apply and keep a proposed change.' }];
     }
     return this.facts.length
       ? this.facts.map((fact): LearnedNode => ({ kind: 'fact', fact }))
