@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mira.core.semantic.embed_process import EmbedderBusy, ProcessEmbedder
+from mira.core.semantic.embed_process import BULK_PIECE, EmbedderBusy, ProcessEmbedder
 from mira.core.semantic.embedder import MiniLMEmbedder
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -48,6 +48,10 @@ def test_child_vectors_equal_in_process_vectors_and_queries_do_not_wait() -> Non
         finally:
             child._lock.release()
         assert child.urgent().embed(["a query"]).shape == (1, 384)  # free again
+        # a bulk batch goes over in pieces (a query can go between two): same vectors, order
+        many = [f"{text} {i}" for i in range(BULK_PIECE * 2 + 3) for text in TEXTS[:1]]
+        assert np.allclose(child.embed(many), MiniLMEmbedder(threads=1).embed(many),
+                           atol=1e-5)
     finally:
         child.close()
 
