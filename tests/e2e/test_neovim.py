@@ -139,6 +139,10 @@ def test_streamed_chat_and_stop(nvim: str, tmp_path: Path) -> None:
     assert result["applied"]["text"] == PROPOSED.rstrip("\n"), result["applied"]
     assert result["applied"]["modified"] is True  # in the buffer, not on disk
     assert (repo.root / "api.py").read_text() == "v = 5\n"
+    # :MiraRelated: the chats about api.py (this file was open; the last one proposed a change)
+    assert "# Conversations about api.py" in result["related"], result["related"]
+    assert "asked: add a version constant to api.py" in result["related"]
+    assert "about file api.py" in result["related"] and "proposed file api.py" in result["related"]
     # :MiraFeedback up on the last answer, then :MiraReasoning and :MiraProfile
     assert result["feedback"]["result"]["recorded"] is True, result["feedback"]
     assert "add a version constant to api.py" in result["reasoning_list"], result["reasoning_list"]

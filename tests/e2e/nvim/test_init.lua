@@ -156,6 +156,9 @@ local function run()
         end, 20)
         return text
       end
+      vim.api.nvim_set_current_buf(buf)
+      vim.cmd('MiraRelated')
+      results.related = buffer_text('mira://related', 'asked')
       local rated
       mira.feedback('up', function(e, r) rated = { err = e and e.message or vim.NIL, result = r } end)
       vim.wait(20000, function() return rated ~= nil end, 20)
@@ -183,6 +186,7 @@ local function run()
       end
       results.learning_commands = vim.fn.exists(':MiraReasoning') == 2 and vim.fn.exists(':MiraProfile') == 2
         and vim.fn.exists(':MiraFeedback') == 2 and vim.fn.exists(':MiraRefine') == 2
+        and vim.fn.exists(':MiraRelated') == 2
     end
   end
 end
