@@ -1,6 +1,8 @@
-"""Fixtures shared by the end-to-end chat tests."""
+"""Fixtures shared by the end-to-end tests: the server on the module's ``repo``, and the
+scripted model for the chat tests."""
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import pytest_lsp
@@ -9,6 +11,21 @@ from pytest_lsp import LanguageClient
 from tests.support.gitrepo import GitRepo
 from tests.support.lsp import config, initialize, wait_indexed
 from tests.support.scripted_llm import ScriptedLLM
+
+
+@pytest.fixture
+def client_options() -> dict[str, Any]:
+    """The ``initializationOptions`` of ``client``; a module overrides it to set its own."""
+    return {}
+
+
+@pytest_lsp.fixture(config=config())
+async def client(lsp_client: LanguageClient, repo: GitRepo, client_options: dict[str, Any]
+                 ):  # type: ignore[no-untyped-def]
+    """The real server over stdio, initialized on the module's ``repo``."""
+    await initialize(lsp_client, repo.root, client_options)
+    yield
+    await lsp_client.shutdown_session()
 
 
 @pytest.fixture

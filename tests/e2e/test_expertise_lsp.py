@@ -9,12 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.support.gitrepo import GitRepo
-from tests.support.lsp import config, initialize, request, server_env, wait_indexed
+from tests.support.lsp import request, server_env, wait_indexed
 
 CORE = "".join(f"line_{i} = {i}\n" for i in range(10))
 
@@ -38,13 +37,6 @@ def build(root: Path) -> GitRepo:
 @pytest.fixture
 def repo(tmp_path: Path) -> GitRepo:
     return build(tmp_path / "repo")
-
-
-@pytest_lsp.fixture(config=config())
-async def client(lsp_client: LanguageClient, repo: GitRepo):  # type: ignore[no-untyped-def]
-    await initialize(lsp_client, repo.root)
-    yield
-    await lsp_client.shutdown_session()
 
 
 def uri(repo: GitRepo, path: str) -> str:

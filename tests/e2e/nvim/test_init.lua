@@ -102,6 +102,11 @@ local function run()
       results.scaffold.prompted = lines_of('src/app/handlers/refunds.py')
       vim.wait(10000, function() return #vim.fn.getcompletion('MiraScaffold ', 'cmdline') > 0 end, 50)
       results.completion = vim.fn.getcompletion('MiraScaffold ', 'cmdline')
+      -- :MiraRefine through the Lua API (the scripted model answers with a valid refinement)
+      local refined
+      mira.refine(recipe, function(e, r) refined = { err = e and e.message or vim.NIL, result = r or vim.NIL } end)
+      vim.wait(30000, function() return refined ~= nil end, 20)
+      results.refined = refined or vim.NIL
     end
   end
 

@@ -29,6 +29,7 @@ from mira.core.git.cochange import CochangeParams, QueryCommit, Suggestion, rank
 from mira.core.git.evidence import NameIndex
 from mira.core.git.structure import module_index, structural_partners
 from mira.core.stores.database import BUSY_TIMEOUT_MS
+from mira.core.stores.sql import in_lists
 
 _CHUNK = 900
 _MODULES_TTL_S = 30.0
@@ -341,11 +342,9 @@ async def _query_history(conn: aiosqlite.Connection, repo_id: int, path: str,
     wanted = [cid for cid, (_, n) in commits.items() if n <= params.max_changeset]
     own_ids = {path_id for path_id, _ in lineage_ids}
     partners: dict[int, set[str]] = {cid: set() for cid in wanted}
-    for start in range(0, len(wanted), _CHUNK):
-        part = wanted[start:start + _CHUNK]
+    for part, marks in in_lists(wanted, _CHUNK):
         rows = await conn.execute_fetchall(
-            "SELECT commit_id, path_id FROM file_changes"
-            f" WHERE commit_id IN ({','.join('?' * len(part))})", part)
+            f"SELECT commit_id, path_id FROM file_changes WHERE commit_id IN ({marks})", part)
         for commit_id, partner_id in rows:
             if partner_id not in own_ids:
                 partners[commit_id].add(names.current(partner_id))
@@ -487,11 +486,10 @@ def last_changes(conn: sqlite3.Connection, paths: list[str]) -> tuple[dict[str, 
     commit's time ("now" as the index knows it); empty without a git index (blocking)."""
     wanted = list(dict.fromkeys(paths))
     changed: dict[str, float] = {}
-    for start in range(0, len(wanted), 500):
-        part = wanted[start:start + 500]
+    for part, marks in in_lists(wanted):
         changed.update((str(p), float(t)) for p, t in conn.execute(
             "SELECT p.path, MAX(c.author_time) FROM paths p"
             " JOIN file_changes fc ON fc.path_id = p.id CROSS JOIN commits c ON c.id = fc.commit_id"
-            f" WHERE p.path IN ({','.join('?' * len(part))}) GROUP BY p.id", part))
+            f" WHERE p.path IN ({marks}) GROUP BY p.id", part))
     newest = conn.execute("SELECT MAX(author_time) FROM commits").fetchone()[0]
     return changed, float(newest or 0)
