@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,8 @@ class Searcher:
     def __init__(self, workspace: Workspace, collections: Collections) -> None:
         self.ws = workspace
         self.collections = collections
+        self._changes_lock = threading.Lock()
+        self._changed: tuple[tuple[int, int], dict[str, float], float] | None = None
 
     def search(self, query: str, limit: int, kinds: list[str] | None,
                paths: list[str] | None, mode: str = "hybrid", session_id: str | None = None
@@ -41,7 +44,7 @@ class Searcher:
         """Blocking (a worker thread calls it). ``mode``: hybrid, keyword or vector."""
         conn = self.ws.db.read()
         lists, rows = self.candidates(conn, query, kinds, mode)
-        ranked = ranking.fuse(lists, rows, query, signals(conn, rows.values()))
+        ranked = ranking.fuse(lists, rows, query, self.signals(conn, rows.values()))
         return self.hits(ranked, limit, paths, session_id)
 
     def candidates(self, conn: sqlite3.Connection, query: str, kinds: list[str] | None,
@@ -77,6 +80,24 @@ class Searcher:
                 break
         return out
 
+    def signals(self, conn: sqlite3.Connection, rows: Iterable[Row]) -> ranking.Signals | None:
+        """The code and git indexes' signals for the candidates (only those with a weight)."""
+        code = [r for r in rows if r.collection == "code"]
+        if not code or not (ranking.FAN_IN_WEIGHT or ranking.RECENCY_WEIGHT):
+            return None
+        callers = reads.caller_counts(conn, [r.symbol for r in code if r.symbol]) \
+            if ranking.FAN_IN_WEIGHT else {}
+        changed, now = self._changes(conn) if ranking.RECENCY_WEIGHT else ({}, 0.0)
+        return ranking.Signals(callers, changed, now)
+
+    def _changes(self, conn: sqlite3.Connection) -> tuple[dict[str, float], float]:
+        """When each path last changed; read once per state of the git index."""
+        state = history_store.index_state(conn)
+        with self._changes_lock:
+            if self._changed is None or self._changed[0] != state:
+                self._changed = (state, *history_store.last_changes(conn))
+            return self._changed[1], self._changed[2]
+
     def _vector(self, conn: sqlite3.Connection, query: str, collections: list[str]
                 ) -> list[int]:
         marks = ",".join("?" * len(collections))
@@ -110,18 +131,6 @@ class Searcher:
                                 for c, (n, e) in counts.items()},
                 "embedder": self.ws.config.embedder,
                 "message": self.collections.status_message}
-
-
-def signals(conn: sqlite3.Connection, rows: Iterable[Row]) -> ranking.Signals | None:
-    """The code and git indexes' signals for the candidates (only those with a weight)."""
-    code = [r for r in rows if r.collection == "code"]
-    if not code or not (ranking.FAN_IN_WEIGHT or ranking.RECENCY_WEIGHT):
-        return None
-    callers = reads.caller_counts(conn, [r.symbol for r in code if r.symbol]) \
-        if ranking.FAN_IN_WEIGHT else {}
-    changed, now = history_store.last_changes(conn, [r.path for r in code if r.path]) \
-        if ranking.RECENCY_WEIGHT else ({}, 0.0)
-    return ranking.Signals(callers, changed, now)
 
 
 def _path_ok(path: str | None, prefixes: Iterable[str] | None) -> bool:
