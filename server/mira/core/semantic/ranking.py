@@ -31,6 +31,7 @@ RRF_K = 10
 KEYWORD_WEIGHT = 1.0
 VECTOR_WEIGHT = 0.75  # tuned on the tuning repository (docs/benchmarks.md); was 3.0
 CANDIDATES = 150  # chunks from each list (several windows per symbol)
+MAX_QUERY_TERMS = 12  # the longest words of a long query (tuned on httpx; 0: all)
 TEST_PRIOR = 0.4
 DOC_PRIOR = 0.5
 OTHERS_PRIOR = 0.7  # code when the query asks for tests or docs
@@ -81,6 +82,11 @@ def keyword_ids(conn: sqlite3.Connection, query: str, collections: Sequence[str]
     words = query_words(query)
     if not words or not collections:
         return []
+    if MAX_QUERY_TERMS and len(words) > MAX_QUERY_TERMS:
+        # a long query's OR of common words costs SQLite a scan of their long posting
+        # lists (the p95 of keyword search at 70k chunks); longer words are the rarer ones
+        keep = set(sorted(words, key=len, reverse=True)[:MAX_QUERY_TERMS])
+        words = [w for w in words if w in keep]
     match = " OR ".join(f'"{w}"' for w in words)
     marks = ",".join("?" * len(collections))
     weights = ", ".join(str(w) for w in FIELD_WEIGHTS)

@@ -12,6 +12,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from mira.core import files, secrets
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SNIPPET_CHARS = 240
+_VECTOR_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mira-search-vector")
 
 
 class Searcher:
@@ -53,11 +55,17 @@ class Searcher:
         # commits are a result kind of their own: asked for by name, never mixed in by default
         collections = [k for k in (kinds or ["code"]) if k in COLLECTIONS]
         lists: list[tuple[list[int], float]] = []
+        vector: Future[list[int]] | None = None
+        if mode in ("hybrid", "vector") and self.ws.config.semantic_enabled:
+            # the model and the vector store release the GIL: the vector list is gathered
+            # while SQLite ranks the keyword one (its own thread, its own connection)
+            vector = _VECTOR_POOL.submit(
+                lambda: self._vector(self.ws.db.read(), query, collections))
         if mode in ("hybrid", "keyword"):
             lists.append((ranking.keyword_ids(conn, query, collections),
                           ranking.KEYWORD_WEIGHT))
-        if mode in ("hybrid", "vector") and self.ws.config.semantic_enabled:
-            lists.append((self._vector(conn, query, collections), ranking.VECTOR_WEIGHT))
+        if vector is not None:
+            lists.append((vector.result(), ranking.VECTOR_WEIGHT))
         return lists, ranking.load_rows(conn, (i for ids, _ in lists for i in ids))
 
     def hits(self, ranked: Iterable[tuple[float, Row]], limit: int,
