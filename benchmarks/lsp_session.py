@@ -48,9 +48,12 @@ class Session:
         command = [sys.executable, "-m", "mira", "serve", *(args or [])]
         if nice:
             command = ["nice", "-n", str(nice), *command]
+        # MIRA_BENCH_STDERR=FILE keeps the server's log (e.g. with MIRA_LOG_LEVEL=INFO)
+        log_file = os.environ.get("MIRA_BENCH_STDERR")
+        stderr = open(log_file, "ab") if log_file else asyncio.subprocess.DEVNULL  # noqa: SIM115
         proc = await asyncio.create_subprocess_exec(
             *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL, env=full, limit=1 << 26)
+            stderr=stderr, env=full, limit=1 << 26)
         return cls(proc)
 
     # -- wire --------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import re
 import statistics
@@ -122,7 +123,8 @@ class Run:
 
 async def run(repo: Path, minutes: float, semantic: bool, after_rounds: int) -> dict[str, Any]:
     data = Path(tempfile.mkdtemp(prefix="mira-realsize-"))
-    env = {"MIRA_SEMANTIC_ENABLED": "true" if semantic else "false", "MIRA_LOG_LEVEL": "WARNING"}
+    env = {"MIRA_SEMANTIC_ENABLED": "true" if semantic else "false",
+           "MIRA_LOG_LEVEL": os.environ.get("MIRA_LOG_LEVEL", "WARNING")}
     session = await Session.start(env=env)
     started_wall = time.time()
     await session.initialize(repo, {"dataDir": str(data)})

@@ -62,7 +62,7 @@ def followed(r: Recipe, change: ChangeSet) -> tuple[bool, bool]:
 
 
 def evaluate(repo: Path, holdout: int | None = None, with_file: bool = False,
-             static: bool = False, min_support: int = 3) -> dict[str, Any]:
+             static: bool = False, min_support: int = 3, shaped: bool = True) -> dict[str, Any]:
     changes = list(change_sets(repo))  # newest first
     holdout = holdout or max(300, len(changes) // 5)
     held, history = changes[:holdout], changes[holdout:]
@@ -71,15 +71,17 @@ def evaluate(repo: Path, holdout: int | None = None, with_file: bool = False,
         recipes = mine(repo, history, reader, "latest", min_support)
     finally:
         reader.close()
-    by_ref = {r.id: r for r in recipes}
-    patterns = [recipe_pattern(r, r.id) for r in recipes]
+    by_ref = {f"recipe:{repo}:{r.id}": r for r in recipes}
+    patterns = [recipe_pattern(r, f"recipe:{repo}:{r.id}") for r in recipes]
+    shapes = {p.source_ref or "": [c.path for c in r.creates]
+              for p, r in zip(patterns, recipes, strict=True)}
     top = max(recipes, key=lambda r: r.support) if recipes else None
     rows: list[dict[str, Any]] = []
     follows_some = suggested_when_follows = 0
     for change in reversed(held):
         truth = [r.id for r in recipes if followed(r, change)[0]]
         path = change.modified[0] if with_file and change.modified else None
-        found = best_match(patterns, change.subject, path)
+        found = best_match(patterns, change.subject, path, None, shapes if shaped else None)
         if truth:
             follows_some += 1
             suggested_when_follows += found is not None
@@ -124,12 +126,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--with-file", action="store_true",
                     help="also give the matcher the first file the commit modified")
     ap.add_argument("--static", action="store_true", help="no outcome feedback between commits")
+    ap.add_argument("--by-extension", action="store_true",
+                    help="with --with-file: compare file extensions, not the recipe's shapes "
+                         "(the matcher before the shape signal)")
     ap.add_argument("--min-support", type=int, default=3)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--show", type=int, default=8, help="rows to print per repository")
     args = ap.parse_args(argv)
     for repo in args.repos:
-        result = evaluate(repo, args.holdout, args.with_file, args.static, args.min_support)
+        result = evaluate(repo, args.holdout, args.with_file, args.static, args.min_support,
+                          not args.by_extension)
         if args.json:
             print(json.dumps(result))
             continue

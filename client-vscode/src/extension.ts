@@ -9,7 +9,8 @@ import { registerLearning } from './learning';
 import { onInterpreterChange } from './python';
 import { registerCommands } from './commands';
 import {
-  BudgetResult, CochangeResult, ExpertsResult, Methods, ProfileResult, ReasoningResult, RecipesResult,
+  BudgetResult, CochangeResult, ExpertsResult, MemoryRelationsResult, Methods, ProfileResult, ReasoningResult,
+  RecipesResult,
 } from './protocol';
 import { scaffold } from './scaffold';
 import { StatusState } from './status';
@@ -74,6 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MiraAp
   const learned = new LearnedTreeProvider({
     patterns: () => request<ReasoningResult>(Methods.reasoning, { action: 'list' }),
     profile: () => request<ProfileResult>(Methods.profile, { action: 'list' }),
+    related: (uri) => request<MemoryRelationsResult>(Methods.memoryRelations, { textDocument: { uri } }),
   });
   const cochange = new CochangeTreeProvider(fetchCochange);
   const experts = new ExpertsTreeProvider((uri) => fetchExperts(uri));
@@ -81,10 +83,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<MiraAp
   const chat = new ChatController(context.extensionUri, running, artifacts, () => {
     void refreshBudget();
     void learned.refresh();
+    void learned.setDocument(vscode.window.activeTextEditor?.document.uri ?? cochange.document);
   });
   const refreshViews = async (): Promise<void> => {
     const uri = vscode.window.activeTextEditor?.document.uri ?? cochange.document;
-    await Promise.all([cochange.setDocument(uri), experts.setDocument(uri), recipes.refresh(), learned.refresh()]);
+    await Promise.all([cochange.setDocument(uri), experts.setDocument(uri), recipes.refresh(), learned.refresh(),
+      learned.setDocument(uri)]);
   };
   context.subscriptions.push(
     chat,
@@ -104,6 +108,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MiraAp
       if (editor?.document.uri.scheme === 'file') {
         void cochange.setDocument(editor.document.uri);
         void experts.setDocument(editor.document.uri);
+        void learned.setDocument(editor.document.uri);
       }
     }),
   );

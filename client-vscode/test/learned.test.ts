@@ -8,7 +8,7 @@ vi.mock('vscode', async () => {
 import * as vscode from 'vscode';
 import { registerLearning } from '../src/learning';
 import type { ProfileFact, ReasoningPatternItem } from '../src/protocol';
-import { LearnedTreeProvider } from '../src/views/learned';
+import { LearnedTreeProvider, relatedChats } from '../src/views/learned';
 
 const pattern: ReasoningPatternItem = {
   id: 7, title: 'Add a rate limit to the api handler', source: 'chat',
@@ -56,6 +56,35 @@ describe('Learned tree', () => {
     const stopped = new LearnedTreeProvider({ patterns: async () => undefined, profile: async () => undefined });
     await stopped.refresh();
     expect(stopped.getTreeItem(stopped.getChildren()[0]).label).toBe('Mira is not running.');
+  });
+});
+
+describe('Conversations about the active file', () => {
+  const question = {
+    id: 1, sessionId: 's', operationId: 'op-1', role: 'user' as const, excerpt: 'Why does api.py change so often?',
+    ts: '2026-12-01T10:00:00Z', links: [{ kind: 'file' as const, target: 'api.py', relation: 'about' as const }],
+  };
+  const answer = {
+    ...question, id: 2, role: 'assistant' as const, excerpt: 'It changes with client.py.',
+    links: [{ kind: 'file' as const, target: 'api.py', relation: 'read' as const }],
+  };
+
+  it('folds messages into chats and lists them under the file, with how they relate', async () => {
+    expect(relatedChats([answer, question])).toEqual([{ question, answer }]);
+    const t = new LearnedTreeProvider({
+      patterns: async () => ({ patterns: [] }), profile: async () => ({ facts: [] }),
+      related: async () => ({ messages: [answer, question] }),
+    });
+    await t.refresh();
+    vi.mocked(vscode.workspace.asRelativePath).mockReturnValue('api.py');
+    await t.setDocument(vscode.Uri.file('/w/api.py'));
+    const groups = t.getChildren();
+    expect(groups).toHaveLength(3);
+    const group = t.getTreeItem(groups[2]);
+    expect([group.label, group.description]).toEqual(['Conversations about api.py', '1']);
+    const chat = t.getTreeItem(t.getChildren(groups[2])[0]);
+    expect([chat.label, chat.description]).toEqual(['Why does api.py change so often?', '2026-12-01 · about, read']);
+    expect((chat.tooltip as vscode.MarkdownString).value).toContain('**Answer:** It changes with client.py.');
   });
 });
 

@@ -48,6 +48,8 @@ describe('chat transcript', () => {
     expect(html).toContain('data-action="apply" data-id="a1"');
     expect(html).toContain('data-action="diff" data-id="a1"');
     expect(t.artifact('a1')).toBe(artifact);
+    t.markApplied('a1'); // a panel opened again renders it applied
+    expect(renderTurn(turn)).toContain('data-id="a1" disabled>Applied</button>');
   });
 
   it('uses the final response when nothing was streamed, and shows usage', () => {

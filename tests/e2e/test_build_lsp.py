@@ -5,14 +5,14 @@ after the fix."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.support.gitrepo import GitRepo
-from tests.support.lsp import config, initialize, request, wait_for, wait_indexed
+from tests.support.lsp import request, wait_for, wait_indexed
 
 PYTEST = "python3 -m pytest -q -p no:cacheprovider"
 TEST = ("from pricing import discount\n\n\ndef test_discount():\n"
@@ -36,11 +36,9 @@ def repo(tmp_path: Path) -> GitRepo:
     return repo
 
 
-@pytest_lsp.fixture(config=config())
-async def client(lsp_client: LanguageClient, repo: GitRepo):  # type: ignore[no-untyped-def]
-    await initialize(lsp_client, repo.root, {"buildCommands": PYTEST})
-    yield
-    await lsp_client.shutdown_session()
+@pytest.fixture
+def client_options() -> dict[str, Any]:
+    return {"buildCommands": PYTEST}
 
 
 def build_diags(client: LanguageClient, uri: str) -> list[types.Diagnostic]:

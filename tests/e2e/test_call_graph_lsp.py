@@ -58,13 +58,6 @@ def repo(tmp_path: Path) -> GitRepo:
     return repo
 
 
-@pytest_lsp.fixture(config=config())
-async def client(lsp_client: LanguageClient, repo: GitRepo):  # type: ignore[no-untyped-def]
-    await initialize(lsp_client, repo.root)
-    yield
-    await lsp_client.shutdown_session()
-
-
 async def item_at(client: LanguageClient, repo: GitRepo, path: str, line: int,
                   character: int) -> dict[str, Any]:
     """The call hierarchy item at a position, once the index has it."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_lsp
@@ -21,11 +22,9 @@ def repo(tmp_path: Path) -> GitRepo:
     return cochange_fixture(tmp_path / "repo")
 
 
-@pytest_lsp.fixture(config=config())
-async def client(lsp_client: LanguageClient, repo: GitRepo):  # type: ignore[no-untyped-def]
-    await initialize(lsp_client, repo.root, {"hintMinShared": 3, "hintThreshold": 0.5})
-    yield
-    await lsp_client.shutdown_session()
+@pytest.fixture
+def client_options() -> dict[str, Any]:
+    return {"hintMinShared": 3, "hintThreshold": 0.5}
 
 
 def uri(repo: GitRepo, path: str) -> str:

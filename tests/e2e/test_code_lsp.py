@@ -9,14 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.support.code_repo import code_fixture
 from tests.support.gitrepo import GitRepo
-from tests.support.lsp import config, initialize, wait_indexed
 from tests.support.lsp import request as mira_request
+from tests.support.lsp import wait_indexed
 
 PARAMS = {
     "textDocument/documentSymbol": types.DocumentSymbolParams,
@@ -52,11 +51,9 @@ def repo(tmp_path: Path) -> GitRepo:
     return repo
 
 
-@pytest_lsp.fixture(config=config())
-async def client(lsp_client: LanguageClient, repo: GitRepo):  # type: ignore[no-untyped-def]
-    await initialize(lsp_client, repo.root, {"codeMaxFileBytes": 4000})
-    yield
-    await lsp_client.shutdown_session()
+@pytest.fixture
+def client_options() -> dict[str, Any]:
+    return {"codeMaxFileBytes": 4000}
 
 
 def uri(repo: GitRepo, path: str) -> str:

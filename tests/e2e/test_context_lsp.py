@@ -7,14 +7,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from pytest_lsp import LanguageClient
 
 from mira.core.context.provider import create_provider
 from mira.core.workspace import Workspace
 from tests.support.context_repo import context_fixture
 from tests.support.gitrepo import GitRepo
-from tests.support.lsp import config, initialize, request, wait_indexed
+from tests.support.lsp import request, wait_indexed
 
 
 async def _seed_memory(root: Path) -> None:
@@ -30,13 +29,6 @@ def repo(tmp_path: Path) -> GitRepo:
     with ThreadPoolExecutor(1) as pool:  # the test's event loop is already running
         pool.submit(asyncio.run, _seed_memory(repo.root)).result()
     return repo
-
-
-@pytest_lsp.fixture(config=config())
-async def client(lsp_client: LanguageClient, repo: GitRepo):  # type: ignore[no-untyped-def]
-    await initialize(lsp_client, repo.root)
-    yield
-    await lsp_client.shutdown_session()
 
 
 async def test_context_shows_sections_and_skipped_sources(client: LanguageClient,

@@ -139,6 +139,10 @@ def test_streamed_chat_and_stop(nvim: str, tmp_path: Path) -> None:
     assert result["applied"]["text"] == PROPOSED.rstrip("\n"), result["applied"]
     assert result["applied"]["modified"] is True  # in the buffer, not on disk
     assert (repo.root / "api.py").read_text() == "v = 5\n"
+    # :MiraRelated: the chats about api.py (this file was open; the last one proposed a change)
+    assert "# Conversations about api.py" in result["related"], result["related"]
+    assert "asked: add a version constant to api.py" in result["related"]
+    assert "about file api.py" in result["related"] and "proposed file api.py" in result["related"]
     # :MiraFeedback up on the last answer, then :MiraReasoning and :MiraProfile
     assert result["feedback"]["result"]["recorded"] is True, result["feedback"]
     assert "add a version constant to api.py" in result["reasoning_list"], result["reasoning_list"]
@@ -152,12 +156,20 @@ def test_streamed_chat_and_stop(nvim: str, tmp_path: Path) -> None:
     assert result["learning_commands"]
 
 
+REFINED = ('"""The {{spaced}} handler."""\n\nfrom app.base import Handler\n\n\n'
+           'class {{pascal}}Handler(Handler):\n    route = "/{{kebab}}"  # TODO: the route\n')
+
+
 def test_scaffold_a_change_recipe(nvim: str, tmp_path: Path) -> None:
     """:MiraScaffold RECIPE NAME and the code action's mira.scaffold (name typed) apply the
-    recipe through workspace/applyEdit: new buffers, an edited registry, nothing saved."""
+    recipe through workspace/applyEdit: new buffers, an edited registry, nothing saved; the
+    model refines the recipe (:MiraRefine) into a new version."""
     repo = recipe_repo.build(tmp_path / "repo")
-    result = run_nvim(nvim, repo.root, tmp_path, chat=False, scaffold=True,
-                      file="src/app/handlers/billing.py")
+    refinement = {"title": "New request handler", "note": "a TODO for the route",
+                  "files": [{"path": "src/app/handlers/{{snake}}.py", "content": REFINED}]}
+    with ScriptedLLM([{"text": json.dumps(refinement)}]) as llm:
+        result = run_nvim(nvim, repo.root, tmp_path, chat=False, scaffold=True,
+                          file="src/app/handlers/billing.py", llm_url=llm.base_url)
     assert result["attached"] and result["indexed"], result
     assert result["recipe"], result
     made = result["scaffold"]
@@ -167,3 +179,7 @@ def test_scaffold_a_change_recipe(nvim: str, tmp_path: Path) -> None:
     assert "class RefundsHandler(Handler):" in made["prompted"], made
     assert result["recipe"] in result["completion"]
     assert "RefundsHandler" not in (repo.root / "src/app/handlers/__init__.py").read_text()
+    refined = result["refined"]
+    assert refined["err"] is None, refined  # vim.NIL arrives as null
+    assert refined["result"]["recipe"]["version"] == 2, refined
+    assert refined["result"]["note"] == "a TODO for the route"

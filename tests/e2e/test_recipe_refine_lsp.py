@@ -8,12 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from pytest_lsp import LanguageClient
 
 from tests.support import recipe_repo
 from tests.support.gitrepo import GitRepo
-from tests.support.lsp import config, initialize, request, wait_indexed
+from tests.support.lsp import request
 from tests.support.scripted_llm import ScriptedLLM
 
 HANDLER = "src/app/handlers/{{snake}}.py"
@@ -27,15 +26,9 @@ def repo(tmp_path: Path) -> GitRepo:
     return recipe_repo.build(tmp_path / "repo")
 
 
-@pytest_lsp.fixture(config=config(OPENAI_API_KEY="sk-e2e-refine-0123456789",
-                                  MIRA_MEMORY_MODEL_ANALYSIS="false"))
-async def client(lsp_client: LanguageClient, repo: GitRepo, llm: ScriptedLLM
-                 ):  # type: ignore[no-untyped-def]
-    await initialize(lsp_client, repo.root, {"llmBaseUrl": llm.base_url,
-                                             "model": "gpt-4o-mini"})
-    await wait_indexed(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
+@pytest.fixture
+def client(model_client: LanguageClient) -> LanguageClient:
+    return model_client
 
 
 async def test_refine_recipe_request(client: LanguageClient, llm: ScriptedLLM) -> None:

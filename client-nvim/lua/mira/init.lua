@@ -1,7 +1,8 @@
 -- Mira for Neovim 0.7+: starts `mira serve` with the built-in LSP client and adds
 -- :MiraChat (streams mira/chat into a scratch buffer), :MiraChatStop, :MiraApply, :MiraFeedback
 -- (thumbs up/down on the last answer), :MiraCochange (quickfix), :MiraExperts, :MiraScaffold and
--- :MiraRefine (change recipes), :MiraReasoning and :MiraProfile (what Mira learned). Hover,
+-- :MiraRefine (change recipes), :MiraReasoning, :MiraProfile (what Mira learned) and
+-- :MiraRelated (earlier conversations about the file). Hover,
 -- CodeLens, code actions and diagnostics need nothing extra.
 -- On 0.11+ `vim.lsp.enable('mira')` alone works (lsp/mira.lua); the commands come from
 -- plugin/mira.lua. See :help mira.
@@ -561,6 +562,33 @@ function M.feedback(rating, on_done)
     end)
 end
 
+--- mira/memoryRelations: the earlier conversations about a file, in a mira://related buffer
+--- (each chat's question, answer and what they relate to: files, facts, patterns).
+function M.related(bufnr, on_done)
+  bufnr = (bufnr and bufnr ~= 0) and bufnr or vim.api.nvim_get_current_buf()
+  local name = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(bufnr), ':.')
+  M.request(bufnr, 'mira/memoryRelations', { textDocument = { uri = vim.uri_from_bufnr(bufnr) } },
+    function(err, result)
+      if err or not result then
+        vim.notify('mira/memoryRelations: ' .. (err and err.message or 'no result'), vim.log.levels.WARN)
+      else
+        local lines = { '# Conversations about ' .. name, '' }
+        for _, m in ipairs(result.messages) do
+          local links = {}
+          for _, ln in ipairs(m.links) do
+            table.insert(links, ln.relation .. ' ' .. ln.kind .. ' ' .. ln.target)
+          end
+          table.insert(lines, string.format('- %s %s: %s', m.ts:sub(1, 10),
+            m.role == 'user' and 'asked' or 'answered', m.excerpt))
+          if #links > 0 then table.insert(lines, '  _' .. table.concat(links, ' · ') .. '_') end
+        end
+        if #result.messages == 0 then table.insert(lines, 'No conversation about this file yet.') end
+        scratch('mira://related', lines)
+      end
+      if on_done then on_done(err, result) end
+    end)
+end
+
 --- mira/refineRecipe: the configured model refines a recipe's templates (a new version).
 function M.refine(recipe, on_done)
   if not recipe or recipe == '' then
@@ -636,6 +664,7 @@ function M.commands()
       return words == 3 and completer(function() return numbers end)(lead) or {}
     end,
   })
+  command('MiraRelated', function() M.related() end)
   command('MiraFeedback', function(args) M.feedback(args.args) end, {
     nargs = 1, complete = function() return { 'up', 'down' } end,
   })

@@ -26,6 +26,7 @@ interface Api {
   recipes: { recipes: { id: string; files: string[]; version: number }[]; refresh(): Promise<void>;
     getChildren(node?: unknown): unknown[]; getTreeItem(node: unknown): vscode.TreeItem };
   learned: { patterns: { id: number; title: string; source: string }[]; facts: { key: string; value: string; source: string }[];
+    chats: unknown[]; setDocument(uri: vscode.Uri): Promise<void>;
     refresh(): Promise<void>; getChildren(node?: unknown): unknown[]; getTreeItem(node: unknown): vscode.TreeItem };
 }
 interface Turn {
@@ -237,12 +238,33 @@ describe('Mira in VS Code', function () {
       const item = api.learned.getTreeItem(node);
       assert.match(String(item.description), /success/);
       assert.equal(item.command?.command, 'mira.showPattern');
+      // the screenshot for the docs: the Learned view (a pattern, a fact, the file's chats) by api.py
+      await vscode.commands.executeCommand('mira.addFact', { category: 'style', value: 'be concise' });
+      await vscode.commands.executeCommand('workbench.view.extension.mira');
+      await vscode.commands.executeCommand('mira.learned.focus');
+      await open('api.py');
+      await api.learned.setDocument(file('api.py'));
+      await new Promise((r) => setTimeout(r, 800));
+      await screenshot('vscode-learned');
+      await vscode.commands.executeCommand('mira.forgetProfile', undefined, { confirm: false });
       const shown = await vscode.commands.executeCommand<{ markdown: string }>('mira.showPattern', node);
       assert.match(shown.markdown, /^## Suggested Approach/);
       assert.match(vscode.window.activeTextEditor!.document.getText(), /Suggested Approach/);
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       assert.equal(await vscode.commands.executeCommand('mira.forgetPattern', node, { confirm: false }), true);
       assert.ok(!api.learned.patterns.some((p) => p.id === found.id), 'forgotten');
+    });
+
+    it('lists the earlier conversations about the active file (memory relationships)', async function () {
+      await until('a conversation about api.py', async () => {
+        await api.learned.setDocument(file('api.py'));
+        return api.learned.chats.length > 0 ? true : undefined;
+      });
+      const group = api.learned.getChildren().find((n) => (n as { group?: string }).group === 'related')!;
+      assert.equal(api.learned.getTreeItem(group).label, 'Conversations about api.py');
+      const chat = api.learned.getTreeItem(api.learned.getChildren(group)[0]);
+      assert.match(String(chat.description), /mentioned|about|read/);
+
     });
 
     it('refines a recipe with the model (a new version) from the "Recipes" view', async function () {

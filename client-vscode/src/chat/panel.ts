@@ -142,7 +142,8 @@ export class ChatController implements vscode.Disposable {
     if (!applied) {
       void vscode.window.showWarningMessage('Mira: the artifact was not applied.');
     } else {
-      this.afterTurn(); // an applied artifact is a good outcome: Mira may have learned the approach
+      this.transcript.markApplied(id);
+      this.afterTurn(); // an applied artifact may become a good outcome once it is kept
     }
     this.post({ type: 'applied', id, applied });
     return applied;

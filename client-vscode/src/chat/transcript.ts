@@ -6,7 +6,7 @@ import type { Artifact, ChatPartial, ChatResult, ChatUsage } from '../protocol';
 export type Step =
   | { kind: 'text'; text: string }
   | { kind: 'tool'; callId: string; name: string; args: Record<string, unknown>; result?: { ok: boolean; summary: string } }
-  | { kind: 'artifact'; artifact: Artifact };
+  | { kind: 'artifact'; artifact: Artifact; applied?: boolean };
 
 export type TurnState = 'streaming' | 'completed' | 'cancelled' | 'failed';
 
@@ -44,10 +44,22 @@ export class Transcript {
   }
 
   artifact(id: string): Artifact | undefined {
+    return this.artifactStep(id)?.artifact;
+  }
+
+  /** Remember that an artifact was applied: a panel rendered again shows it applied. */
+  markApplied(id: string): void {
+    const step = this.artifactStep(id);
+    if (step) {
+      step.applied = true;
+    }
+  }
+
+  private artifactStep(id: string): Extract<Step, { kind: 'artifact' }> | undefined {
     for (const turn of this.turns) {
       for (const step of turn.steps) {
         if (step.kind === 'artifact' && step.artifact.id === id) {
-          return step.artifact;
+          return step;
         }
       }
     }
@@ -141,7 +153,8 @@ export function renderStep(step: Step): string {
         `<div class="artifact-head"><code>${escapeHtml(a.path)}</code> <span class="artifact-kind">${a.kind === 'diff' ? 'diff' : 'new content'}</span></div>` +
         `<pre class="artifact-content"><code>${escapeHtml(a.content.length > 4000 ? a.content.slice(0, 4000) + '\n…' : a.content)}</code></pre>` +
         '<div class="artifact-actions">' +
-        `<button data-action="apply" data-id="${id}">Apply</button> ` +
+        (step.applied ? `<button data-action="apply" data-id="${id}" disabled>Applied</button> `
+          : `<button data-action="apply" data-id="${id}">Apply</button> `) +
         `<button data-action="diff" data-id="${id}" class="secondary">View diff</button></div></div>`;
     }
   }
@@ -164,7 +177,9 @@ export function renderRating(turn: Turn): string {
   const button = (rating: 'up' | 'down', label: string, glyph: string): string =>
     `<button data-action="rate-${rating}" data-id="${id}" class="rate secondary" title="${label}" ` +
     `aria-label="${label}" aria-pressed="${turn.rating === rating}">${glyph}</button>`;
-  return `<span class="rating">${button('up', 'Helpful', '👍')}${button('down', 'Not helpful', '👎')}</span>`;
+  // geometric shapes, not emoji: every UI font has them (emoji showed as empty boxes without
+  // an emoji font, as in headless Chromium)
+  return `<span class="rating">${button('up', 'Helpful', '▲')}${button('down', 'Not helpful', '▼')}</span>`;
 }
 
 export function renderTurn(turn: Turn): string {

@@ -7,14 +7,14 @@ import dataclasses
 import sys
 from typing import Any
 
-from mira.cli.commands import CliError, config_from, open_workspace, run_closing
+from mira.cli.commands import CliError, run_closing, workspace_from
 from mira.cli.output import day, emit_json, show
 from mira.core.build.records import PastFix
 from mira.core.build.service import BuildService, BuildStartError
 
 
 def build(args: argparse.Namespace) -> int:
-    ws = open_workspace(args.workspace, config_from(args))
+    ws = workspace_from(args)
     command = [c for c in (args.build_command or []) if c != "--"]
     commands = [" ".join(command)] if command else None
     service = ws.service(BuildService)
@@ -49,7 +49,7 @@ def fixes(args: argparse.Namespace) -> int:
         text = args.error
     else:
         raise CliError("give the error with --error TEXT or pipe it with --stdin")
-    ws = open_workspace(args.workspace, config_from(args))
+    ws = workspace_from(args)
 
     found = run_closing(ws, lambda: ws.service(BuildService).fixes_for(text, None, args.limit))
     return show(args.json, {"fixes": [dataclasses.asdict(f) for f in found]}, found,

@@ -10,11 +10,10 @@ from typing import Any
 
 from mira.cli.commands import (
     CliError,
-    config_from,
     open_for_question,
-    open_workspace,
     question_arguments,
     run_closing,
+    workspace_from,
 )
 from mira.cli.output import emit_json
 from mira.core.chat.models import (
@@ -83,7 +82,7 @@ def _when(ts: float) -> str:
 
 
 def operations(args: argparse.Namespace) -> int:
-    ws = open_workspace(args.workspace, config_from(args))
+    ws = workspace_from(args)
     service = ws.service(ChatService)
 
     async def run() -> Any:
@@ -107,7 +106,7 @@ def operations(args: argparse.Namespace) -> int:
 
 
 def budget(args: argparse.Namespace) -> int:
-    ws = open_workspace(args.workspace, config_from(args))
+    ws = workspace_from(args)
 
     report = run_closing(ws, ws.service(ChatService).budget)
     if args.json:

@@ -7,14 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from mira.cli.commands import (
-    _index,
-    _resolve,
-    config_from,
-    open_workspace,
-    run_closing,
-    with_progress,
-)
+from mira.cli.commands import _index, _resolve, run_closing, with_progress, workspace_from
 from mira.cli.output import emit_json, show
 from mira.core.code.model import CallEdge, PatternMatch, Symbol
 from mira.core.code.service import CodeService
@@ -55,7 +48,7 @@ def _guesses(ws: Workspace, args: argparse.Namespace) -> bool:
 
 
 def _prepare(args: argparse.Namespace) -> tuple[Workspace, CodeService]:
-    ws = open_workspace(args.workspace, config_from(args))
+    ws = workspace_from(args)
     service = ws.service(CodeService)
     if not args.no_index:
         with_progress("indexing code", service.index)

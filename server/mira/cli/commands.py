@@ -36,6 +36,12 @@ def config_from(args: argparse.Namespace) -> MiraConfig:
     return config
 
 
+def workspace_from(args: argparse.Namespace) -> Workspace:
+    """The workspace a command names (``--workspace``, default the current directory), opened
+    with the settings its flags give."""
+    return open_workspace(args.workspace, config_from(args))
+
+
 def open_workspace(folder: str, config: MiraConfig) -> Workspace:
     root = Path(folder).expanduser()
     if not root.is_dir():
@@ -120,7 +126,7 @@ def index(args: argparse.Namespace) -> int:
 
 
 def status(args: argparse.Namespace) -> int:
-    ws = open_workspace(args.workspace, config_from(args))
+    ws = workspace_from(args)
 
     result = run_closing(ws, ws.status)
     if args.json:
@@ -137,7 +143,7 @@ def status(args: argparse.Namespace) -> int:
 
 
 def cochange(args: argparse.Namespace) -> int:
-    ws = open_workspace(args.workspace, config_from(args))
+    ws = workspace_from(args)
     if ws.has_git and not args.no_index:
         _index(ws, quiet=args.json)
 
@@ -196,7 +202,7 @@ def open_for_question(args: argparse.Namespace, example: str
         raise CliError(f"give a question, e.g. {example}")
     if args.line is not None and args.line < 1:
         raise CliError("--line is 1-based and must be at least 1")
-    ws = open_workspace(args.workspace, config_from(args))
+    ws = workspace_from(args)
     if not args.no_index:
         index_for_questions(ws)
     path = _resolve(ws, args.file) if args.file else None

@@ -10,11 +10,10 @@ from typing import Any
 from mira.cli import learning_commands
 from mira.cli.commands import (
     CliError,
-    config_from,
     open_for_question,
-    open_workspace,
     question_arguments,
     run_closing,
+    workspace_from,
 )
 from mira.cli.output import day, emit_json, show
 from mira.core.context.api import ContextRequest
@@ -52,7 +51,7 @@ def context(args: argparse.Namespace) -> int:
 
 
 def memory(args: argparse.Namespace) -> int:
-    ws = open_workspace(args.workspace, config_from(args))
+    ws = workspace_from(args)
     service = ws.service(ContextService)
 
     async def run() -> Any:

@@ -10,7 +10,7 @@ import datetime as dt
 import time
 from typing import Any
 
-from mira.cli.commands import _index, _resolve, config_from, open_workspace, run_closing
+from mira.cli.commands import _index, _resolve, run_closing, workspace_from
 from mira.cli.output import count, emit_json
 from mira.core.expertise.service import BlameLine, Expert, ExpertiseService
 from mira.core.git.cochange import humanize_age
@@ -33,7 +33,7 @@ def blame_json(blame: BlameLine) -> dict[str, Any]:
 
 
 def experts(args: argparse.Namespace) -> int:
-    ws = open_workspace(args.workspace, config_from(args))
+    ws = workspace_from(args)
     if ws.has_git and not args.no_index:
         _index(ws, quiet=True)
     service = ws.service(ExpertiseService)
@@ -65,7 +65,7 @@ def experts(args: argparse.Namespace) -> int:
 
 
 def blame(args: argparse.Namespace) -> int:
-    ws = open_workspace(args.workspace, config_from(args))
+    ws = workspace_from(args)
     service = ws.service(ExpertiseService)
 
     found = run_closing(ws, lambda: service.blame_line(_resolve(ws, args.path), args.line - 1))

@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from mira.cli.commands import CliError, config_from, open_workspace, run_closing
+from mira.cli.commands import CliError, run_closing, workspace_from
 from mira.cli.output import emit_json, show
 from mira.core.reasoning import chat_hooks
 from mira.core.reasoning.profile import ProfileService, fact_json
@@ -26,7 +26,7 @@ def _pattern_line(p: Pattern) -> str:
 
 
 def reasoning(args: argparse.Namespace) -> int:
-    ws = open_workspace(args.workspace, config_from(args))
+    ws = workspace_from(args)
     service = ws.service(ReasoningService)
     if args.action == "list":
         async def settled_list() -> Any:
@@ -57,7 +57,7 @@ def reasoning(args: argparse.Namespace) -> int:
 
 
 def profile(args: argparse.Namespace) -> int:
-    ws = open_workspace(args.workspace, config_from(args))
+    ws = workspace_from(args)
     service = ws.service(ProfileService)
     if args.action == "set":
         if not args.category or not args.value:
@@ -90,7 +90,7 @@ def related(args: argparse.Namespace) -> int:
               if v is not None]
     if len(chosen) + (args.message is not None) != 1:
         raise CliError("give exactly one of PATH, --fact, --profile, --pattern, --message")
-    ws = open_workspace(args.workspace, config_from(args))
+    ws = workspace_from(args)
     kind, target = chosen[0] if chosen else (None, None)
     if kind == "file" and target:
         given = Path(target).expanduser()

@@ -10,7 +10,7 @@ import argparse
 import time
 from typing import Any
 
-from mira.cli.commands import CliError, config_from, open_workspace, run_closing
+from mira.cli.commands import CliError, run_closing, workspace_from
 from mira.cli.output import count, emit_json, show
 from mira.core.git.cochange import humanize_age
 from mira.core.recipes.model import Recipe, recipe_json
@@ -44,7 +44,7 @@ def _history(ws: Any, service: RecipeService, rid: str, as_json: bool) -> int:
 
 
 def recipes(args: argparse.Namespace) -> int:
-    ws = open_workspace(args.workspace, config_from(args))
+    ws = workspace_from(args)
     service = ws.service(RecipeService)
     if args.refine:
         return _refine(ws, service, args.refine, args.json)
@@ -70,7 +70,7 @@ def _recipe_lines(r: Recipe, now: float) -> str:
 
 
 def scaffold(args: argparse.Namespace) -> int:
-    ws = open_workspace(args.workspace, config_from(args))
+    ws = workspace_from(args)
     service = ws.service(RecipeService)
     try:
         result = run_closing(ws, lambda: service.scaffold(args.recipe, args.name))

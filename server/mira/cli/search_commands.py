@@ -7,13 +7,13 @@ import dataclasses
 import sys
 from typing import Any
 
-from mira.cli.commands import _index, config_from, open_workspace, run_closing, with_progress
+from mira.cli.commands import _index, run_closing, with_progress, workspace_from
 from mira.cli.output import emit_json
 from mira.core.semantic.service import SearchService
 
 
 def search(args: argparse.Namespace) -> int:
-    ws = open_workspace(args.workspace, config_from(args))
+    ws = workspace_from(args)
     if ws.has_git and not args.no_index:
         _index(ws, quiet=True)
     service = ws.service(SearchService)

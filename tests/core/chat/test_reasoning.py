@@ -172,6 +172,14 @@ async def test_recipes_seed_patterns_for_a_fresh_repository(tmp_path: Path) -> N
         assert f"scaffold with recipe `{handler.id}`" in found.markdown
         assert "from .{{snake}} import {{pascal}}Handler" in found.markdown
         assert await ws.service(ReasoningService).suggest("op-2", "why is CI slow", None) is None
+        # the open file's shape is the signal, not its extension (absolute, as chats send it)
+        shaped = await ws.service(ReasoningService).suggest(
+            "op-3", "add a handler for payment methods",
+            (repo.root / "src/app/handlers/billing.py").as_posix())
+        assert shaped is not None and shaped.pattern.id == found.pattern.id
+        assert await ws.service(ReasoningService).suggest(
+            "op-4", "add a handler for payment methods",
+            (repo.root / "src/app/base.py").as_posix()) is None
     finally:
         await ws.close()
 

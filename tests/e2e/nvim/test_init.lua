@@ -102,6 +102,11 @@ local function run()
       results.scaffold.prompted = lines_of('src/app/handlers/refunds.py')
       vim.wait(10000, function() return #vim.fn.getcompletion('MiraScaffold ', 'cmdline') > 0 end, 50)
       results.completion = vim.fn.getcompletion('MiraScaffold ', 'cmdline')
+      -- :MiraRefine through the Lua API (the scripted model answers with a valid refinement)
+      local refined
+      mira.refine(recipe, function(e, r) refined = { err = e and e.message or vim.NIL, result = r or vim.NIL } end)
+      vim.wait(30000, function() return refined ~= nil end, 20)
+      results.refined = refined or vim.NIL
     end
   end
 
@@ -156,6 +161,9 @@ local function run()
         end, 20)
         return text
       end
+      vim.api.nvim_set_current_buf(buf)
+      vim.cmd('MiraRelated')
+      results.related = buffer_text('mira://related', 'asked')
       local rated
       mira.feedback('up', function(e, r) rated = { err = e and e.message or vim.NIL, result = r } end)
       vim.wait(20000, function() return rated ~= nil end, 20)
@@ -183,6 +191,7 @@ local function run()
       end
       results.learning_commands = vim.fn.exists(':MiraReasoning') == 2 and vim.fn.exists(':MiraProfile') == 2
         and vim.fn.exists(':MiraFeedback') == 2 and vim.fn.exists(':MiraRefine') == 2
+        and vim.fn.exists(':MiraRelated') == 2
     end
   end
 end

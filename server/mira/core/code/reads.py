@@ -16,6 +16,7 @@ from mira.core.code.concepts import query_terms
 from mira.core.code.model import CallEdge, Symbol
 from mira.core.code.resolve import CONSTRUCTORS
 from mira.core.git.history_store import recent_changesets
+from mira.core.stores.sql import in_lists
 
 MAX_DEPTH = 10
 
@@ -165,9 +166,8 @@ def caller_counts(conn: sqlite3.Connection, qualified: Sequence[str]) -> dict[st
     """Distinct callers of each symbol (resolved edges): its fan-in in the call graph."""
     wanted = list(dict.fromkeys(qualified))
     counts: dict[str, int] = {}
-    for start in range(0, len(wanted), 500):
-        part = wanted[start:start + 500]
+    for part, marks in in_lists(wanted):
         counts.update((str(callee), int(n)) for callee, n in conn.execute(
             "SELECT callee, COUNT(DISTINCT caller) FROM code_calls WHERE confidence ="
-            f" 'resolved' AND callee IN ({','.join('?' * len(part))}) GROUP BY callee", part))
+            f" 'resolved' AND callee IN ({marks}) GROUP BY callee", part))
     return counts

@@ -219,16 +219,27 @@ class CodeService:
 
     def _patterns(self, rel: str | None) -> list[PatternMatch]:
         def compute() -> list[PatternMatch]:
+            everything, implementations, holders = self._pattern_inputs()
+            symbols = self._file_symbols(rel) if rel is not None else everything
+            return detect(symbols, implementations, holders)
+        found: list[PatternMatch] = self._cached(f"patterns:{rel}", compute)
+        return found
+
+    def _pattern_inputs(self) -> tuple[list[Symbol], dict[str, list[str]],
+                                       dict[str, list[str]]]:
+        """The whole workspace's part of pattern detection (every symbol, subtypes, who
+        holds which type), once per index generation: each file's patterns (a chat's
+        context asks for the open file's) then cost only that file's detection."""
+        def compute() -> list[Any]:
             conn = self._conn()
             everything = reads.all_symbols(conn)
-            symbols = self._file_symbols(rel) if rel is not None else everything
             # the writer's resolver (lookups only, no lock: a bulk index may hold it for
             # minutes), or one loaded from this thread's connection
             resolver = self._resolver or store.load_resolver(conn)
             implementations = subtypes(resolver, reads.types_with_bases(conn))
-            return detect(symbols, implementations, holders_of(everything))
-        found: list[PatternMatch] = self._cached(f"patterns:{rel}", compute)
-        return found
+            return [everything, implementations, holders_of(everything)]
+        everything, implementations, holders = self._cached("pattern-inputs", compute)
+        return everything, implementations, holders
 
     def clusters(self, limit: int = 12) -> list[dict[str, Any]]:
         """Domain clusters: directories merged when their concepts overlap or they usually

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from mira.core.code.concepts import symbol_terms
 from mira.core.code.model import FileIndex, Import, Symbol
 from mira.core.code.resolve import Resolved, Resolver, Row
+from mira.core.stores.sql import in_lists
 
 SYMBOL_COLUMNS = ("s.qualified_name, s.name, s.kind, f.path, s.start_line, s.start_col,"
                   " s.end_line, s.end_col, s.sel_line, s.sel_col, s.sel_end_line, s.sel_end_col,"
@@ -157,9 +158,7 @@ def update_file(conn: sqlite3.Connection, file_id: int, path: str, size: int, mt
         if now != position:
             moved.append((*now, symbol_id))
     gone = [symbol_id for rows in old.values() for symbol_id, _ in rows]
-    for chunk in range(0, len(gone), 500):
-        ids = gone[chunk:chunk + 500]
-        marks = ",".join("?" * len(ids))
+    for ids, marks in in_lists(gone):
         conn.execute(f"DELETE FROM code_concepts WHERE rowid IN ({marks})", ids)
         conn.execute(f"DELETE FROM code_symbols WHERE id IN ({marks})", ids)
     conn.executemany(
@@ -194,10 +193,8 @@ def replace_calls(conn: sqlite3.Connection, file_id: int, rows: list[tuple[objec
         else:
             new.append(row)
     gone = [rowid for rowids in old.values() for rowid in rowids]
-    for chunk in range(0, len(gone), 500):
-        ids = gone[chunk:chunk + 500]
-        conn.execute(f"DELETE FROM code_calls WHERE rowid IN ({','.join('?' * len(ids))})",
-                     ids)
+    for ids, marks in in_lists(gone):
+        conn.execute(f"DELETE FROM code_calls WHERE rowid IN ({marks})", ids)
     conn.executemany(INSERT_CALL, new)
 
 

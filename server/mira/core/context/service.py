@@ -72,10 +72,9 @@ class ContextService:
 
     async def oracle(self, request: ContextRequest) -> oracle.OracleResult:
         preset = self.choose_preset(request)
-        inp = GatherInput(
-            self.ws, request.message, request.path, request.line, request.selection,
-            list(request.diagnostics), find_error(request.message, request.diagnostics),
-            self.secret_globs, self.guideline_files)
+        inp = GatherInput(self.ws, request.message, request.path, request.line,
+                          find_error(request.message, request.diagnostics), self.secret_globs,
+                          self.guideline_files)
         timeout = self.ws.config.context_source_timeout_s
         if request.deadline_s is not None:
             timeout = min(timeout, request.deadline_s)

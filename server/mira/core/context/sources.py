@@ -35,12 +35,13 @@ class Skip(Exception):
 
 @dataclass
 class GatherInput:
+    """What the gatherers read of a ``ContextRequest`` (the selection and diagnostics reach
+    them only as ``error_text``), and of the workspace's settings."""
+
     workspace: Workspace
     question: str
     path: Path | None = None  # absolute path of the current document
     line: int | None = None  # 0-based
-    selection: str | None = None
-    diagnostics: list[str] = field(default_factory=list)
     error_text: str | None = None  # the error in the question/diagnostics, when there is one
     secret_globs: tuple[str, ...] = ()
     guideline_files: tuple[str, ...] = ()

@@ -103,13 +103,6 @@ class BlameCache:
             self._entries.popitem(last=False)
         return entries
 
-    def blame_one(self, repo_root: Path, rel: str, line: int, text: str | None = None
-                  ) -> BlameEntry | None:
-        """One line only (``-L``): 5-20x faster than a whole file with a long history."""
-        entries = parse_porcelain(_run_blame(repo_root, rel, _encode(text),
-                                             ["-L", f"{line + 1},{line + 1}"]))
-        return entries[0] if entries else None
-
 
 def _encode(text: str | None) -> bytes | None:
     return text.encode("utf-8", "surrogateescape") if text is not None else None

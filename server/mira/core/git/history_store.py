@@ -1,9 +1,12 @@
 """Read side of the git index: consistent snapshots for co-change queries.
 
-Readers run on their own aiosqlite connection; each query runs inside one read
-transaction, so it sees a single committed state even while the indexer writes.
-Results are cached per repository *generation* (bumped by every index commit),
-which keeps repeated CodeLens/hover queries well under a millisecond.
+Readers run on a few aiosqlite connections of their own (``READERS``): a slow read
+(a status count, an expertise history) never holds up a co-change query queued behind
+it. Each query runs inside one read transaction, so it sees a single committed state
+even while the indexer writes. Results are cached per repository *generation* (bumped
+by every index commit), which keeps repeated CodeLens/hover queries well under a
+millisecond; the path-name map is *extended* per generation (a running index bumps it
+every half second), not reloaded.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from mira.core.git.cochange import CochangeParams, QueryCommit, Suggestion, rank
 from mira.core.git.evidence import NameIndex
 from mira.core.git.structure import module_index, structural_partners
 from mira.core.stores.database import BUSY_TIMEOUT_MS
+from mira.core.stores.sql import in_lists
 
 _CHUNK = 900
 _MODULES_TTL_S = 30.0
 MAX_RENAME_HOPS = 32
+READERS = 3  # concurrent read transactions (each its own connection and thread)
 
 
 @dataclass(frozen=True)
@@ -50,38 +55,44 @@ class HistoryReader:
 
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
-        self._conn: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()
+        self._idle: list[aiosqlite.Connection] = []
+        self._open: list[aiosqlite.Connection] = []
+        self._slots: asyncio.Semaphore | None = None
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._cache_size = 512
 
-    async def open(self) -> None:
-        if self._conn is None:
-            self._conn = await aiosqlite.connect(self.db_path, isolation_level=None)
-            await self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            await self._conn.execute("PRAGMA query_only=ON")
+    async def _connect(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(self.db_path, isolation_level=None)
+        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA query_only=ON")
+        self._open.append(conn)
+        return conn
 
     async def close(self) -> None:
-        if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+        conns, self._open, self._idle = self._open, [], []
+        for conn in conns:
+            await conn.close()
 
     @asynccontextmanager
     async def snapshot(self) -> Any:
         """One read transaction: every query inside sees the same committed state."""
-        await self.open()
-        assert self._conn is not None
-        conn = self._conn
-        async with self._lock:
-            if conn.in_transaction:  # left open by a caller cancelled mid-BEGIN
-                await conn.execute("ROLLBACK")
-            await conn.execute("BEGIN")
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(READERS)
+        async with self._slots:
+            conn = self._idle.pop() if self._idle else await self._connect()
             try:
-                yield conn
+                if conn.in_transaction:  # left open by a caller cancelled mid-BEGIN
+                    await conn.execute("ROLLBACK")
+                await conn.execute("BEGIN")
+                try:
+                    yield conn
+                finally:
+                    if conn.in_transaction:
+                        # a read transaction: ending it must survive the caller's cancellation
+                        await asyncio.shield(conn.execute("ROLLBACK"))
             finally:
-                if conn.in_transaction:
-                    # a read transaction: ending it must survive the caller's cancellation
-                    await asyncio.shield(conn.execute("ROLLBACK"))
+                if conn in self._open:  # not closed meanwhile
+                    self._idle.append(conn)
 
     # -- cache -----------------------------------------------------------------------
     def _cached(self, key: tuple[Any, ...]) -> Any:
@@ -177,32 +188,90 @@ class HistoryReader:
                 if other.startswith(prefix)}
 
     async def path_names(self, conn: aiosqlite.Connection, repo_id: int, generation: int
-                     ) -> PathNames:
-        """Path ids -> current names (renames followed forward), once per generation."""
+                         ) -> PathNames:
+        """Path ids -> current names (renames followed forward), once per generation.
+
+        A new generation extends the previous map with the paths and renames stored since
+        (a running index bumps the generation every half second; reloading every path and
+        rename each time was most of a co-change query's cost then). When commits were
+        deleted (a rewrite), the map is rebuilt."""
         key = ("names", repo_id, generation)
         hit = self._cached(key)
         if hit is not None:
             return typing.cast(PathNames, hit)
-        paths: dict[int, str] = {int(row[0]): str(row[1]) for row in
-                                 await conn.execute_fetchall("SELECT id, path FROM paths")}
-        rows = await conn.execute_fetchall(
-            "SELECT fc.old_path_id, fc.path_id FROM commits c"
-            " CROSS JOIN file_changes fc ON fc.commit_id = c.id"
-            " WHERE c.repo_id = ? AND fc.status = 'R' ORDER BY c.author_time, c.id", (repo_id,))
-        forward: dict[int, int] = {}
-        for old, new in rows:
-            forward[int(old)] = int(new)
-        return typing.cast(PathNames, self._store(key, PathNames(paths, forward)))
+        [(count, newest)] = await conn.execute_fetchall(
+            "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM commits WHERE repo_id = ?", (repo_id,))
+        previous = typing.cast(PathNames | None, self._cached(("names-latest", repo_id)))
+        names = previous.copy() if previous is not None else PathNames({}, {})
+        if previous is not None:
+            # nothing deleted: the old commits are all there (count) and the newest of them
+            # is the same commit (ids of deleted rows can be reused)
+            [(added, newest_oid)] = await conn.execute_fetchall(
+                "SELECT (SELECT COUNT(*) FROM commits WHERE repo_id = ? AND id > ?),"
+                " (SELECT oid FROM commits WHERE id = ?)",
+                (repo_id, previous.newest_commit, previous.newest_commit))
+            if previous.commits + int(added) != int(count) or (
+                    newest_oid != previous.newest_oid):
+                names = PathNames({}, {})
+        for path_id, path in await conn.execute_fetchall(
+                "SELECT id, path FROM paths WHERE id > ?", (names.newest_path,)):
+            names.add(int(path_id), str(path))
+        for old, new, when, commit_id in await conn.execute_fetchall(
+                "SELECT fc.old_path_id, fc.path_id, c.author_time, c.id FROM commits c"
+                " CROSS JOIN file_changes fc ON fc.commit_id = c.id"
+                " WHERE c.repo_id = ? AND c.id > ? AND fc.status = 'R'",
+                (repo_id, names.newest_commit)):
+            names.rename(int(old), int(new), (int(when), int(commit_id)))
+        [(names.newest_oid,)] = await conn.execute_fetchall(
+            "SELECT (SELECT oid FROM commits WHERE id = ?)", (int(newest),))
+        names.commits, names.newest_commit = int(count), int(newest)
+        self._store(("names-latest", repo_id), names)
+        return typing.cast(PathNames, self._store(key, names))
 
 
 class PathNames:
-    """Interned path ids of a repository and where each was renamed to."""
+    """Interned path ids of a repository and where each was renamed to.
+
+    ``forward`` keeps the latest rename of each path by (author time, commit id): the
+    same answer whatever order the renames were read in, so the map can be extended
+    batch by batch while an index runs (``HistoryReader.path_names``)."""
 
     def __init__(self, paths: dict[int, str], forward: dict[int, int]) -> None:
         self.paths = paths
         self.forward = forward
+        self._renamed_at: dict[int, tuple[int, int]] = {}
         self._current: dict[int, str] = {}
         self.ids = {p: i for i, p in paths.items()}
+        self.commits = 0  # commits of the repository when last extended
+        self.newest_commit = 0  # their highest id
+        self.newest_oid: str | None = None  # and that commit's oid
+        self._newest_path = max(paths, default=0)
+
+    @property
+    def newest_path(self) -> int:
+        return self._newest_path
+
+    def copy(self) -> PathNames:
+        """A map to extend for a newer generation (this one stays as it was)."""
+        other = PathNames({}, {})
+        other.paths, other.forward, other.ids = dict(self.paths), dict(self.forward), dict(
+            self.ids)
+        other._renamed_at, other._current = dict(self._renamed_at), dict(self._current)
+        other.commits, other.newest_commit = self.commits, self.newest_commit
+        other.newest_oid = self.newest_oid
+        other._newest_path = self._newest_path
+        return other
+
+    def add(self, path_id: int, path: str) -> None:
+        self.paths[path_id] = path
+        self.ids[path] = path_id
+        self._newest_path = max(self._newest_path, path_id)
+
+    def rename(self, old: int, new: int, at: tuple[int, int]) -> None:
+        if at >= self._renamed_at.get(old, (-1, -1)):
+            self._renamed_at[old] = at
+            self.forward[old] = new
+            self._current = {}  # a rename can change any chain's end
 
     def current(self, path_id: int) -> str:
         name = self._current.get(path_id)
@@ -273,11 +342,9 @@ async def _query_history(conn: aiosqlite.Connection, repo_id: int, path: str,
     wanted = [cid for cid, (_, n) in commits.items() if n <= params.max_changeset]
     own_ids = {path_id for path_id, _ in lineage_ids}
     partners: dict[int, set[str]] = {cid: set() for cid in wanted}
-    for start in range(0, len(wanted), _CHUNK):
-        part = wanted[start:start + _CHUNK]
+    for part, marks in in_lists(wanted, _CHUNK):
         rows = await conn.execute_fetchall(
-            "SELECT commit_id, path_id FROM file_changes"
-            f" WHERE commit_id IN ({','.join('?' * len(part))})", part)
+            f"SELECT commit_id, path_id FROM file_changes WHERE commit_id IN ({marks})", part)
         for commit_id, partner_id in rows:
             if partner_id not in own_ids:
                 partners[commit_id].add(names.current(partner_id))

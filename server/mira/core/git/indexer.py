@@ -24,6 +24,7 @@ import pygit2
 from mira.core.git.log_reader import iter_commits
 from mira.core.git.records import CommitRecord
 from mira.core.stores.database import Database, Priority
+from mira.core.stores.sql import in_lists
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +112,7 @@ class GitIndexer:
     def _delete_commits(self, conn: sqlite3.Connection, oids: Iterable[str]) -> int:
         oid_list = list(oids)
         removed = 0
-        for start in range(0, len(oid_list), 500):
-            part = oid_list[start:start + 500]
-            marks = ",".join("?" * len(part))
+        for part, marks in in_lists(oid_list):
             ids = [r[0] for r in conn.execute(
                 f"SELECT id FROM commits WHERE repo_id = ? AND oid IN ({marks})",
                 (self.repo_id, *part))]

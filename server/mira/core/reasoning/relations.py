@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 KINDS = ("file", "fact", "profile", "pattern")
 MAX_MENTIONS = 20
+MAX_CANDIDATES = 400
 WRITING_TOOLS = frozenset({"propose_change", "write_code", "scaffold"})
 EXCERPT_CHARS = 240
 # a token shaped like a file path: "api.py", "src/app/handlers/cart.py", "./docs/x.md"
@@ -58,7 +59,9 @@ class RelatedMessage:
 def mentioned_paths(gate: files.Gate, text: str) -> list[str]:
     """Workspace files a text names (existing, inside, not secret), in order of mention."""
     found: list[str] = []
-    for match in _PATH.finditer(text):
+    for n, match in enumerate(_PATH.finditer(text)):
+        if n >= MAX_CANDIDATES:  # a huge answer: the first mentions are enough
+            break
         rel = gate.relative(match.group(1))
         if rel is None or rel in found or gate.is_secret(rel):
             continue

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from mira.core.reasoning import store
 from mira.core.reasoning.store import Pattern, Trace
 from mira.core.reasoning.triggers import file_kinds, keywords, plan_lines, similarity
+from mira.core.recipes.names import name_of
 
 if TYPE_CHECKING:
     from mira.core.recipes.model import Recipe
@@ -88,17 +89,39 @@ def recipe_pattern(r: Recipe, ref: str) -> Pattern:
                    "recipe", ref)
 
 
+def shaped_like(path: str | None, ref: str | None, shapes: dict[str, list[str]] | None
+                ) -> bool | None:
+    """For a recipe pattern: is the open file shaped like one of the files the recipe
+    creates (what the "New … like …" code action uses)? None when unknown."""
+    if not path or not ref or shapes is None or ref not in shapes:
+        return None
+    root = ref.split(":", 2)[1] if ref.startswith("recipe:") and ref.count(":") >= 2 else None
+    rel = path
+    if root and Path(path).is_absolute():
+        try:
+            rel = Path(path).relative_to(root).as_posix()
+        except ValueError:
+            return False
+    return any(name_of(rel, t) for t in shapes[ref])
+
+
 def best_match(patterns: Sequence[Pattern], message: str, path: str | None,
-               vec: Sequence[float] | None = None) -> tuple[Pattern, float] | None:
+               vec: Sequence[float] | None = None,
+               shapes: dict[str, list[str]] | None = None) -> tuple[Pattern, float] | None:
     """The pattern to suggest for a request: similarity >= MIN_SIMILARITY, ranked by
     similarity weighted by the smoothed success rate. Pure (benchmarks replay it)."""
     words, kinds = keywords(message), file_kinds([path])
     making = bool(_MAKING.search(message))
     best: tuple[Pattern, float, float] | None = None
     for p in patterns:
-        if p.source == "recipe" and not making:
-            continue  # a recipe makes a new thing: only for requests to add or create one
-        sim = similarity(words, kinds, vec, p.keywords, p.file_kinds, p.embedding)
+        q_kinds, p_kinds = kinds, p.file_kinds
+        if p.source == "recipe":
+            if not making:
+                continue  # a recipe makes a new thing: only for requests to add or create one
+            shaped = shaped_like(path, p.source_ref, shapes)
+            if shaped is not None:  # the open file's shape, not its extension, is the signal
+                q_kinds, p_kinds = (["shape"], ["shape"]) if shaped else ([], [])
+        sim = similarity(words, q_kinds, vec, p.keywords, p_kinds, p.embedding)
         score = sim * (0.5 + 0.5 * p.smoothed_success)
         if sim >= MIN_SIMILARITY and (best is None or score > best[2]):
             best = (p, sim, score)
@@ -156,7 +179,23 @@ class ReasoningService:
         if not found:
             return None
         vec = self._embed(message) if any(p.embedding for p in found) else None
-        return best_match(found, message, path, vec)
+        return best_match(found, message, path, vec, self._shapes(found) if path else None)
+
+    def _shapes(self, patterns: Sequence[Pattern]) -> dict[str, list[str]]:
+        """The created-file templates of the recipes behind recipe patterns, by source_ref."""
+        roots = {p.source_ref.split(":", 2)[1] for p in patterns
+                 if p.source == "recipe" and p.source_ref and p.source_ref.count(":") >= 2}
+        if not roots:
+            return {}
+        from mira.core.recipes import store as recipe_store
+
+        def read(conn: sqlite3.Connection) -> dict[str, list[str]]:
+            return {f"recipe:{root}:{r.id}": [c.path for c in r.creates]
+                    for root in roots for r in recipe_store.load(conn, root)}
+        try:
+            return self.db.run(read)
+        except sqlite3.Error:
+            return {}
 
     async def suggest(self, op_id: str, message: str, path: str | None) -> Suggestion | None:
         """The best matching pattern, its use recorded against ``op_id``."""

@@ -45,6 +45,7 @@ LOCK_FILE = "mira.lock"
 BUSY_TIMEOUT_MS = 10_000
 WRITE_BUSY_MS = 1_000  # the writer's own wait before its retry loop takes over
 WRITE_RETRY_S = 120.0  # give up (and say so) after this long held by another process
+SLOW_WRITE_S = 0.1  # a transaction this long is logged (INFO): interactive writes wait for it
 T = TypeVar("T")
 
 
@@ -272,10 +273,15 @@ class Database:
                 break
             if not job.future.set_running_or_notify_cancel():
                 continue
+            started = time.monotonic()
             try:
                 job.future.set_result(self._transaction(job.fn))
             except BaseException as exc:
                 job.future.set_exception(exc)
+            took = time.monotonic() - started
+            if took > SLOW_WRITE_S:  # what an interactive write may have waited behind
+                log.info("slow write: %s held the writer %.0f ms (priority %d)",
+                         getattr(job.fn, "__qualname__", job.fn), took * 1000, job.priority)
         self._writer.close()
         self._writer = None
 

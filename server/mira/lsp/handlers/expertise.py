@@ -36,6 +36,8 @@ def expert_line(expert: Expert, now: float) -> str:
 
 
 def blame_markdown(blame: BlameLine, now: float) -> str:
+    if blame.pending:
+        return "**Last change:** _git blame is still running for this file_"
     if blame.uncommitted:
         return "**Last change:** not committed yet"
     return (f"**Last change:** `{blame.short}` · {blame.author} · "
@@ -73,16 +75,15 @@ async def code_lens(ls: MiraServer, params: types.CodeLensParams) -> list[types.
         return []
     doc, service = found
     now = time.time()
-    symbols = await top_level_symbols(doc, buffer_text(ls, doc.uri))
+    text = buffer_text(ls, doc.uri)
+    symbols = await top_level_symbols(doc, text)
     if not symbols:
         symbols = [(file_start_range(), None)]
-    lenses = []
-    for lens_range, line in symbols:
-        experts = await service.experts(doc.path, line, 10)
-        if experts:
-            lenses.append(types.CodeLens(range=lens_range, command=types.Command(
-                title=lens_title(experts, now), command=SHOW_EXPERTS, arguments=[doc.uri])))
-    return lenses
+    # one history lookup for the whole file; each symbol adds only its lines' ownership
+    ranked = await service.experts_of_ranges(doc.path, [span for _, span in symbols], 10, text)
+    return [types.CodeLens(range=lens_range, command=types.Command(
+                title=lens_title(experts, now), command=SHOW_EXPERTS, arguments=[doc.uri]))
+            for (lens_range, _), experts in zip(symbols, ranked, strict=True) if experts]
 
 
 def lens_title(experts: list[Expert], now: float) -> str:
@@ -94,12 +95,23 @@ def lens_title(experts: list[Expert], now: float) -> str:
 
 
 async def top_level_symbols(doc: DocumentRef, text: str | None
-                            ) -> list[tuple[types.Range, int | None]]:
-    """(lens range, line) per top-level symbol."""
+                            ) -> list[tuple[types.Range, tuple[int, int] | None]]:
+    """(lens range, (first, last) line) per top-level symbol."""
     symbols = await doc.workspace.service(CodeService).document_symbols(doc.path, text)
     return [(types.Range(types.Position(s.selection_start_line, 0),
-                         types.Position(s.selection_start_line, 0)), s.start_line)
+                         types.Position(s.selection_start_line, 0)),
+             (int(s.start_line), int(s.end_line)))
             for s in symbols if s.parent is None and s.kind != "module"]
+
+
+async def prefetch_blame(ls: MiraServer, uri: str, event: str) -> None:
+    """A file was opened: its blame starts now, so its first hover finds it ready."""
+    if event != "open":
+        return
+    found = await _service(ls, uri)
+    if found is not None:
+        doc, service = found
+        await service.prefetch(doc.path, buffer_text(ls, uri))
 
 
 def to_item(expert: Expert) -> ExpertItem:
@@ -128,6 +140,7 @@ async def experts_for(ls: MiraServer, uri: str, line: int | None, limit: int | N
 def register(server: MiraServer) -> None:
     server.providers.hover.append(hover)
     server.providers.code_lens.append(code_lens)
+    server.providers.document.append(prefetch_blame)
 
     @server.feature(EXPERTS)
     async def experts(ls: MiraServer, params: ExpertsParams) -> ExpertsResult:
