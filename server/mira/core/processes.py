@@ -20,16 +20,20 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import multiprocessing
 import os
 import signal
 import threading
 import time
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 
 PARENT_POLL_S = 1.0
 _PROC = Path("/proc")
+T = TypeVar("T")
 
 
 def pid_alive(pid: int) -> bool:
@@ -150,3 +154,77 @@ def worker_init(parent: int | None = None) -> None:
             time.sleep(PARENT_POLL_S)
 
     threading.Thread(target=watch, name="mira-parent-watch", daemon=True).start()
+
+
+# -- streaming a generator from a child process ---------------------------------------------
+STREAM_PIECE = 100  # items per message: few round trips, a bounded amount in flight
+CHILD_NICE = 10
+
+
+class ChildFailed(RuntimeError):
+    """The child producing a stream died or raised something that could not be sent."""
+
+
+def stream_from_child(produce: Callable[..., Iterator[T]], *args: Any
+                      ) -> Generator[T, None, None]:
+    """The items of ``produce(*args)``, computed in a niced child process.
+
+    Why: parsing ``git log`` output (the git index, fix mining) is pure Python; in the
+    server's process it took the GIL from the threads answering hovers. The child sends
+    ``STREAM_PIECE`` items at a time and blocks while the pipe is full, so at most a piece
+    or two is in flight (bounded memory). ``produce`` must be a module-level function and
+    its arguments and items picklable. An exception raised in the child is raised here;
+    closing the iterator early (cancellation) kills the child. The child watches the
+    server (``worker_init``) and dies with it.
+    """
+    context = multiprocessing.get_context("spawn")  # the server has threads
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_produce, args=(send, produce, args, os.getpid()),
+                            name="mira-stream", daemon=True)
+    child.start()
+    send.close()
+    finished = False
+    try:
+        while True:
+            try:
+                kind, value = receive.recv()
+            except EOFError as exc:
+                raise ChildFailed(f"{getattr(produce, '__name__', produce)} stopped in its"
+                                  f" child process (exit code {child.exitcode})") from exc
+            if kind == "items":
+                yield from value
+            elif kind == "error":
+                raise value
+            else:
+                finished = True
+                return
+    finally:
+        receive.close()
+        if not finished and child.is_alive():
+            child.kill()
+        child.join(timeout=5)
+
+
+def _produce(send: Any, produce: Callable[..., Iterator[Any]], args: tuple[Any, ...],
+             parent: int) -> None:  # pragma: no cover - runs in the child
+    worker_init(parent)
+    with contextlib.suppress(OSError):
+        os.nice(CHILD_NICE)
+    try:
+        piece: list[Any] = []
+        for item in produce(*args):
+            piece.append(item)
+            if len(piece) >= STREAM_PIECE:
+                send.send(("items", piece))
+                piece = []
+        send.send(("items", piece))
+        send.send(("done", None))
+    except (BrokenPipeError, EOFError):
+        return  # the reader stopped early
+    except Exception as exc:
+        try:
+            send.send(("error", exc))
+        except Exception:
+            send.send(("error", ChildFailed(f"{type(exc).__name__}: {exc}")))
+    finally:
+        send.close()

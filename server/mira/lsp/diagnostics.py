@@ -7,16 +7,12 @@ union is published.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from lsprotocol import types
-
-if TYPE_CHECKING:
-    from mira.lsp.server import MiraServer
+from pygls.lsp.server import LanguageServer
 
 
 class DiagnosticsHub:
-    def __init__(self, server: MiraServer) -> None:
+    def __init__(self, server: LanguageServer) -> None:
         self.server = server
         self._by_uri: dict[str, dict[str, list[types.Diagnostic]]] = {}
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from mira.core import processes
 
 if TYPE_CHECKING:
-    from mira.lsp.server import MiraServer
+    from mira.lsp.state import ServerState
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +37,8 @@ HARD_DEADLINE_S = 8.0
 class Lifetime:
     """The server's lifecycle flags and its one way out."""
 
-    def __init__(self, ls: MiraServer) -> None:
-        self.ls = ls
+    def __init__(self, state: ServerState) -> None:
+        self.state = state  # the workspaces closed on the way out
         self.initialize_received = False
         self.shutdown_received = False
         self.stopping = False
@@ -96,7 +96,7 @@ class Lifetime:
 
     async def _stop(self, code: int, reason: str) -> None:
         try:
-            await asyncio.wait_for(self.ls.state.close_workspaces(), CLOSE_TIMEOUT_S)
+            await asyncio.wait_for(self.state.close_workspaces(), CLOSE_TIMEOUT_S)
         except TimeoutError:
             log.warning("workspaces did not close within %.0fs; exiting anyway",
                         CLOSE_TIMEOUT_S)

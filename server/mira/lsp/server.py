@@ -8,7 +8,8 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO, TypeVar
 
 from lsprotocol import types
@@ -19,13 +20,37 @@ from pygls.protocol import default_converter
 
 from mira import __version__
 from mira.lsp.diagnostics import DiagnosticsHub
-from mira.lsp.features import Providers
 from mira.lsp.lifetime import Lifetime, force_exit
 from mira.lsp.protocol import MiraProtocol
 from mira.lsp.state import ServerState
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+# providers are called with the server (defined below)
+CodeLensProvider = Callable[["MiraServer", types.CodeLensParams], Awaitable[list[types.CodeLens]]]
+HoverProvider = Callable[["MiraServer", types.HoverParams], Awaitable[str | None]]
+CodeActionProvider = Callable[
+    ["MiraServer", types.CodeActionParams], Awaitable[list[types.CodeAction]]]
+DocumentListener = Callable[["MiraServer", str, str], Awaitable[None]]  # (server, uri, event)
+CommitListener = Callable[["MiraServer", Any], Awaitable[None]]  # after a git index run
+# (server, workspace, changed paths): files created, changed or deleted on disk
+FilesListener = Callable[["MiraServer", Any, set[str]], Awaitable[None]]
+
+
+@dataclass
+class Providers:
+    """Extension points: each handler module registers its providers here; the aggregating
+    handler (``handlers/editor.py``) calls them all (``features.gather_safely``)."""
+
+    code_lens: list[CodeLensProvider] = field(default_factory=list)
+    hover: list[HoverProvider] = field(default_factory=list)
+    code_action: list[CodeActionProvider] = field(default_factory=list)
+    document: list[DocumentListener] = field(default_factory=list)
+    git_indexed: list[CommitListener] = field(default_factory=list)
+    worktree_changed: list[CommitListener] = field(default_factory=list)
+    files_changed: list[FilesListener] = field(default_factory=list)
+    workspace_opened: list[CommitListener] = field(default_factory=list)  # git or not
 
 
 class MiraServer(LanguageServer):
@@ -40,7 +65,7 @@ class MiraServer(LanguageServer):
         self.state = ServerState()
         self.providers = Providers()
         self.diagnostics = DiagnosticsHub(self)
-        self.lifetime = Lifetime(self)
+        self.lifetime = Lifetime(self.state)
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """Serve over stdio until the client ends the session (see ``lifetime``).

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mira.core.semantic.embed_process import EmbedderBusy, ProcessEmbedder
+from mira.core.semantic.embed_process import BULK_PIECE, EmbedderBusy, ProcessEmbedder
 from mira.core.semantic.embedder import MiniLMEmbedder
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -48,6 +48,10 @@ def test_child_vectors_equal_in_process_vectors_and_queries_do_not_wait() -> Non
         finally:
             child._lock.release()
         assert child.urgent().embed(["a query"]).shape == (1, 384)  # free again
+        # a bulk batch goes over in pieces (a query can go between two): same vectors, order
+        many = [f"{text} {i}" for i in range(BULK_PIECE * 2 + 3) for text in TEXTS[:1]]
+        assert np.allclose(child.embed(many), MiniLMEmbedder(threads=1).embed(many),
+                           atol=1e-5)
     finally:
         child.close()
 
@@ -73,3 +77,26 @@ def test_the_child_dies_when_the_server_is_killed() -> None:
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def test_a_batch_is_embedded_in_runs_under_the_token_budget_in_order() -> None:
+    """A caller's batch of long and short texts is cut into runs of similar length under
+    ``RUN_TOKENS`` (bounded memory); every vector is the one of its own text, in order."""
+    from mira.core.semantic import embedder as embedder_module
+
+    model = MiniLMEmbedder(1)
+    long_text = "def handler(request, response):\n    return render(request) " * 20
+    texts = [f"short text {i}" if i % 3 else f"{long_text} {i}" for i in range(30)]
+    runs: list[int] = []
+    real_run = model._run
+
+    def counting(part: list[str]) -> np.ndarray:
+        runs.append(len(part))
+        return real_run(part)
+
+    model._run = counting  # type: ignore[method-assign]
+    together = model.embed(texts)
+    assert len(runs) > 1 and sum(runs) == len(texts)
+    assert max(runs) * embedder_module.MAX_TOKENS > embedder_module.RUN_TOKENS  # short: many
+    alone = np.stack([real_run([t])[0] for t in texts])
+    assert (together * alone).sum(axis=1).min() > 0.999

@@ -10,6 +10,7 @@ hunks are redacted before they are stored.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import subprocess
@@ -21,6 +22,7 @@ from pathlib import Path
 from mira.core import secrets
 from mira.core.build.normalize import error_classes
 from mira.core.files import Gate
+from mira.core.processes import stream_from_child
 from mira.core.stores.database import Database, Priority
 
 FIX_WORDS = re.compile(r"\b(fix(e[sd])?|bug|bugfix|regression|crash|broken|error|fail(s|ing|ure)?"
@@ -150,14 +152,17 @@ def mine(db: Database, repo: Path, gate: Gate | None = None) -> int:
                 "INSERT OR REPLACE INTO fix_commits VALUES (?,?,?,?,?,?,?,?,?,?)", rows),
                 Priority.CODE)
 
-    for commit in iter_commits(repo, since, head, gate):
-        batch.append((root, commit.oid, commit.author, commit.email, commit.time,
-                      commit.subject, commit.body, json.dumps(commit.files), commit.diff,
-                      int(commit.fix_like)))
-        stored += 1
-        if len(batch) >= MINE_BATCH:
-            flush(batch)
-            batch = []
+    # `git log -p` is parsed and redacted in a child process (off the server's GIL)
+    commits = stream_from_child(iter_commits, repo, since, head, gate)
+    with contextlib.closing(commits):  # a failed write stops the child
+        for commit in commits:
+            batch.append((root, commit.oid, commit.author, commit.email, commit.time,
+                          commit.subject, commit.body, json.dumps(commit.files), commit.diff,
+                          int(commit.fix_like)))
+            stored += 1
+            if len(batch) >= MINE_BATCH:
+                flush(batch)
+                batch = []
     flush(batch)
     db.write(lambda w: w.execute("INSERT OR REPLACE INTO fix_mining_state VALUES (?,?,?)",
                                  (root, head, time.time())), Priority.CODE)

@@ -9,7 +9,7 @@ between any two batches (cancellable; the ``embedded`` flags make it resumable).
 
 Invariants: the child dies with the server — it exits when its pipe closes (the parent
 exited or was killed), it watches its parent (``processes.worker_init``), and ``close()``
-stops it. At most one batch is in flight (bounded memory).
+stops it. At most one piece of a batch is in flight (bounded memory).
 """
 
 from __future__ import annotations
@@ -33,7 +33,11 @@ log = logging.getLogger(__name__)
 
 CHILD_NICE = 10
 BATCH_TIMEOUT_S = 300.0
-URGENT_WAIT_S = 1.0
+# A query waits at most this long for the model, then answers with keywords. The child
+# takes a bulk batch in pieces of ``BULK_PIECE`` texts (a fraction of a second each), and a
+# waiting query goes before the next piece, so it rarely waits for more than one piece.
+URGENT_WAIT_S = 0.3
+BULK_PIECE = 8
 
 
 class EmbedderBusy(EmbedderError):
@@ -115,9 +119,12 @@ class ProcessEmbedder:
             finally:
                 with self._urgent_lock:
                     self._urgent -= 1
-        while self._urgent:  # a lock is not fair: let the waiting query in first
-            time.sleep(0.002)
-        return self._embed(texts, None)
+        pieces = []
+        for start in range(0, len(texts), BULK_PIECE):
+            while self._urgent:  # a lock is not fair: let the waiting query in first
+                time.sleep(0.002)
+            pieces.append(self._embed(texts[start:start + BULK_PIECE], None))
+        return np.concatenate(pieces)
 
     def urgent(self) -> UrgentEmbedder:
         return UrgentEmbedder(self)

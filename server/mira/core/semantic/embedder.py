@@ -16,6 +16,11 @@ from mira.core import secrets
 log = logging.getLogger(__name__)
 
 MAX_TOKENS = 128  # as measured for this model; longer chunks are truncated
+# Tokens (texts x padded length) per model run. Memory, measured on pytest's code: one run
+# of 32 texts of 128 tokens raised the process by ~190-250 MB (onnxruntime keeps its arena
+# at the largest run), 8 such texts by nothing measurable, at the same chunks/s. A caller's
+# batch is cut into runs under this budget, so short texts still go many at a time.
+RUN_TOKENS = 8 * MAX_TOKENS
 
 
 class EmbedderError(RuntimeError):
@@ -65,9 +70,29 @@ class MiniLMEmbedder:
         self._tokenizer = tokenizer
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
             if self._session is None:
                 self._load()
+            self._tokenizer.no_padding()
+            lengths = [len(e.ids) for e in self._tokenizer.encode_batch(
+                [t or " " for t in texts])]
+            self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        order = sorted(range(len(texts)), key=lambda i: lengths[i])
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        start = 0
+        while start < len(order):  # runs of similar length under the token budget
+            end = start + 1
+            while end < len(order) and (end + 1 - start) * lengths[order[end]] <= RUN_TOKENS:
+                end += 1
+            run = order[start:end]
+            out[run] = self._run([texts[i] for i in run])
+            start = end
+        return out
+
+    def _run(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
             encodings = self._tokenizer.encode_batch([t or " " for t in texts])
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
