@@ -215,3 +215,39 @@ async def test_scaffold_chat_tool_proposes_artifacts_and_writes_nothing(
     registry = next(a for a in answer.artifacts if a.path.endswith("__init__.py")).content
     assert "from .refunds import RefundsHandler\nfrom .search_index" in registry
     assert not (repo.root / "src/app/handlers/refunds.py").exists()
+
+
+async def test_patterns_stored_without_an_embedding_get_one_later(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pattern stored while the embedding model was busy is embedded on a later request,
+    and a paraphrase with no shared keyword then matches it through the embedding."""
+    from mira.core.config import MiraConfig
+    from tests.support.context_repo import context_fixture
+    repo = context_fixture(tmp_path / "repo")
+    ws = Workspace(repo.root, MiraConfig(semantic_enabled=True, memory_model_analysis=False))
+    ws.open()
+    ready = False
+
+    def embed(self: ReasoningService, text: str) -> list[float] | None:
+        if not ready:
+            return None  # the model is still loading
+        return [1.0, 0.0] if any(w in text.lower() for w in ("migration", "schema")) \
+            else [0.0, 1.0]
+
+    monkeypatch.setattr(ReasoningService, "_embed", embed)
+    try:
+        reasoning = ws.service(ReasoningService)
+        await reasoning.observe("op-1", "Add a database migration for the users table", None,
+                                PLAN, [], [])
+        pattern = await reasoning.outcome("op-1", good=True)
+        assert pattern is not None and pattern.embedding is None
+        assert await reasoning.suggest("op-2", "write a schema upgrade for accounts", None) \
+            is None  # no shared keyword, no embedding yet
+        ready = True
+        found = await reasoning.suggest("op-3", "write a schema upgrade for accounts", None)
+        assert found is not None and found.pattern.id == pattern.id
+        stored = await reasoning.show(pattern.id)
+        assert stored is not None and stored.embedding == [1.0, 0.0]
+        assert await reasoning.suggest("op-4", "why is the CI slow", None) is None
+    finally:
+        await ws.close()

@@ -481,15 +481,17 @@ def commit_summaries(conn: sqlite3.Connection, ids: list[int], files: int
                 " ORDER BY id", ids)]
 
 
-def last_changes(conn: sqlite3.Connection, paths: list[str]) -> tuple[dict[str, float], float]:
+def index_state(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(commits, newest commit id): changes whenever the git index gains or loses commits."""
+    count, newest = conn.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM commits").fetchone()
+    return int(count), int(newest)
+
+
+def last_changes(conn: sqlite3.Connection) -> tuple[dict[str, float], float]:
     """When each path last changed (author time of its newest commit) and the newest
     commit's time ("now" as the index knows it); empty without a git index (blocking)."""
-    wanted = list(dict.fromkeys(paths))
-    changed: dict[str, float] = {}
-    for part, marks in in_lists(wanted):
-        changed.update((str(p), float(t)) for p, t in conn.execute(
-            "SELECT p.path, MAX(c.author_time) FROM paths p"
-            " JOIN file_changes fc ON fc.path_id = p.id CROSS JOIN commits c ON c.id = fc.commit_id"
-            f" WHERE p.path IN ({marks}) GROUP BY p.id", part))
+    changed = {str(p): float(t) for p, t in conn.execute(
+        "SELECT p.path, MAX(c.author_time) FROM file_changes fc JOIN paths p ON p.id = fc.path_id"
+        " CROSS JOIN commits c ON c.id = fc.commit_id GROUP BY fc.path_id")}
     newest = conn.execute("SELECT MAX(author_time) FROM commits").fetchone()[0]
     return changed, float(newest or 0)

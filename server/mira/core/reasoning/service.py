@@ -12,6 +12,7 @@ patterns, so a fresh repository has useful ones before any chat.
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 import logging
 import re
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIN_SIMILARITY = 0.3
+BACKFILL = 4  # chat patterns without an embedding embedded per request
 _MAKING = re.compile(r"\b(?:add|adds|added|adding|new|create|creates|creating|introduce|"
                      r"introduces|implement|implements|scaffold|write|document)\b", re.I)
 MAX_ARG_CHARS = 80
@@ -178,8 +180,21 @@ class ReasoningService:
         found = self.db.run(store.patterns)
         if not found:
             return None
+        self._backfill_embeddings(found)
         vec = self._embed(message) if any(p.embedding for p in found) else None
         return best_match(found, message, path, vec, self._shapes(found) if path else None)
+
+    def _backfill_embeddings(self, patterns: Sequence[Pattern]) -> None:
+        """Chat patterns stored while the embedding model was busy or off get their trigger's
+        embedding later (a few per request), so they do not stay keyword-only for good."""
+        if not self.ws.config.semantic_enabled:
+            return
+        for p in [p for p in patterns if p.source == "chat" and not p.embedding][:BACKFILL]:
+            vec = self._embed(p.trigger)
+            if vec is None:
+                return  # busy or failing: next time
+            p.embedding = vec
+            self.db.write(functools.partial(store.set_embedding, pid=p.id, vec=vec))
 
     def _shapes(self, patterns: Sequence[Pattern]) -> dict[str, list[str]]:
         """The created-file templates of the recipes behind recipe patterns, by source_ref."""

@@ -88,6 +88,11 @@ def insert(conn: sqlite3.Connection, p: Pattern) -> int:
     return int(cur.lastrowid or 0)
 
 
+def set_embedding(conn: sqlite3.Connection, pid: int, vec: list[float]) -> None:
+    conn.execute("UPDATE reasoning_patterns SET embedding = ? WHERE id = ?",
+                 (json.dumps(vec), pid))
+
+
 def forget(conn: sqlite3.Connection, pid: int) -> bool:
     conn.execute("DELETE FROM pattern_usage WHERE pattern_id = ?", (pid,))
     conn.execute("DELETE FROM memory_relations WHERE kind = 'pattern' AND target = ?",

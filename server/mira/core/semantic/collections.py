@@ -86,9 +86,10 @@ class Collections:
         """The collection's store if it is open (deleting points needs no new store)."""
         return self._stores.get(collection)
 
-    def use_embedder(self, embedder: Embedder) -> None:
-        """Embed queries and bulk batches with ``embedder`` (benchmarks: a cached model)."""
-        self._embedder = self._bulk = embedder
+    def use_embedder(self, embedder: Embedder, bulk: Embedder | None = None) -> None:
+        """Embed queries with ``embedder`` and bulk batches with ``bulk`` (default: the
+        same); benchmarks use it for a cached or a candidate model."""
+        self._embedder, self._bulk = embedder, bulk or embedder
 
     def use_store(self, collection: str, store: VectorStore | None) -> None:
         """Install a store explicitly (tests, alternative backends)."""

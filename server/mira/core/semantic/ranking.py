@@ -29,15 +29,16 @@ from mira.core.semantic.chunks import search_text
 FIELD_WEIGHTS = (8.0, 2.0, 2.0, 1.0)
 RRF_K = 10
 KEYWORD_WEIGHT = 1.0
-VECTOR_WEIGHT = 3.0  # as tuned on the earlier protocol; not re-tuned (see docs/benchmarks.md)
+VECTOR_WEIGHT = 0.75  # tuned on the tuning repository (docs/benchmarks.md); was 3.0
 CANDIDATES = 150  # chunks from each list (several windows per symbol)
+MAX_QUERY_TERMS = 12  # the longest words of a long query (tuned on httpx; 0: all)
 TEST_PRIOR = 0.4
 DOC_PRIOR = 0.5
 OTHERS_PRIOR = 0.7  # code when the query asks for tests or docs
 MODULE_PRIOR = 0.85  # windows of module-level lines (no symbol)
 VENDORED_PRIOR = 0.3
-FAN_IN_WEIGHT = 0.0  # x (1 + w * ln(1 + distinct callers))
-RECENCY_WEIGHT = 0.0  # x (1 + w / (1 + days since the file changed / RECENCY_DAYS))
+FAN_IN_WEIGHT = 0.0  # x (1 + w * ln(1 + distinct callers)); any weight > 0 lost on tuning
+RECENCY_WEIGHT = 0.3  # x (1 + w / (1 + days since the file changed / RECENCY_DAYS))
 RECENCY_DAYS = 180.0
 
 _WORD = re.compile(r"[A-Za-z0-9_]+")
@@ -81,6 +82,11 @@ def keyword_ids(conn: sqlite3.Connection, query: str, collections: Sequence[str]
     words = query_words(query)
     if not words or not collections:
         return []
+    if MAX_QUERY_TERMS and len(words) > MAX_QUERY_TERMS:
+        # a long query's OR of common words costs SQLite a scan of their long posting
+        # lists (the p95 of keyword search at 70k chunks); longer words are the rarer ones
+        keep = set(sorted(words, key=len, reverse=True)[:MAX_QUERY_TERMS])
+        words = [w for w in words if w in keep]
     match = " OR ".join(f'"{w}"' for w in words)
     marks = ",".join("?" * len(collections))
     weights = ", ".join(str(w) for w in FIELD_WEIGHTS)

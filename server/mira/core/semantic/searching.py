@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from mira.core import files, secrets
@@ -28,12 +30,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SNIPPET_CHARS = 240
+_VECTOR_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mira-search-vector")
 
 
 class Searcher:
     def __init__(self, workspace: Workspace, collections: Collections) -> None:
         self.ws = workspace
         self.collections = collections
+        self._changes_lock = threading.Lock()
+        self._changed: tuple[tuple[int, int], dict[str, float], float] | None = None
 
     def search(self, query: str, limit: int, kinds: list[str] | None,
                paths: list[str] | None, mode: str = "hybrid", session_id: str | None = None
@@ -41,7 +46,7 @@ class Searcher:
         """Blocking (a worker thread calls it). ``mode``: hybrid, keyword or vector."""
         conn = self.ws.db.read()
         lists, rows = self.candidates(conn, query, kinds, mode)
-        ranked = ranking.fuse(lists, rows, query, signals(conn, rows.values()))
+        ranked = ranking.fuse(lists, rows, query, self.signals(conn, rows.values()))
         return self.hits(ranked, limit, paths, session_id)
 
     def candidates(self, conn: sqlite3.Connection, query: str, kinds: list[str] | None,
@@ -50,11 +55,17 @@ class Searcher:
         # commits are a result kind of their own: asked for by name, never mixed in by default
         collections = [k for k in (kinds or ["code"]) if k in COLLECTIONS]
         lists: list[tuple[list[int], float]] = []
+        vector: Future[list[int]] | None = None
+        if mode in ("hybrid", "vector") and self.ws.config.semantic_enabled:
+            # the model and the vector store release the GIL: the vector list is gathered
+            # while SQLite ranks the keyword one (its own thread, its own connection)
+            vector = _VECTOR_POOL.submit(
+                lambda: self._vector(self.ws.db.read(), query, collections))
         if mode in ("hybrid", "keyword"):
             lists.append((ranking.keyword_ids(conn, query, collections),
                           ranking.KEYWORD_WEIGHT))
-        if mode in ("hybrid", "vector") and self.ws.config.semantic_enabled:
-            lists.append((self._vector(conn, query, collections), ranking.VECTOR_WEIGHT))
+        if vector is not None:
+            lists.append((vector.result(), ranking.VECTOR_WEIGHT))
         return lists, ranking.load_rows(conn, (i for ids, _ in lists for i in ids))
 
     def hits(self, ranked: Iterable[tuple[float, Row]], limit: int,
@@ -76,6 +87,24 @@ class Searcher:
             if len(out) >= limit:
                 break
         return out
+
+    def signals(self, conn: sqlite3.Connection, rows: Iterable[Row]) -> ranking.Signals | None:
+        """The code and git indexes' signals for the candidates (only those with a weight)."""
+        code = [r for r in rows if r.collection == "code"]
+        if not code or not (ranking.FAN_IN_WEIGHT or ranking.RECENCY_WEIGHT):
+            return None
+        callers = reads.caller_counts(conn, [r.symbol for r in code if r.symbol]) \
+            if ranking.FAN_IN_WEIGHT else {}
+        changed, now = self._changes(conn) if ranking.RECENCY_WEIGHT else ({}, 0.0)
+        return ranking.Signals(callers, changed, now)
+
+    def _changes(self, conn: sqlite3.Connection) -> tuple[dict[str, float], float]:
+        """When each path last changed; read once per state of the git index."""
+        state = history_store.index_state(conn)
+        with self._changes_lock:
+            if self._changed is None or self._changed[0] != state:
+                self._changed = (state, *history_store.last_changes(conn))
+            return self._changed[1], self._changed[2]
 
     def _vector(self, conn: sqlite3.Connection, query: str, collections: list[str]
                 ) -> list[int]:
@@ -110,18 +139,6 @@ class Searcher:
                                 for c, (n, e) in counts.items()},
                 "embedder": self.ws.config.embedder,
                 "message": self.collections.status_message}
-
-
-def signals(conn: sqlite3.Connection, rows: Iterable[Row]) -> ranking.Signals | None:
-    """The code and git indexes' signals for the candidates (only those with a weight)."""
-    code = [r for r in rows if r.collection == "code"]
-    if not code or not (ranking.FAN_IN_WEIGHT or ranking.RECENCY_WEIGHT):
-        return None
-    callers = reads.caller_counts(conn, [r.symbol for r in code if r.symbol]) \
-        if ranking.FAN_IN_WEIGHT else {}
-    changed, now = history_store.last_changes(conn, [r.path for r in code if r.path]) \
-        if ranking.RECENCY_WEIGHT else ({}, 0.0)
-    return ranking.Signals(callers, changed, now)
 
 
 def _path_ok(path: str | None, prefixes: Iterable[str] | None) -> bool:
