@@ -60,6 +60,7 @@ class HistoryReader:
         self._slots: asyncio.Semaphore | None = None
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._cache_size = 512
+        self._names: dict[int, tuple[int, PathNames]] = {}  # repository -> newest name map
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.db_path, isolation_level=None)
@@ -195,13 +196,12 @@ class HistoryReader:
         (a running index bumps the generation every half second; reloading every path and
         rename each time was most of a co-change query's cost then). When commits were
         deleted (a rewrite), the map is rebuilt."""
-        key = ("names", repo_id, generation)
-        hit = self._cached(key)
-        if hit is not None:
-            return typing.cast(PathNames, hit)
+        latest = self._names.get(repo_id)
+        if latest is not None and latest[0] >= generation:
+            return latest[1]  # (a read at an older generation: a superset of its names)
         [(count, newest)] = await conn.execute_fetchall(
             "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM commits WHERE repo_id = ?", (repo_id,))
-        previous = typing.cast(PathNames | None, self._cached(("names-latest", repo_id)))
+        previous = latest[1] if latest is not None else None
         names = previous.copy() if previous is not None else PathNames({}, {})
         if previous is not None:
             # nothing deleted: the old commits are all there (count) and the newest of them
@@ -225,8 +225,10 @@ class HistoryReader:
         [(names.newest_oid,)] = await conn.execute_fetchall(
             "SELECT (SELECT oid FROM commits WHERE id = ?)", (int(newest),))
         names.commits, names.newest_commit = int(count), int(newest)
-        self._store(("names-latest", repo_id), names)
-        return typing.cast(PathNames, self._store(key, names))
+        # only the newest map is kept (one per generation in the cache held ~3 MB each on
+        # pytest, a few dozen of them after a git index that readers followed)
+        self._names[repo_id] = (generation, names)
+        return names
 
 
 class PathNames:
