@@ -73,6 +73,8 @@ def run(repo: Path, chunks: int) -> dict[str, object]:
     ws.index_git()
     service = ws.service(SearchService)
     service.sync()
+    # open the vector stores first: a store created later resets its collection's flags
+    service.embed(("code", "git"), cancelled=lambda: True)
     conn = ws.db.read()
     keep = [r[0] for r in conn.execute(  # the same sample for both: code and commits mixed
         "SELECT id FROM semantic_chunks WHERE collection IN ('code', 'git')"
@@ -85,7 +87,7 @@ def run(repo: Path, chunks: int) -> dict[str, object]:
         " ORDER BY id", keep)]
     threads = default_threads()
     raw = raw_loop(texts, threads)
-    service.bulk_embedder().embed(["warm up"])  # the child loads its model
+    service.collections.bulk_embedder().embed(["warm up"])  # the child loads its model
     started = time.perf_counter()
     done = service.embed(("code", "git"))
     mira = done / (time.perf_counter() - started)

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 BATCH_COMMITS = 150  # short write transactions: 500 held the writer up to 360 ms on pytest
 BATCH_SECONDS = 0.5  # readers see progress at least this often
+CHILD_MIN_COMMITS = 500  # from this many new commits on, the log is parsed in a child
 
 ProgressFn = Callable[[int, int | None, str], None]  # done, total (None=unknown), message
 CancelFn = Callable[[], bool]
@@ -225,8 +226,11 @@ class GitIndexer:
                 self._bump_generation(conn)
             return write
 
-        # the log is parsed in a child process: off the GIL of the threads answering hovers
-        commits = stream_from_child(iter_commits, self.root, revisions)
+        # a long log is parsed in a child process, off the GIL of the threads answering
+        # hovers; a few new commits are parsed here (starting a child takes ~0.4 s, and a
+        # new commit must show in co-change at once)
+        commits = stream_from_child(iter_commits, self.root, revisions) \
+            if total >= CHILD_MIN_COMMITS else iter_commits(self.root, revisions)
         with contextlib.closing(commits):  # cancelled or failed: the child is stopped
             for commit in commits:
                 done += 1

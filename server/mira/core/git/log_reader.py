@@ -10,7 +10,7 @@ ancestry and working-tree status, where it is faster than spawning git.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from pathlib import Path
 
 from mira.core import secrets
@@ -90,7 +90,7 @@ def parse_record(chunk: bytes) -> CommitRecord:
     return record
 
 
-def iter_commits(repo_root: Path, revisions: Sequence[str]) -> Iterator[CommitRecord]:
+def iter_commits(repo_root: Path, revisions: Sequence[str]) -> Generator[CommitRecord, None, None]:
     """Yield commits reachable from ``revisions`` (e.g. ``[head, "^old"]``), newest first.
 
     Merge commits are yielded with no files: their diff against the first parent
