@@ -103,6 +103,7 @@ def test_hover_and_cochange(nvim: str, tmp_path: Path) -> None:
     assert files[0] == "client.py", result["quickfix"]
     assert "shared commits" in result["quickfix"][0]["text"]
     assert "api.py" in result["quickfix_title"]
+    assert result["quickfix_opened"], ":MiraCochange did not open the quickfix window"
     assert result["commands"], "plugin/mira.lua defines the user commands"
     health = result["health"]
     assert "Mira server" in health and "server command: " in health, health

@@ -59,15 +59,20 @@ local function run()
   results.hover = hover and hover.contents and (hover.contents.value or hover.contents) or vim.NIL
   results.hover_error = hover_err and hover_err.message or vim.NIL
 
+  -- the API call without a window first, then the command, whose answer opens the quickfix
+  -- window asynchronously: wait for that window, or it takes focus under the next step
   local cochange_done = false
-  vim.cmd('MiraCochange')
   mira.cochange(buf, false, function() cochange_done = true end)
   vim.wait(20000, function() return cochange_done end, 20)
+  vim.cmd('MiraCochange')
+  results.quickfix_opened = vim.wait(20000, function() return vim.fn.getqflist({ winid = 0 }).winid ~= 0 end, 20)
   results.quickfix = {}
   for _, item in ipairs(vim.fn.getqflist()) do
     table.insert(results.quickfix, { file = vim.fn.fnamemodify(vim.fn.bufname(item.bufnr), ':t'), text = item.text })
   end
   results.quickfix_title = vim.fn.getqflist({ title = 1 }).title
+  vim.cmd('cclose')
+  vim.api.nvim_set_current_buf(buf)
 
   vim.cmd('checkhealth mira')
   results.health = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
